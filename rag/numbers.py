@@ -1,0 +1,269 @@
+"""Find the figures in a piece of text: value, unit and qualifier.
+
+One parser serves the corpus check (a table value must stand in its source sentence), the
+numeric guard (every figure in an answer must stand in a cited source) and the eval scorer
+(an expected figure must be in the answer, with its unit and qualifier). Sharing it keeps the
+three in agreement about what "the same figure" means.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rag.types import Qualifier
+
+_SCALE = {
+    "k": 1e3,
+    "thousand": 1e3,
+    "m": 1e6,
+    "mm": 1e6,
+    "mn": 1e6,
+    "million": 1e6,
+    "millions": 1e6,
+    "b": 1e9,
+    "bn": 1e9,
+    "billion": 1e9,
+    "billions": 1e9,
+}
+
+_WORDS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "eighteen": 18,
+    "twenty": 20,
+    "hundred": 100,
+    "thousand": 1000,
+    "million": 1e6,
+    "billion": 1e9,
+}
+
+# Nouns that give a bare number its unit; the first match after the number wins.
+_NOUN_UNITS = {
+    "employee": "employees",
+    "employees": "employees",
+    "company": "companies",
+    "companies": "companies",
+    "business": "companies",
+    "businesses": "companies",
+    "enterprise": "companies",
+    "enterprises": "companies",
+    "organization": "companies",
+    "organizations": "companies",
+    "firm": "companies",
+    "firms": "companies",
+    "respondent": "respondents",
+    "respondents": "respondents",
+    "people": "respondents",
+    "user": "users",
+    "users": "users",
+    "year": "years",
+    "years": "years",
+    "month": "months",
+    "months": "months",
+    "week": "weeks",
+    "weeks": "weeks",
+    "day": "days",
+    "days": "days",
+    "usd": "USD",
+    "dollar": "USD",
+    "dollars": "USD",
+}
+
+_BEFORE = [
+    (
+        re.compile(
+            r"(?:well|far|just|slightly)\s+over\s*$|over\s*$|more\s+than\s*$|above\s*$|"
+            r"greater\s+than\s*$|exceed(?:ing|ed)?\s*$|in\s+excess\s+of\s*$",
+            re.I,
+        ),
+        "over",
+    ),
+    (re.compile(r"(?:less|fewer)\s+than\s*$|under\s*$|below\s*$", re.I), "under"),
+    (re.compile(r"at\s+least\s*$|no\s+(?:less|fewer)\s+than\s*$", re.I), "at_least"),
+    (
+        re.compile(r"at\s+most\s*$|up\s+to\s*$|no\s+more\s+than\s*$|not\s+more\s+than\s*$", re.I),
+        "at_most",
+    ),
+    (re.compile(r"(?:about|around|approximately|roughly|nearly|almost|some|~)\s*$", re.I), "about"),
+]
+_AFTER = [
+    (re.compile(r"^\s*(?:or|and)\s+(?:more|above|over|higher)\b", re.I), "at_least"),
+    (re.compile(r"^\s*(?:or|and)\s+(?:less|fewer|below|under)\b", re.I), "at_most"),
+    (re.compile(r"^\s*\+", re.I), "at_least"),
+]
+
+_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_WORD_NUM = "|".join(sorted(_WORDS, key=len, reverse=True))
+_FIGURE = re.compile(
+    rf"""
+    (?P<cur>\$\s?|USD\s?)?
+    (?:(?P<num>{_NUM})|(?P<word>\b(?:{_WORD_NUM})\b)|(?P<half>\bhalf\b))
+    (?:\s?(?P<scale>thousand|millions?|billions?)\b|(?P<short>k|mm|mn|m|bn|b)\b)?
+    (?P<pct>\s?(?:%|percent\b|per\s+cent\b))?
+    """,
+    re.I | re.X,
+)
+# Digits glued to letters are names, not figures: GPT-4, Gen1, L6, v2, [3].
+_NAME_BEFORE = re.compile(r"(?:[A-Za-z]-?|\[)$")
+_MONEY_CONTEXT = re.compile(r"loss|cost|revenue|spend|budget|\$|dollar|USD", re.I)
+_CITATION = re.compile(r"\[\d+(?:\s*,\s*\d+)*\]")
+_NEXT_WORDS = re.compile(r"^\W{0,3}((?:[A-Za-z$]+(?:\W+|$)){0,3})")
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A figure found in text."""
+
+    value: float
+    unit: str  # "%", "USD", a noun unit like "employees", "year" for calendar years, or ""
+    qualifier: Qualifier
+    start: int
+    end: int
+    raw: str
+
+    def describe(self) -> str:
+        """The figure as a reader would write it, e.g. 'over 80%'."""
+        return format_figure(self.value, self.unit, self.qualifier)
+
+
+def _qualifier(text: str, start: int, end: int) -> Qualifier:
+    before = text[max(0, start - 24) : start]
+    after = text[end : end + 16]
+    for pattern, name in _AFTER:
+        if pattern.search(after):
+            return name  # type: ignore[return-value]
+    for pattern, name in _BEFORE:
+        if pattern.search(before):
+            return name  # type: ignore[return-value]
+    return "exact"
+
+
+def _unit_after(text: str, end: int) -> str:
+    window = text[end : end + 40]
+    m = _NEXT_WORDS.match(window)
+    if not m:
+        return ""
+    for word in re.findall(r"[A-Za-z]+", m.group(1))[:2]:
+        unit = _NOUN_UNITS.get(word.lower())
+        if unit:
+            return unit
+    return ""
+
+
+def extract_figures(text: str) -> list[Figure]:
+    """Every figure stated in ``text``, in order. Citation markers like [2] are skipped."""
+    masked = _CITATION.sub(lambda m: " " * len(m.group(0)), text)
+    figures: list[Figure] = []
+    for m in _FIGURE.finditer(masked):
+        if m.group("num") and _NAME_BEFORE.search(masked[: m.start("num")]) and not m.group("cur"):
+            continue
+        if m.group("num"):
+            value = float(m.group("num").replace(",", ""))
+        elif m.group("word"):
+            value = float(_WORDS[m.group("word").lower()])
+            if value == 1 and not m.group("scale"):
+                continue  # "one of the biggest" is not a figure
+        else:
+            value = 50.0
+        scale = (m.group("scale") or m.group("short") or "").lower()
+        if scale:
+            value *= _SCALE[scale]
+        end = m.end()
+        if m.group("pct") or m.group("half"):
+            unit = "%"
+        elif m.group("cur"):
+            unit = "USD"
+        else:
+            unit = _unit_after(masked, end)
+            if not unit and scale:
+                money = _MONEY_CONTEXT.search(masked[max(0, m.start() - 60) : end + 40])
+                unit = "USD" if money else ""
+            if not unit and m.group("num") and re.fullmatch(r"(19|20)\d\d", m.group("num")):
+                unit = "year"
+        if m.group("word") and not unit and not scale:
+            continue  # a bare number word ("two ways") without a unit is prose, not a figure
+        figures.append(
+            Figure(
+                value=value,
+                unit=unit,
+                qualifier=_qualifier(masked, m.start(), end),
+                start=m.start(),
+                end=end,
+                raw=text[m.start() : end].strip(),
+            )
+        )
+    return figures
+
+
+def close(a: float, b: float, tolerance: float = 0.05) -> bool:
+    """Equal to within an absolute tolerance (relative for large values)."""
+    return math.isclose(a, b, abs_tol=tolerance, rel_tol=1e-9) or (
+        max(abs(a), abs(b)) >= 1000 and math.isclose(a, b, rel_tol=1e-6)
+    )
+
+
+def units_agree(a: str, b: str) -> bool:
+    """Whether two units could name the same figure (an unknown unit agrees with any but %)."""
+    if a == b:
+        return True
+    if "%" in (a, b):
+        return False
+    return a == "" or b == ""
+
+
+def contains_figure(
+    figures: Iterable[Figure],
+    value: float,
+    unit: str,
+    qualifier: str | None = None,
+    tolerance: float = 0.05,
+) -> bool:
+    """Whether ``figures`` hold ``value`` with a compatible unit (and this qualifier, if given)."""
+    for f in figures:
+        if not close(f.value, value, tolerance) or not units_agree(f.unit, unit):
+            continue
+        if qualifier is not None and f.qualifier != qualifier:
+            continue
+        return True
+    return False
+
+
+_QUALIFIER_WORDS = {
+    "exact": "",
+    "over": "over ",
+    "under": "under ",
+    "about": "about ",
+    "at_least": "at least ",
+    "at_most": "at most ",
+}
+
+
+def format_value(value: float, unit: str) -> str:
+    """67.2 % -> '67.2%'; 2e8 USD -> '$200M'; 10000 employees -> '10,000 employees'."""
+    if unit == "%":
+        return f"{value:g}%"
+    if unit == "USD":
+        for scale, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
+            if value >= scale:
+                return f"${value / scale:g}{suffix}"
+        return f"${value:g}"
+    number = f"{value:,.0f}" if value == int(value) else f"{value:g}"
+    return f"{number} {unit}".strip() if unit and unit != "year" else number
+
+
+def format_figure(value: float, unit: str, qualifier: str = "exact") -> str:
+    """A figure with its qualifier, e.g. 'over 80%' or 'more than 10,000 employees'."""
+    return f"{_QUALIFIER_WORDS.get(qualifier, '')}{format_value(value, unit)}"

@@ -1,0 +1,146 @@
+"""The small values that cross every boundary: chunks, facts, hits, citations, answers.
+
+Defined once here; ingest writes them, rag reads and returns them, ui and evals consume them.
+LangChain's Document never leaves the chain module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Kind = Literal["passage", "fact"]
+Qualifier = Literal["exact", "over", "under", "about", "at_least", "at_most"]
+
+
+@dataclass(frozen=True)
+class Section:
+    """A section of a report: its title and the [start, end) span it covers in the text."""
+
+    title: str
+    start: int
+    end: int
+    parent: str | None = None  # "Questions" for a topic inside the Questions section
+
+
+@dataclass(frozen=True)
+class ReportInfo:
+    """What the product knows about one report, shown in the UI's About panel."""
+
+    id: str
+    title: str
+    publisher: str
+    year: int
+    surveyed: str
+    sections: tuple[str, ...]
+    text: str = field(repr=False, default="")
+    source_url: str | None = None
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A sentence-aligned passage of a report; ``report_text[start:end] == text``."""
+
+    id: str
+    report: str
+    section: str
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class TableRow:
+    """One row of a result table in ``corpus/<report>/tables/*.csv``, already validated."""
+
+    table: str  # file stem, e.g. "staffing"
+    caption: str
+    label: str
+    value: float
+    unit: str  # "%", "companies", "employees", "USD", "users", "years", "months", "days"
+    qualifier: Qualifier
+    section: str
+    source: str  # the verbatim report sentence that states the value
+    line: int  # line number in the CSV, for error messages
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A table row turned into a caption that reads on its own, with where it came from."""
+
+    id: str
+    report: str
+    table: str
+    caption: str  # the table's caption (the survey question)
+    row: str
+    value: float
+    unit: str
+    qualifier: Qualifier
+    section: str
+    text: str  # the self-standing fact sentence that is embedded and cited
+    source: str  # the verbatim source sentence
+    start: int  # offsets of the source sentence in the report text
+    end: int
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A retrieved item (passage or fact) with its fused score."""
+
+    kind: Kind
+    id: str
+    report: str
+    section: str
+    text: str
+    start: int
+    end: int
+    score: float
+    fact: Fact | None = None
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A source an answer cites: ``[id]`` in the answer text points here."""
+
+    id: int
+    report: str
+    section: str
+    quote: str
+    kind: Kind
+    start: int | None = None
+    end: int | None = None
+    table: str | None = None  # for facts: the table and row the figure came from
+    row: str | None = None
+
+
+@dataclass(frozen=True)
+class ChartRow:
+    label: str
+    value: float
+    qualifier: Qualifier = "exact"
+    marked: bool = False  # the row the answer cited
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A result table drawn from cited facts, for the UI to plot."""
+
+    table: str
+    caption: str
+    unit: str
+    rows: tuple[ChartRow, ...]
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What ``rag.answer`` returns."""
+
+    text: str
+    citations: list[Citation]
+    grounded: bool
+    charts: list[Chart] = field(default_factory=list)
+    model: str = "extractive"  # which answerer produced the text
+    guard_replaced: bool = False  # the LLM's answer had an unsupported figure and was replaced
+    note: str | None = None
+    question: str = ""  # the standalone question after follow-up resolution
+    retrieved: list[Hit] = field(default_factory=list, repr=False)
