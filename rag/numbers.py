@@ -27,6 +27,7 @@ _SCALE = {
     "bn": 1e9,
     "billion": 1e9,
     "billions": 1e9,
+    "thousands": 1e3,
 }
 
 _WORDS = {
@@ -44,6 +45,13 @@ _WORDS = {
     "twelve": 12,
     "eighteen": 18,
     "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
     "hundred": 100,
     "thousand": 1000,
     "million": 1e6,
@@ -102,7 +110,8 @@ _BEFORE = [
 _AFTER = [
     (re.compile(r"^\s*(?:or|and)\s+(?:more|above|over|higher)\b", re.I), "at_least"),
     (re.compile(r"^\s*(?:or|and)\s+(?:less|fewer|below|under)\b", re.I), "at_most"),
-    (re.compile(r"^\s*\+", re.I), "at_least"),
+    # "200+" is a floor, but "24% + 10%" is a sum.
+    (re.compile(r"^\s*\+(?!\s*\$?\d)", re.I), "at_least"),
 ]
 
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
@@ -111,7 +120,8 @@ _FIGURE = re.compile(
     rf"""
     (?P<cur>\$\s?|USD\s?)?
     (?:(?P<num>{_NUM})|(?P<word>\b(?:{_WORD_NUM})\b)|(?P<half>\bhalf\b))
-    (?:\s?(?P<scale>thousand|millions?|billions?)\b|(?P<short>k|mm|mn|m|bn|b)\b)?
+    (?:\s?(?P<scale>thousand|millions?|billions?)\b|(?P<short>k|mm|mn|m|bn|b)\b
+       |s\s+of\s+(?P<ofscale>thousands|millions|billions)\b)?  # "100s of millions": a floor
     (?P<pct>\s?(?:%|percent\b|per\s+cent\b))?
     """,
     re.I | re.X,
@@ -119,6 +129,12 @@ _FIGURE = re.compile(
 # Digits glued to letters are names, not figures: GPT-4, Gen1, L6, v2, [3].
 _NAME_BEFORE = re.compile(r"(?:[A-Za-z]-?|\[)$")
 _MONEY_CONTEXT = re.compile(r"loss|cost|revenue|spend|budget|\$|dollar|USD", re.I)
+# "no vertical surveyed represented more than 8%" sets a ceiling, not a floor.
+_NEGATED_OVER = re.compile(
+    r"\bno\s+(?:[a-z]+\s+){1,3}(?:represented|accounted\s+for|made\s+up|had|was|were|"
+    r"exceeded|reached)\s+(?:more\s+than|over|above)\s*$",
+    re.I,
+)
 _CITATION = re.compile(r"\[\d+(?:\s*,\s*\d+)*\]")
 _NEXT_WORDS = re.compile(r"^\W{0,3}((?:[A-Za-z$]+(?:\W+|$)){0,3})")
 
@@ -140,11 +156,14 @@ class Figure:
 
 
 def _qualifier(text: str, start: int, end: int) -> Qualifier:
-    before = text[max(0, start - 24) : start]
+    # "at least a hundred million": the article sits between the qualifier and the number.
+    before = re.sub(r"\b(?:a|an)\s*$", "", text[max(0, start - 24) : start], flags=re.I)
     after = text[end : end + 16]
     for pattern, name in _AFTER:
         if pattern.search(after):
             return name  # type: ignore[return-value]
+    if _NEGATED_OVER.search(text[max(0, start - 80) : start]):
+        return "at_most"
     for pattern, name in _BEFORE:
         if pattern.search(before):
             return name  # type: ignore[return-value]
@@ -178,7 +197,7 @@ def extract_figures(text: str) -> list[Figure]:
                 continue  # "one of the biggest" is not a figure
         else:
             value = 50.0
-        scale = (m.group("scale") or m.group("short") or "").lower()
+        scale = (m.group("scale") or m.group("short") or m.group("ofscale") or "").lower()
         if scale:
             value *= _SCALE[scale]
         end = m.end()
@@ -199,7 +218,7 @@ def extract_figures(text: str) -> list[Figure]:
             Figure(
                 value=value,
                 unit=unit,
-                qualifier=_qualifier(masked, m.start(), end),
+                qualifier="at_least" if m.group("ofscale") else _qualifier(masked, m.start(), end),
                 start=m.start(),
                 end=end,
                 raw=text[m.start() : end].strip(),
@@ -260,8 +279,15 @@ def format_value(value: float, unit: str) -> str:
             if value >= scale:
                 return f"${value / scale:g}{suffix}"
         return f"${value:g}"
+    if unit not in ("", "year") and value >= 1e6:
+        # "100 million users" reads better than "100,000,000 users" and parses back the same.
+        for scale, word in ((1e9, "billion"), (1e6, "million")):
+            if value >= scale:
+                return f"{value / scale:g} {word} {unit}"
+    if unit == "year":
+        return f"{value:.0f}"
     number = f"{value:,.0f}" if value == int(value) else f"{value:g}"
-    return f"{number} {unit}".strip() if unit and unit != "year" else number
+    return f"{number} {unit}".strip()
 
 
 def format_figure(value: float, unit: str, qualifier: str = "exact") -> str:

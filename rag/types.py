@@ -35,6 +35,7 @@ class ReportInfo:
     sections: tuple[str, ...]
     text: str = field(repr=False, default="")
     source_url: str | None = None
+    short: str = ""  # short name for fact captions, e.g. "AIIA survey"; falls back to the title
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ class TableRow:
     section: str
     source: str  # the verbatim report sentence that states the value
     line: int  # line number in the CSV, for error messages
+    statement: str = ""  # the fact with a {value} (and optional {label}) placeholder
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,142 @@
+"""``survey-rag bench ingest``: how long indexing takes, against a floor measured in the same run.
+
+Absolute seconds depend on the machine and on what else it is doing, so each figure is set
+beside a floor timed in the same process a moment earlier: embedding the same texts alone
+plus a bare Chroma add of precomputed vectors (for a full ingest), and hashing the report
+folder plus one read of the pointers (for a no-op re-ingest).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from rag.settings import Settings
+
+TARGET_FULL = 3.0  # seconds for a full ingest of the bundled report, model already loaded
+TARGET_NOOP = 0.5  # seconds for a re-ingest that finds nothing changed
+
+
+def _timed(fn: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    fn()
+    return time.perf_counter() - started
+
+
+def _rounds(fn: Callable[[], object], repeat: int) -> list[float]:
+    return [_timed(fn) for _ in range(max(1, repeat))]
+
+
+def run_bench_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    """Time model load, a full ingest, a no-op re-ingest and their floors; print a table."""
+    from ingest.corpus import report_fingerprint
+    from ingest.pipeline import build_fingerprint, ingest, plan_report, report_folders
+    from rag.embeddings import get_embedder
+    from rag.store import chunk_record, create_build, fact_record, open_client, read_pointers
+
+    repeat = int(getattr(args, "repeat", 5) or 5)
+    folders = report_folders(settings)
+    plans = [plan_report(folder, build_fingerprint(settings, folder)) for folder in folders]
+    records = [chunk_record(c, i) for p in plans for i, c in enumerate(p.chunks)]
+    records += [fact_record(f, i) for p in plans for i, f in enumerate(p.facts)]
+    texts = [text for _, text, _ in records]
+
+    load = _timed(lambda: get_embedder(settings))
+    embedder = get_embedder(settings)
+    embedder.embed_documents(texts[:8])  # torch's first call pays one-off set-up costs
+    rounds = max(1, repeat)
+
+    embed_floor: list[float] = []
+    add_floor: list[float] = []
+    full: list[float] = []
+    with tempfile.TemporaryDirectory(prefix="survey-rag-bench-") as tmp:
+        root = Path(tmp)
+        floor_client = open_client(Settings(data_dir=root / "floor"))
+        stores = [
+            Settings(data_dir=root / f"full-{i}", corpus_dir=settings.corpus_dir)
+            for i in range(rounds)
+        ]
+        # floor and real ingest alternate, so a busy moment on the machine hits both alike
+        for store in stores:
+            vectors: list[list[float]] = []
+
+            def embed_only(vectors: list[list[float]] = vectors) -> None:
+                vectors.extend(embedder.embed_documents(texts))
+
+            embed_floor.append(_timed(embed_only))
+
+            def bare_add(vectors: list[list[float]] = vectors) -> None:
+                build = create_build(floor_client, "floor", f"{time.time_ns():x}", "floor", 384)
+                build.add(
+                    ids=[r[0] for r in records],
+                    embeddings=vectors,  # type: ignore[arg-type]
+                    documents=[r[1] for r in records],
+                    metadatas=[r[2] for r in records],
+                )
+
+            add_floor.append(_timed(bare_add))
+            full.append(_timed(lambda s=store: ingest(s)))  # type: ignore[misc]
+
+        target = stores[0]
+        noop: list[float] = []
+        noop_floors: list[float] = []
+
+        def noop_floor() -> None:
+            for folder in folders:
+                report_fingerprint(folder)
+            read_pointers(open_client(target))
+
+        for _ in range(rounds):
+            noop.append(_timed(lambda: ingest(target)))
+            noop_floors.append(_timed(noop_floor))
+        assert ingest(target).skipped
+
+    med = statistics.median
+    full_floor = med(embed_floor) + med(add_floor)
+    full_ratio = med(f / (e + a) for f, e, a in zip(full, embed_floor, add_floor, strict=True))
+    noop_ratio = med(n / f for n, f in zip(noop, noop_floors, strict=True))
+    chunks = sum(len(p.chunks) for p in plans)
+    facts = sum(len(p.facts) for p in plans)
+    print(
+        f"survey-rag bench ingest: {len(plans)} report(s) under {settings.corpus_dir}, "
+        f"{chunks} chunks + {facts} facts = {len(texts)} texts; "
+        f"median (min) of {rounds} rounds; ratio = median of per-round ratios"
+    )
+    rows = [
+        ("model load (import + weights)", f"{load:.2f}", "", "", ""),
+        (
+            "full ingest, model loaded",
+            f"{med(full):.2f} ({min(full):.2f})",
+            f"{full_floor:.2f}",
+            f"{full_ratio:.2f}x",
+            _verdict(med(full), TARGET_FULL),
+        ),
+        (
+            "  floor: embed texts alone",
+            f"{med(embed_floor):.2f} ({min(embed_floor):.2f})",
+            "",
+            "",
+            "",
+        ),
+        ("  floor: bare Chroma add", f"{med(add_floor):.3f} ({min(add_floor):.3f})", "", "", ""),
+        (
+            "no-op re-ingest",
+            f"{med(noop):.3f} ({min(noop):.3f})",
+            f"{med(noop_floors):.3f}",
+            f"{noop_ratio:.2f}x",
+            _verdict(med(noop), TARGET_NOOP),
+        ),
+    ]
+    header = ("step", "seconds", "floor", "ratio", "target")
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
+        print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)))
+    return 0
+
+
+def _verdict(seconds: float, target: float) -> str:
+    return f"< {target:g} s {'ok' if seconds < target else 'MISSED'}"

@@ -1,0 +1,59 @@
+"""Turn validated table rows into facts: sentences that read on their own and cite their source."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+
+from ingest.sections import SEP
+from rag.errors import CorpusError
+from rag.numbers import format_figure
+from rag.types import Fact, ReportInfo, TableRow
+
+
+def fact_id(report: str, row: TableRow) -> str:
+    """A stable content hash of the row: the same row in the same report keeps its id."""
+    key = "/".join([report, row.table, row.label, repr(row.value), row.source])
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+
+
+def fact_text(row: TableRow, report: ReportInfo) -> str:
+    """The row as one sentence, e.g. '58.8% of respondents felt ... (AIIA survey, Resources).'"""
+    figure = format_figure(row.value, row.unit, row.qualifier)
+    if row.statement:
+        body = row.statement.format(value=figure, label=row.label)
+    else:
+        body = f"{row.caption.rstrip('?. ')}: {row.label}: {figure}"
+    body = body.strip().rstrip(".")
+    body = body[:1].upper() + body[1:]
+    leaf = row.section.rsplit(SEP, 1)[-1]
+    return f"{body} ({report.short or report.title or report.id}, {leaf})."
+
+
+def row_to_fact(row: TableRow, report: ReportInfo, text: str) -> Fact:
+    """The fact a table row states, with the offsets of its source sentence in ``text``."""
+    start = text.find(row.source)
+    if start < 0:
+        raise CorpusError(
+            f"tables/{row.table}.csv", "source sentence not found in the report text", row.line
+        )
+    return Fact(
+        id=fact_id(report.id, row),
+        report=report.id,
+        table=row.table,
+        caption=row.caption,
+        row=row.label,
+        value=row.value,
+        unit=row.unit,
+        qualifier=row.qualifier,
+        section=row.section,
+        text=fact_text(row, report),
+        source=row.source,
+        start=start,
+        end=start + len(row.source),
+    )
+
+
+def facts_for(rows: Iterable[TableRow], report: ReportInfo, text: str) -> list[Fact]:
+    """The facts of every row, in table order."""
+    return [row_to_fact(row, report, text) for row in rows]

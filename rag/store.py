@@ -1,0 +1,453 @@
+"""The Chroma index: build a new collection aside, then switch a pointer to it.
+
+Layout inside Chroma (embedded folder or server alike)::
+
+    survey-rag__meta                        one record per report: the active pointer
+    survey-rag__<report>__<fp12>__<nonce>   passages and facts of one build of one report
+
+An ingest writes a whole new collection, then upserts the report's pointer, then drops the
+previous collection. Readers only open what a pointer names, so an ingest killed half-way
+leaves the previous build serving; the next ingest of that report drops the orphan.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import urlsplit
+
+from rag.errors import IndexMissing, StoreUnavailable
+from rag.settings import Settings
+from rag.types import Chunk, Fact, ReportInfo, Section
+
+if TYPE_CHECKING:
+    from chromadb.api import ClientAPI
+    from chromadb.api.models.Collection import Collection
+
+T = TypeVar("T")
+
+PREFIX = "survey-rag__"
+META_COLLECTION = f"{PREFIX}meta"
+STORE_SCHEMA = 1  # bump when the record layout changes: it is part of every fingerprint
+HEARTBEAT_TIMEOUT = 3.0
+
+
+def _chroma_settings() -> Any:
+    from chromadb.config import Settings as ChromaSettings
+
+    return ChromaSettings(anonymized_telemetry=False)
+
+
+def open_client(settings: Settings) -> ClientAPI:
+    """A Chroma client for the embedded folder, or for ``settings.chroma_url`` if set."""
+    if settings.chroma_url:
+        return _http_client(settings.chroma_url)
+    import chromadb
+
+    path = settings.chroma_path
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(path), settings=_chroma_settings())
+    except Exception as exc:  # a locked, unreadable or corrupt folder: one line to the user
+        raise StoreUnavailable(
+            f"cannot open the index folder {path}: {_reason(exc)}; check that it is readable "
+            "and writable, or point --data-dir / SURVEY_RAG_DATA_DIR elsewhere"
+        ) from exc
+
+
+def _http_client(url: str) -> ClientAPI:
+    import chromadb
+    import httpx
+
+    parts = urlsplit(url if "://" in url else f"http://{url}")
+    ssl = parts.scheme == "https"
+    host = parts.hostname or "localhost"
+    try:
+        port = parts.port or (443 if ssl else 80)
+    except ValueError:
+        raise StoreUnavailable(f"the Chroma URL {url} has an invalid port") from None
+    hint = (
+        f"start one with `chroma run --path .survey-rag/chroma --host {host} --port {port}`, "
+        "or drop --chroma-url / SURVEY_RAG_CHROMA_URL to use the embedded index"
+    )
+    base = f"{parts.scheme or 'http'}://{parts.netloc}"
+    try:
+        # our own short probe: the chromadb HTTP client waits forever on a silent host
+        httpx.get(f"{base}/api/v2/heartbeat", timeout=HEARTBEAT_TIMEOUT).raise_for_status()
+        client = chromadb.HttpClient(host=host, port=port, ssl=ssl, settings=_chroma_settings())
+        client.heartbeat()
+    except Exception as exc:
+        reason = _reason(exc)
+        raise StoreUnavailable(
+            f"cannot reach the Chroma server at {url} ({reason}): {hint}"
+        ) from exc
+    return client
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:120]
+
+
+def collection_name(report_id: str, fingerprint: str) -> str:
+    """A fresh, valid Chroma collection name for a new build of ``report_id``."""
+    safe = re.sub(r"[^A-Za-z0-9_-]+", "-", report_id).strip("-_")[:80] or "report"
+    return f"{PREFIX}{safe}__{fingerprint[:12]}__{secrets.token_hex(3)}"
+
+
+@dataclass(frozen=True)
+class Pointer:
+    """The active build of one report, as recorded in ``survey-rag__meta``."""
+
+    report: str
+    collection: str
+    fingerprint: str
+    embedder: str
+    dimension: int
+    chunks: int
+    facts: int
+    folder: str  # where the report was read from, for staleness checks
+    info: ReportInfo
+    sections: tuple[Section, ...]
+    updated: float = 0.0
+
+
+def _meta(client: ClientAPI, create: bool) -> Collection | None:
+    if create:
+        return client.get_or_create_collection(
+            META_COLLECTION,
+            embedding_function=None,
+            metadata={"survey_rag_schema": STORE_SCHEMA},
+        )
+    try:
+        return client.get_collection(META_COLLECTION, embedding_function=None)
+    except Exception as exc:
+        if _is_not_found(exc):
+            return None
+        raise
+
+
+def _is_not_found(exc: Exception) -> bool:
+    from chromadb.errors import NotFoundError
+
+    return isinstance(exc, NotFoundError | ValueError) and "does not exist" in str(exc)
+
+
+def _build(cls: type[T], values: dict[str, Any]) -> T:
+    # an index written by an older or newer survey-rag may carry other fields
+    known = {f.name for f in fields(cls)}  # type: ignore[arg-type]
+    return cls(**{k: v for k, v in values.items() if k in known})
+
+
+def read_pointers(client: ClientAPI) -> dict[str, Pointer]:
+    """Every report's active pointer, keyed by report id."""
+    meta = _meta(client, create=False)
+    if meta is None:
+        return {}
+    records = meta.get(include=["documents", "metadatas"])
+    pointers = {}
+    for doc, md in zip(records["documents"] or [], records["metadatas"] or [], strict=True):
+        if md is None or doc is None:
+            continue
+        payload = json.loads(doc)
+        info = _build(
+            ReportInfo, {**payload["info"], "sections": tuple(payload["info"]["sections"])}
+        )
+        pointers[info.id] = Pointer(
+            report=info.id,
+            collection=str(md["collection"]),
+            fingerprint=str(md["fingerprint"]),
+            embedder=str(md["embedder"]),
+            dimension=int(md["dimension"]),  # type: ignore[arg-type]
+            chunks=int(md["chunks"]),  # type: ignore[arg-type]
+            facts=int(md["facts"]),  # type: ignore[arg-type]
+            folder=str(md.get("folder", "")),
+            info=info,
+            sections=tuple(_build(Section, s) for s in payload["sections"]),
+            updated=float(md.get("updated", 0.0)),  # type: ignore[arg-type]
+        )
+    return pointers
+
+
+def write_pointer(client: ClientAPI, pointer: Pointer) -> None:
+    """Make ``pointer.collection`` the build readers see for ``pointer.report`` (one upsert)."""
+    meta = _meta(client, create=True)
+    assert meta is not None
+    payload = {"info": asdict(pointer.info), "sections": [asdict(s) for s in pointer.sections]}
+    meta.upsert(
+        ids=[pointer.report],
+        # the meta collection is never searched; Chroma still wants a vector per record
+        embeddings=[[1.0]],  # type: ignore[arg-type]
+        documents=[json.dumps(payload, ensure_ascii=False)],
+        metadatas=[
+            {
+                "collection": pointer.collection,
+                "fingerprint": pointer.fingerprint,
+                "embedder": pointer.embedder,
+                "dimension": pointer.dimension,
+                "chunks": pointer.chunks,
+                "facts": pointer.facts,
+                "sections": len(pointer.sections),
+                "folder": pointer.folder,
+                "updated": pointer.updated or time.time(),
+            }
+        ],
+    )
+
+
+def create_build(
+    client: ClientAPI, report_id: str, fingerprint: str, embedder: str, dimension: int
+) -> Collection:
+    """A new, empty collection (cosine space) for one build of one report."""
+    return client.create_collection(
+        collection_name(report_id, fingerprint),
+        configuration={"hnsw": {"space": "cosine"}},
+        metadata={
+            "survey_rag_schema": STORE_SCHEMA,
+            "report": report_id,
+            "fingerprint": fingerprint,
+            "embedder": embedder,
+            "dimension": dimension,
+            "created": time.time(),
+        },
+        embedding_function=None,
+    )
+
+
+def get_collection(client: ClientAPI, name: str) -> Collection | None:
+    """The collection called ``name``, or None if it does not exist."""
+    try:
+        return client.get_collection(name, embedding_function=None)
+    except Exception as exc:
+        if _is_not_found(exc):
+            return None
+        raise
+
+
+def builds(client: ClientAPI) -> dict[str, str]:
+    """Every build collection in the store: name -> report id."""
+    found = {}
+    for collection in client.list_collections():
+        name = collection.name
+        if name.startswith(PREFIX) and name != META_COLLECTION:
+            found[name] = str((collection.metadata or {}).get("report", ""))
+    return found
+
+
+def drop_collections(client: ClientAPI, names: Iterable[str]) -> list[str]:
+    """Delete the named collections, ignoring ones already gone; returns those deleted."""
+    dropped = []
+    for name in names:
+        try:
+            client.delete_collection(name)
+        except Exception as exc:
+            if not _is_not_found(exc):
+                raise
+        else:
+            dropped.append(name)
+    return dropped
+
+
+def orphans(client: ClientAPI, report_ids: Iterable[str] | None = None) -> list[str]:
+    """Build collections no pointer names (half-built or left over), for ``report_ids`` or all."""
+    active = {p.collection for p in read_pointers(client).values()}
+    wanted = None if report_ids is None else set(report_ids)
+    return sorted(
+        name
+        for name, report in builds(client).items()
+        if name not in active and (wanted is None or report in wanted or not report)
+    )
+
+
+def chunk_record(chunk: Chunk, seq: int) -> tuple[str, str, dict[str, Any]]:
+    """``(id, document, metadata)`` of a passage as stored in Chroma."""
+    return (
+        chunk.id,
+        chunk.text,
+        {
+            "kind": "passage",
+            "report": chunk.report,
+            "section": chunk.section,
+            "start": chunk.start,
+            "end": chunk.end,
+            "seq": seq,
+        },
+    )
+
+
+def fact_record(fact: Fact, seq: int) -> tuple[str, str, dict[str, Any]]:
+    """``(id, document, metadata)`` of a fact as stored in Chroma."""
+    return (
+        fact.id,
+        fact.text,
+        {
+            "kind": "fact",
+            "report": fact.report,
+            "section": fact.section,
+            "start": fact.start,
+            "end": fact.end,
+            "table": fact.table,
+            "row": fact.row,
+            "caption": fact.caption,
+            "value": float(fact.value),
+            "unit": fact.unit,
+            "qualifier": fact.qualifier,
+            "source": fact.source,
+            "seq": seq,
+        },
+    )
+
+
+def _from_record(record_id: str, text: str, md: dict[str, Any]) -> Chunk | Fact:
+    if md["kind"] == "fact":
+        return Fact(
+            id=record_id,
+            report=str(md["report"]),
+            table=str(md["table"]),
+            caption=str(md["caption"]),
+            row=str(md["row"]),
+            value=float(md["value"]),
+            unit=str(md["unit"]),
+            qualifier=md["qualifier"],
+            section=str(md["section"]),
+            text=text,
+            source=str(md["source"]),
+            start=int(md["start"]),
+            end=int(md["end"]),
+        )
+    return Chunk(
+        id=record_id,
+        report=str(md["report"]),
+        section=str(md["section"]),
+        text=text,
+        start=int(md["start"]),
+        end=int(md["end"]),
+    )
+
+
+def combined_fingerprint(fingerprints: dict[str, str]) -> str:
+    """One fingerprint for a set of reports: it changes when any report's build changes."""
+    import hashlib
+
+    if len(fingerprints) == 1:
+        return next(iter(fingerprints.values()))
+    joined = "\n".join(f"{rid}={fp}" for rid, fp in sorted(fingerprints.items()))
+    return hashlib.sha256(joined.encode()).hexdigest()
+
+
+class IndexReader:
+    """What is indexed, read once: reports, passages and facts, plus a vector query."""
+
+    def __init__(self, where: str, pointers: dict[str, Pointer], collections: dict[str, Any]):
+        self.where = where
+        self._pointers = pointers
+        self._collections = collections
+        self._items: dict[str, Chunk | Fact] = {}
+        chunks: list[tuple[int, int, Chunk]] = []
+        facts: list[tuple[int, int, Fact]] = []
+        for order, (report_id, collection) in enumerate(collections.items()):
+            records = collection.get(include=["documents", "metadatas"])
+            for rid, doc, md in zip(
+                records["ids"], records["documents"] or [], records["metadatas"] or [], strict=True
+            ):
+                item = _from_record(rid, doc or "", dict(md or {}))
+                self._items[rid] = item
+                seq = int((md or {}).get("seq", 0))
+                if isinstance(item, Fact):
+                    facts.append((order, seq, item))
+                else:
+                    chunks.append((order, seq, item))
+            expected = pointers[report_id].chunks + pointers[report_id].facts
+            if len(records["ids"]) != expected:
+                raise IndexMissing(
+                    f"the index of {report_id} at {where} is incomplete ({len(records['ids'])} "
+                    f"of {expected} records): run 'survey-rag ingest --force'"
+                )
+        self.chunks: list[Chunk] = [c for _, _, c in sorted(chunks, key=lambda t: t[:2])]
+        self.facts: list[Fact] = [f for _, _, f in sorted(facts, key=lambda t: t[:2])]
+        self.reports: list[ReportInfo] = [pointers[r].info for r in collections]
+        self.fingerprints: dict[str, str] = {r: pointers[r].fingerprint for r in collections}
+        self.fingerprint: str = combined_fingerprint(self.fingerprints)
+        self.embedder: str = next(iter(pointers.values())).embedder
+
+    def sections(self, report_id: str) -> list[Section]:
+        """The sections of one report, with their spans in its text."""
+        return list(self._pointers[report_id].sections)
+
+    def report(self, report_id: str) -> ReportInfo:
+        """The indexed report called ``report_id``."""
+        return self._pointers[report_id].info
+
+    def get(self, record_id: str) -> Chunk | Fact:
+        """The passage or fact stored under ``record_id``."""
+        return self._items[record_id]
+
+    def __contains__(self, record_id: object) -> bool:
+        return record_id in self._items
+
+    def query(
+        self,
+        embedding: Sequence[float],
+        k: int,
+        report: str | None = None,
+        kind: str | None = None,
+    ) -> list[tuple[str, float]]:
+        """The ``k`` nearest records as ``(id, cosine similarity)``, best first.
+
+        One Chroma query per served report; ``report`` and ``kind`` ("passage" or "fact")
+        narrow the search.
+        """
+        if k <= 0:
+            return []
+        hits: list[tuple[str, float]] = []
+        for report_id, collection in self._collections.items():
+            if report is not None and report_id != report:
+                continue
+            pointer = self._pointers[report_id]
+            size = pointer.facts if kind == "fact" else pointer.chunks if kind else None
+            available = size if size is not None else pointer.chunks + pointer.facts
+            n = min(k, available)
+            if n <= 0:
+                continue
+            result = collection.query(
+                query_embeddings=[list(embedding)],
+                n_results=n,
+                where={"kind": kind} if kind else None,
+                include=["distances"],
+            )
+            distances = (result["distances"] or [[]])[0]
+            hits.extend(
+                (rid, 1.0 - float(d)) for rid, d in zip(result["ids"][0], distances, strict=True)
+            )
+        hits.sort(key=lambda hit: -hit[1])
+        return hits[:k]
+
+
+def open_index(settings: Settings) -> IndexReader:
+    """The index the settings point at, loaded once; IndexMissing if nothing is indexed there."""
+    missing = f"no index at {settings.where}: run 'survey-rag ingest'"
+    if not settings.chroma_url and not Path(settings.chroma_path).exists():
+        raise IndexMissing(missing)
+    client = open_client(settings)
+    pointers = read_pointers(client)
+    if settings.report is not None:
+        if settings.report not in pointers:
+            known = ", ".join(sorted(pointers)) or "none"
+            raise IndexMissing(
+                f"report {settings.report!r} is not indexed at {settings.where} "
+                f"(indexed: {known}): run 'survey-rag ingest PATH'"
+            )
+    collections = {}
+    for report_id, pointer in sorted(pointers.items()):
+        collection = get_collection(client, pointer.collection)
+        if collection is not None:
+            collections[report_id] = collection
+    if not collections:
+        raise IndexMissing(missing)
+    return IndexReader(settings.where, pointers, collections)

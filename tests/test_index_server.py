@@ -1,0 +1,72 @@
+"""Server mode: the same index in a real `chroma run` server, and a clear error without one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rag.cli import main
+from rag.embeddings import get_embedder
+from rag.settings import Settings
+from rag.store import open_index
+from tests.chroma_server import ChromaServer, chroma_server, free_port  # noqa: F401
+
+USER_REPORT = """# Remote work survey 2024
+
+## Who answered
+
+We asked 250 managers at mid-sized firms.Most of them run teams of ten to fifty people.
+
+## Results
+
+Over 60% said their teams were more productive at home. Only 12% wanted everyone back in the \
+office full time.The rest preferred a hybrid week. Managers in the U.S. were the most positive.
+"""
+
+
+@pytest.fixture
+def user_report(tmp_path: Path) -> Path:
+    folder = tmp_path / "remote-work-2024"
+    folder.mkdir()
+    (folder / "report.md").write_text(USER_REPORT, encoding="utf-8")
+    return folder
+
+
+@pytest.mark.server
+@pytest.mark.model
+def test_ingest_into_a_chroma_server_and_read_it_back(
+    chroma_server: ChromaServer,  # noqa: F811
+    user_report: Path,
+    capsys,
+) -> None:
+    args = ["--chroma-url", chroma_server.url, "ingest", "--quiet", str(user_report)]
+    assert main(args) == 0
+    assert capsys.readouterr().out.startswith("indexed 1 report: ")
+
+    settings = Settings(chroma_url=chroma_server.url)
+    index = open_index(settings)
+    [report] = index.reports
+    assert report.text == USER_REPORT
+    assert index.where == chroma_server.url
+    assert any("Over 60% said" in c.text for c in index.chunks)
+    for chunk in index.chunks:
+        assert USER_REPORT[chunk.start : chunk.end] == chunk.text
+    [(best, _)] = index.query(
+        get_embedder(settings).embed_query("Who wanted to go back to the office?"), 1
+    )
+    assert "12% wanted everyone back" in index.get(best).text
+
+    assert main(args) == 0  # unchanged: nothing to do
+    assert capsys.readouterr().out.startswith("up to date: 1 report")
+    assert open_index(settings).fingerprint == index.fingerprint
+
+
+@pytest.mark.parametrize("command", [["ingest"], ["status"]])
+def test_an_unreachable_server_is_one_line_naming_the_url(command: list[str], capsys) -> None:
+    url = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    assert main(["--chroma-url", url, *command]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert f"cannot reach the Chroma server at {url}" in err
+    assert "chroma run --path" in err

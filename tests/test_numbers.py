@@ -1,0 +1,74 @@
+"""The figure parser: the report's phrasings give the right value, unit and qualifier."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.numbers import contains_figure, extract_figures, format_figure, format_value
+
+
+def only(text: str) -> tuple[float, str, str]:
+    [figure] = extract_figures(text)
+    return figure.value, figure.unit, figure.qualifier
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("only 41.2% of the respondents", (41.2, "%", "exact")),
+        ("well over 80% of the people surveyed", (80, "%", "over")),
+        ("across more than half of the companies", (50, "%", "over")),
+        ("Every respondent had more than 10,000 employees", (10000, "employees", "over")),
+        ("rocketed to over 100M users", (1e8, "users", "over")),
+        ("saw losses of 200M or more", (2e8, "USD", "at_least")),
+        ("in the next 18 months", (18, "months", "exact")),
+        ("the AIIA polled over 1000 businesses", (1000, "companies", "over")),
+        ("to 100s of millions of dollars to train", (1e8, "USD", "at_least")),
+        ("no vertical surveyed represented more than 8% of the total", (8, "%", "at_most")),
+    ],
+)
+def test_report_phrasings(text: str, expected: tuple[float, str, str]) -> None:
+    assert only(text)[0] == pytest.approx(expected[0])
+    assert only(text)[1:] == expected[1:]
+
+
+def test_money_bands_and_floors() -> None:
+    figures = extract_figures("24% was losses of 100M to 200M and 10% saw losses of 200M or more")
+    assert [(f.value, f.unit, f.qualifier) for f in figures] == [
+        (24, "%", "exact"),
+        (1e8, "USD", "exact"),
+        (2e8, "USD", "exact"),
+        (10, "%", "exact"),
+        (2e8, "USD", "at_least"),
+    ]
+
+
+def test_a_negation_elsewhere_in_the_sentence_keeps_over() -> None:
+    assert only("There is no doubt that over 80% agreed")[2] == "over"
+
+
+def test_names_are_not_figures() -> None:
+    assert extract_figures("LLMs like GPT-4 and Gen1") == []
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "qualifier", "text"),
+    [
+        (67.2, "%", "exact", "67.2%"),
+        (80, "%", "over", "over 80%"),
+        (2e8, "USD", "at_least", "at least $200M"),
+        (1e9, "USD", "over", "over $1B"),
+        (10000, "employees", "over", "over 10,000 employees"),
+        (1e8, "users", "over", "over 100 million users"),
+        (3.5, "years", "exact", "3.5 years"),
+    ],
+)
+def test_format_figure(value: float, unit: str, qualifier: str, text: str) -> None:
+    assert format_figure(value, unit, qualifier) == text
+
+
+@pytest.mark.parametrize(
+    ("value", "unit"), [(1e8, "users"), (1e6, "users"), (2e8, "USD"), (10000, "employees")]
+)
+def test_formatted_values_parse_back(value: float, unit: str) -> None:
+    assert contains_figure(extract_figures(format_value(value, unit)), value, unit)
