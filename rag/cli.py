@@ -137,6 +137,21 @@ def build_parser() -> argparse.ArgumentParser:
         help="exit 1 if answers state more unsupported figures than this",
     )
     p.add_argument("--no-baseline", action="store_true", help="skip the plain-LangChain baseline")
+    p.add_argument(
+        "--category",
+        action="append",
+        choices=[
+            "direct",
+            "descriptive",
+            "derived",
+            "refusal",
+            "followup",
+            "false_premise",
+            "injection",
+        ],
+        help="only cases of this category (repeatable)",
+    )
+    p.add_argument("--limit", type=int, default=None, help="only the first N selected cases")
 
     p = add("bench", _bench, "measure ingest or query speed", "survey-rag bench query")
     p.add_argument("target", choices=["ingest", "query"], help="what to measure")
