@@ -1,0 +1,914 @@
+"""The default answerer: offline, deterministic, no LLM. Every figure it writes is cited.
+
+It reads the question (does it ask for a figure? is it negated? which terms must a source
+cover?), judges whether the retrieved facts and passages answer it, then writes one of:
+
+- a figure: the fact's sentence, citing the fact and the report sentence it came from, plus
+  the survey's base; or a derivation (a complement 100 - x, a sum of money bands) with the
+  working shown and every input cited;
+- a description: the most relevant report sentences, each cited;
+- a refusal: "The report does not say ...", grounded=False and no figure in the text.
+
+Answerability uses general signals only: idf-weighted coverage of the question's content
+terms by the evidence, the evidence's dense similarity, and "specific" terms (proper nouns,
+calendar years, statistics such as "average") that the evidence must mention.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from rag.evidence import (
+    Corpus,
+    Sentence,
+    Sources,
+    coverage,
+    figures_of,
+    marks,
+    missing_specific,
+    relevant,
+    same_source,
+    split_sentence_spans,
+    term_matches,
+    tokens_of,
+)
+from rag.numbers import Figure, close, extract_figures, format_figure, format_value, units_agree
+from rag.question import (
+    FIGURE_INTENT,
+    GENERIC,
+    NEGATION,
+    STATISTICS,
+    Query,
+    read_question,
+    sanitize,
+)
+from rag.retrieve import fact_search_text, synonyms, tokenize
+from rag.types import Answer, Chart, ChartRow, Fact, Hit, ReportInfo
+
+__all__ = [
+    "GENERIC",
+    "Corpus",
+    "Query",
+    "Sentence",
+    "Sources",
+    "band_sum",
+    "charts_for",
+    "compose",
+    "coverage",
+    "phrase",
+    "read_question",
+    "relevant",
+    "sanitize",
+    "split_sentence_spans",
+]
+
+_LEADING_LINK = re.compile(
+    r"^(?:but|and|so|also|though|however|still|yet|then|now|again|even\s+worse|worst\s+of\s+all)"
+    r"\b[\s,]*",
+    re.I,
+)
+_PAREN_TAIL = re.compile(r"\s*\([^()]*\)\s*\.?\s*$")
+_WORD_FIGURES = {50.0: "half"}
+RELATED_MIN = 0.6  # coverage a sentence needs before a refusal or a "why" answer quotes it
+
+
+# --------------------------------------------------------------------------- figure answers
+
+
+@dataclass(frozen=True)
+class ScoredFact:
+    """A candidate fact with the signals that ranked it."""
+
+    fact: Fact
+    coverage: float
+    row_match: float
+    selector: bool  # a figure in the question names this row ("rated 5", "$200M or more")
+    similarity: float
+    score: float
+
+
+def _fact_tokens(fact: Fact) -> frozenset[str]:
+    return tokens_of(fact_search_text(fact) + " " + fact.section)
+
+
+def _row_figures(fact: Fact) -> tuple[Figure, ...]:
+    return figures_of(fact.row)
+
+
+def _is_selector(figure: Figure, fact: Fact) -> bool:
+    """Whether a figure of the question names a row of a table (a band or a rating)."""
+    for f in _row_figures(fact):
+        if close(f.value, figure.value) and (
+            units_agree(f.unit, figure.unit) or {f.unit, figure.unit} <= {"", "USD"}
+        ):
+            return True
+    return False
+
+
+def score_facts(
+    query: Query, candidates: Iterable[Fact], similarity: dict[str, float], corpus: Corpus
+) -> list[ScoredFact]:
+    """Candidate facts ranked by how well they answer ``query``."""
+    counted = counted_units(query.text)
+    scored = []
+    for fact in candidates:
+        tokens = _fact_tokens(fact)
+        # What the fact states counts fully; its table's caption (the survey question, which
+        # may list options the row is not about) counts half.
+        stated = coverage(query, tokens_of(f"{fact.text} {fact.row} {fact.source}"), corpus)
+        cov = stated + 0.5 * (coverage(query, tokens, corpus) - stated)
+        row_tokens = tokens_of(fact.row)
+        row_terms = [
+            t
+            for t in query.terms
+            if term_matches(t, row_tokens) or any(x in row_tokens for x in synonyms(t))
+        ]
+        row_match = sum(corpus.weight(t) for t in row_terms) / (
+            sum(corpus.weight(t) for t in query.terms) or 1
+        )
+        selector = any(_is_selector(f, fact) for f in query.figures)
+        sim = similarity.get(fact.id, 0.0)
+        score = cov + 0.5 * row_match + (0.5 if selector else 0.0) + 0.3 * sim
+        if counted and fact.unit in counted:
+            score += 0.3  # "how many employees" wants a count of employees
+        if query.negated == _negated(fact):
+            score += 0.05  # prefer the row whose polarity matches the question
+        scored.append(ScoredFact(fact, cov, row_match, selector, sim, score))
+    scored.sort(key=lambda s: -s.score)
+    return scored
+
+
+_DIRECTION = {"over": 1, "at_least": 1, "under": -1, "at_most": -1}
+
+
+def _opposite(query: Query, facts: Sequence[Fact]) -> bool:
+    """The question bounds the other way ('fewer than 20,000' vs the row's 'over 20,000')."""
+    for fact in facts:
+        named = [
+            f
+            for f in (*figures_of(fact.row), *figures_of(fact.text))
+            if not close(f.value, fact.value)
+        ]
+        for q in query.figures:
+            for r in named:
+                if (
+                    _DIRECTION.get(q.qualifier, 0) * _DIRECTION.get(r.qualifier, 0) == -1
+                    and close(q.value, r.value)
+                    and units_agree(q.unit, r.unit)
+                ):
+                    return True
+    return False
+
+
+_HOW_MANY = re.compile(r"\bhow\s+many\s+(?:of\s+the\s+)?([a-z]+)", re.I)
+_COUNTED = {
+    "companies": {"companies", "respondents"},
+    "respondents": {"companies", "respondents"},
+    "employees": {"employees"},
+    "users": {"users"},
+    "days": {"days"},
+    "months": {"months"},
+    "years": {"years"},
+}
+
+
+def counted_units(question: str) -> set[str]:
+    """The units a 'how many X' question counts in: companies, employees, users, days..."""
+    m = _HOW_MANY.search(question)
+    if not m:
+        return set()
+    unit = next((f.unit for f in extract_figures(f"2 {m.group(1)}") if f.unit), "")
+    return _COUNTED.get(unit, set())
+
+
+def _negated(fact: Fact) -> bool:
+    return bool(NEGATION.search(f"{fact.row} {fact.text}"))
+
+
+def phrase(fact: Fact) -> str:
+    """The fact's figure as honestly as the source puts it: 'over 80%', 'more than half'."""
+    for f in figures_of(fact.source):
+        if close(f.value, fact.value) and units_agree(f.unit, fact.unit):
+            if f.raw.lower() == "half" or _WORD_FIGURES.get(fact.value) == f.raw.lower():
+                words = {"over": "more than ", "under": "less than ", "about": "about "}
+                return f"{words.get(fact.qualifier, '')}half"
+            break
+    return format_figure(fact.value, fact.unit, fact.qualifier)
+
+
+def fact_sentence(fact: Fact) -> str:
+    """The fact's own sentence without the '(AIIA survey, ...)' tail, its figure kept honest."""
+    text = _PAREN_TAIL.sub("", fact.text).strip().rstrip(".")
+    figures = [
+        f
+        for f in extract_figures(text)
+        if close(f.value, fact.value) and units_agree(f.unit, fact.unit)
+    ]
+    if figures and all(f.qualifier == fact.qualifier for f in figures):
+        honest = phrase(fact)
+        if "half" in honest:
+            # The report says "more than half": keep its words rather than "over 50%".
+            f = figures[0]
+            lead = re.search(
+                r"(?:(?:well|far|just)\s+)?(?:over|more\s+than|above|about|under|less\s+than)\s*$",
+                text[: f.start],
+                re.I,
+            )
+            a = lead.start() if lead else f.start
+            return text[:a] + honest + text[f.end :]
+        return text
+    caption = fact.caption.rstrip("?.")
+    return f"{phrase(fact)} — {fact.row} ({caption})"
+
+
+def _lower(text: str) -> str:
+    """'Only 34.2% of ...' -> 'only 34.2% of ...'; names ('ChatGPT', 'AI') keep their case."""
+    if len(text) > 1 and text[0].isupper() and text[1].islower():
+        return text[0].lower() + text[1:]
+    return text
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:] if text else text
+
+
+def base_sources(report: ReportInfo, corpus: Corpus) -> tuple[str, list[Sentence]] | None:
+    """The survey's base (``report.surveyed``'s first clause) and the sentences stating it.
+
+    None when any of its figures cannot be traced to a report sentence: then we do not state it.
+    """
+    base = report.surveyed.split(";")[0].strip().rstrip(".")
+    wanted = extract_figures(base)
+    if not base or not wanted:
+        return None
+    found: list[Sentence] = []
+    for w in wanted:
+        match = next(
+            (
+                s
+                for s in corpus.sentences.get(report.id, [])
+                if any(
+                    close(w.value, f.value) and units_agree(w.unit, f.unit)
+                    for f in figures_of(s.text)
+                )
+            ),
+            None,
+        )
+        if match is None:
+            return None
+        if all(not same_source(match, s) for s in found):
+            found.append(match)
+    return base, found
+
+
+def _base_clause(report: ReportInfo | None, corpus: Corpus, sources: Sources) -> str:
+    if report is None or not report.surveyed:
+        return ""
+    traced = base_sources(report, corpus)
+    if traced is None:
+        return ""
+    base, sentences = traced
+    n = marks(*(sources.cite(s) for s in sentences))
+    return f"The survey's base: {base} {n}."
+
+
+def _bands(table: list[Fact]) -> dict[str, tuple[float, float]] | None:
+    """Each row's [low, high) range when a table's rows are bands ('$50M to $100M', '$200M+')."""
+    out: dict[str, tuple[float, float]] = {}
+    for fact in table:
+        figures = _row_figures(fact)
+        if len(figures) >= 2:
+            out[fact.id] = (min(f.value for f in figures[:2]), max(f.value for f in figures[:2]))
+        elif len(figures) == 1 and figures[0].qualifier in ("over", "at_least"):
+            out[fact.id] = (figures[0].value, float("inf"))
+        elif len(figures) == 1 and figures[0].qualifier in ("under", "at_most"):
+            out[fact.id] = (0.0, figures[0].value)
+        else:
+            return None
+    return out if len(out) >= 2 else None
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """A figure the report gives in parts: the band rows it adds up, or the band it falls in."""
+
+    facts: tuple[Fact, ...]
+    kind: str  # "sum" of bands, or "within" the open top band
+    value: float
+    below: float | None = None  # the bands start here; the report says nothing under it
+
+
+def band_sum(query: Query, table: list[Fact]) -> Derivation | None | bool:
+    """The rows a band question covers ('$100M or more' = '$100M-$200M' + '$200M+').
+
+    None when the question names no threshold; False when the bands do not split there.
+    """
+    bands = _bands(table)
+    if not bands:
+        return None
+    thresholds = [
+        f for f in query.figures if f.unit in ("USD", "") and f.value >= 1000 or f.unit == "USD"
+    ]
+    if not thresholds or len(thresholds) > 2:
+        return None
+    if len(thresholds) == 2:
+        low, high = thresholds[0].value, thresholds[1].value
+    elif thresholds[0].qualifier in ("over", "at_least"):
+        low, high = thresholds[0].value, float("inf")
+    elif thresholds[0].qualifier in ("under", "at_most"):
+        low, high = 0.0, thresholds[0].value
+    else:
+        return None
+    chosen = [
+        f for f in table if f.id in bands and bands[f.id][0] >= low and bands[f.id][1] <= high
+    ]
+    if high == float("inf") and not chosen:
+        top = [f for f in table if bands[f.id][1] == high and bands[f.id][0] < low]
+        if top:
+            # "$500M or more" inside the open top band "$200M or more": all we can give.
+            return Derivation((top[0],), "within", top[0].value)
+    covered_low = min((bands[f.id][0] for f in chosen), default=None)
+    covered_high = max((bands[f.id][1] for f in chosen), default=None)
+    if not chosen or covered_low is None or covered_high is None:
+        return False
+    if not close(covered_low, low) and low > 0:
+        return False
+    if high != float("inf") and not close(covered_high, high):
+        return False
+    # "Under $100M" when the lowest band starts at $50M: say what the sum leaves out.
+    gap = covered_low if low == 0 and covered_low > 0 else None
+    return Derivation(tuple(chosen), "sum", sum(f.value for f in chosen), gap)
+
+
+def _premise_conflict(query: Query, answer_values: Iterable[float], facts: Sequence[Fact]) -> bool:
+    """A figure in the question that no chosen fact states, derives or names as a row."""
+    values = list(answer_values)
+    units = {f.unit for f in facts}
+    for figure in query.figures:
+        if figure.unit == "year" or not any(units_agree(figure.unit, u) for u in units):
+            continue  # "$300M or more" in a question about shares is a bound, not a claim
+        if any(_is_selector(figure, f) for f in facts):
+            continue
+        if any(close(figure.value, v) for v in values):
+            continue
+        return True
+    return False
+
+
+# --------------------------------------------------------------------------- the answerer
+
+
+@dataclass
+class Draft:
+    """An answer being written."""
+
+    sources: Sources = field(default_factory=Sources)
+    parts: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def refuse(
+    query: Query, reason: str, corpus: Corpus, hits: Sequence[Hit], related: Sentence | None
+) -> Answer:
+    """'The report does not say ...' with no figure; may point at what the report does say."""
+    sources = Sources()
+    text = f"The report does not say {reason}."
+    if related is not None and not figures_of(related.text):
+        n = sources.cite(related)
+        text += f" It says only this: “{_condense(related.text)}” [{n}]."
+    return Answer(
+        text=text,
+        citations=sources.citations(),
+        grounded=False,
+        note="not answered: the report does not cover this",
+        question=query.text,
+        retrieved=list(hits),
+    )
+
+
+def _condense(text: str) -> str:
+    text = _LEADING_LINK.sub("", re.sub(r"\s+", " ", text).strip())
+    return _capital(text).rstrip()
+
+
+def _what(query: Query, missing: Sequence[str]) -> str:
+    """Why we refuse, in words, never with a figure."""
+    stats = [query.names[query.specific.index(t)] for t in missing if t in STATISTICS]
+    if stats and query.wants_figure:
+        return f"— it gives no {stats[0].lower()} for this"
+    shown = [query.names[query.specific.index(t)] for t in missing if t in query.specific]
+    # A refusal states no figure, and a year is one: name it without its digits.
+    years = [w for w in shown if w.isdigit()]
+    shown = [w for w in shown if not w.isdigit()] + (["that year"] if years else [])
+    if shown:
+        listed = ", ".join(shown)
+        return (
+            f"— it gives no figure for {listed}"
+            if query.wants_figure
+            else f"anything about {listed}"
+        )
+    if query.wants_figure:
+        return "— it gives no figure that answers this question"
+    return "anything that answers this question"
+
+
+def charts_for(sources: Sources, corpus: Corpus) -> list[Chart]:
+    """One chart per table a cited fact comes from, every row, the cited rows marked."""
+    cited = {s.id for s in sources.items if isinstance(s, Fact)}
+    charts: list[Chart] = []
+    seen: set[tuple[str, str]] = set()
+    for item in sources.items:
+        if not isinstance(item, Fact) or (item.report, item.table) in seen:
+            continue
+        seen.add((item.report, item.table))
+        table = corpus.tables.get((item.report, item.table), [item])
+        rows = tuple(ChartRow(f.row, f.value, f.qualifier, f.id in cited) for f in table)
+        charts.append(Chart(item.table, item.caption, item.unit, rows))
+    return charts
+
+
+def compose(
+    question: str,
+    hits: Sequence[Hit],
+    corpus: Corpus,
+    similarity: dict[str, float] | None = None,
+) -> Answer:
+    """The default answer to ``question`` from the retrieved ``hits``."""
+    similarity = similarity or {h.id: 0.0 for h in hits}
+    query = read_question(question, corpus)
+    candidates: dict[str, Fact] = {}
+    for hit in hits:
+        if hit.fact is not None:
+            for f in corpus.tables.get((hit.fact.report, hit.fact.table), [hit.fact]):
+                candidates.setdefault(f.id, f)
+    passages = [h for h in hits if h.kind == "passage"]
+    related = _best_sentence(query, passages, corpus, minimum=RELATED_MIN)
+    if not _content(query):
+        return refuse(query, "anything that answers this question", corpus, hits, None)
+
+    if query.wants_figure:
+        missing: list[str] = []
+        if candidates:
+            ranked = score_facts(query, candidates.values(), similarity, corpus)
+            if _threshold(query):
+                # An amount in the question ("$500M or more") is a band table's business.
+                banded = _band_table(ranked, corpus)
+                if banded is not None:
+                    ranked = [banded] + [x for x in ranked if x is not banded]
+            best = ranked[0]
+            report = corpus.reports.get(best.fact.report)
+            missing = missing_specific(query, _fact_tokens(best.fact), report)
+            # A fact retrieved only as a sibling has no similarity; judge it by its table's.
+            sim = max(
+                [best.similarity]
+                + [x.similarity for x in ranked if x.fact.table == best.fact.table]
+            )
+            if not missing and relevant(best.coverage + (0.3 if best.selector else 0.0), sim):
+                answer = _figure_answer(query, ranked, corpus, hits, passages)
+                if answer is not None:
+                    return answer
+        # No table row answers it: a report sentence stating a fitting figure may.
+        from_text = _figure_from_passages(query, passages, corpus, similarity, hits)
+        if from_text is not None:
+            return from_text
+        if not missing:
+            missing = _relevant_hits(query, passages, corpus, similarity)[1]
+        names = [t for t in missing if t not in STATISTICS]
+        mention = _mentioning(names, passages, corpus) if names else None
+        return refuse(query, _what(query, missing), corpus, hits, mention if missing else related)
+    return _descriptive_answer(query, hits, corpus, similarity, related)
+
+
+_WANTS_SHARE = re.compile(r"\b(?:share|percent(?:age)?|proportion|fraction|portion)\b|%", re.I)
+_WANTS_YEAR = re.compile(r"\b(?:what|which)\s+year\b|\bwhen\b|\bsince\b", re.I)
+
+
+def _fits(query: Query, figures: Sequence[Figure], text: str = "") -> bool:
+    """Whether a sentence's figures are the kind the question asks for."""
+    if _WANTS_SHARE.search(query.text):
+        return any(f.unit == "%" for f in figures)
+    if _WANTS_YEAR.search(query.text):
+        return any(f.unit in ("year", "years", "months", "days") for f in figures)
+    # A bare number ("Gen 2", "GPT 3.5") names a thing; an answer needs a figure with a unit,
+    # or one that counts what the question asks about ("250 managers" for "how many managers").
+    for f in figures:
+        if f.unit not in ("", "year"):
+            return True
+        following = tokenize(text[f.end : f.end + 30])[:1]
+        if f.unit == "" and following and following[0] in query.terms:
+            return True
+    return False
+
+
+def _figure_from_passages(
+    query: Query,
+    passages: Sequence[Hit],
+    corpus: Corpus,
+    similarity: dict[str, float],
+    hits: Sequence[Hit],
+) -> Answer | None:
+    """A figure question answered by a report sentence that states a fitting figure."""
+    good, _ = _relevant_hits(query, passages, corpus, similarity)
+    best: tuple[float, Sentence] | None = None
+    for rank, (hit, _cov) in enumerate(good[:4]):
+        for sentence in corpus.sentences_in(hit.report, hit.start, hit.end):
+            figures = figures_of(sentence.text)
+            if (
+                not figures
+                or not _fits(query, figures, sentence.text)
+                or sentence.text.endswith("?")
+            ):
+                continue
+            tokens = tokens_of(sentence.text)
+            if missing_specific(query, tokens, corpus.reports.get(hit.report)):
+                continue
+            score = coverage(query, tokens, corpus) - 0.02 * rank
+            if score >= 0.5 and (best is None or score > best[0]):
+                best = (score, sentence)
+    if best is None:
+        return None
+    sentence = best[1]
+    sources = Sources()
+    n = sources.cite(sentence)
+    parts = [f"The report says: “{_condense(sentence.text)}” [{n}]."]
+    notes = []
+    stated = list(figures_of(sentence.text))
+    shares = [f for f in stated if f.unit == "%"]
+    if (
+        query.negated
+        and _WANTS_SHARE_OR_COUNT.search(query.text)
+        and len(shares) == 1
+        and not NEGATION.search(sentence.text)
+    ):
+        # "What share did not ...?" from a sentence that gives the share that did.
+        f = shares[0]
+        rest = round(100 - f.value, 6)
+        working = f"100% − {format_value(f.value, '%')} = {format_value(rest, '%')}"
+        if f.qualifier == "exact":
+            lead = f"By complement, {format_value(rest, '%')} did not ({working})."
+        else:
+            bound = format_figure(rest, "%", _FLIP[f.qualifier])
+            lead = (
+                f"By complement, {bound} did not ({working}, and the report's figure is "
+                f"{f.describe()})."
+            )
+        parts.insert(0, lead)
+        stated = [*stated, Figure(rest, "%", "exact", 0, 0, "")]
+    if any(
+        f.unit != "year" and not any(close(f.value, g.value) for g in stated) for f in query.figures
+    ):
+        parts.insert(0, "The report does not support the figure in the question.")
+        notes.append("the question's figure is not the report's; corrected")
+    return Answer(
+        text=" ".join(parts),
+        citations=sources.citations(),
+        grounded=True,
+        note="; ".join(notes) or None,
+        question=query.text,
+        retrieved=list(hits),
+    )
+
+
+def _mentioning(terms: Sequence[str], passages: Sequence[Hit], corpus: Corpus) -> Sentence | None:
+    for hit in passages:
+        for s in corpus.sentences_in(hit.report, hit.start, hit.end):
+            if all(term_matches(t, tokens_of(s.text)) for t in terms):
+                return s
+    return None
+
+
+def _threshold(query: Query) -> bool:
+    """Whether the question names an amount ('$100M or more', '$75M'): a band table's job."""
+    return any(f.unit == "USD" or (f.unit == "" and f.value >= 1000) for f in query.figures)
+
+
+def _band_table(ranked: list[ScoredFact], corpus: Corpus) -> ScoredFact | None:
+    """The best-ranked fact whose table is made of amount bands."""
+    for scored in ranked:
+        table = corpus.tables.get((scored.fact.report, scored.fact.table), [scored.fact])
+        if _bands(table) and scored.coverage >= 0.34:
+            return scored
+    return None
+
+
+_CONTINUES = re.compile(r"(?:they|it|this|these|those|that|such)\b", re.I)
+_SUM_CUE = re.compile(
+    r"\b(?:add(?:ing|ed)?(?:\s+up)?|sum|total|combined|together|altogether|in\s+all)\b", re.I
+)
+# A complement answers "what share did not ...", not "how big were the losses they couldn't ...".
+_WANTS_SHARE_OR_COUNT = re.compile(
+    r"\b(?:share|percent(?:age)?|proportion|fraction|portion|how\s+many|how\s+much)\b|%", re.I
+)
+_EACH_CUE = re.compile(r"\b(?:each|respectively|breakdown|broken\s+down)\b", re.I)
+_FLIP = {
+    "exact": "exact",
+    "about": "about",
+    "over": "under",
+    "under": "over",
+    "at_least": "at_most",
+    "at_most": "at_least",
+}
+
+
+def _unmatched_row(query: Query, table: Sequence[Fact]) -> bool:
+    """The question names a row the table does not have ('rated it a 3' when only 4 and 5 are).
+
+    Only for tables whose rows are named by figures (ratings, bands), and only for a figure of
+    the same kind as those names, so a false premise ('90% said ...') is not mistaken for one.
+    """
+    named = [(f, _row_figures(f)) for f in table]
+    named = [(f, figs) for f, figs in named if figs]
+    if len(named) < 2:
+        return False
+    kinds = {g.unit for _, figs in named for g in figs}
+    for figure in query.figures:
+        if figure.unit == "year" or figure.unit not in kinds:
+            continue
+        if any(close(figure.value, g.value) for _, figs in named for g in figs):
+            continue
+        if any(close(figure.value, f.value) for f in table):
+            continue
+        return True
+    return False
+
+
+def _figure_answer(
+    query: Query,
+    ranked: list[ScoredFact],
+    corpus: Corpus,
+    hits: Sequence[Hit],
+    passages: Sequence[Hit],
+) -> Answer | None:
+    best = ranked[0].fact
+    report = corpus.reports.get(best.report)
+    table = corpus.tables.get((best.report, best.table), [best])
+    draft = Draft()
+    sources = draft.sources
+    selectors = [x.fact for x in ranked if x.selector and x.fact.table == best.table]
+    money = [f for f in query.figures if f.unit in ("USD", "") and f.value >= 1000]
+    summing = len(selectors) >= 2 and bool(_SUM_CUE.search(query.text))
+    listing = (
+        len(selectors) >= 2
+        and not summing
+        and (bool(_EACH_CUE.search(query.text)) or len(money) >= 3)
+    )
+    # Two amounts are a range ("between $50M and $200M"); more are a list of rows.
+    derivation = None if listing or (summing and len(money) != 2) else band_sum(query, table)
+    if derivation is False:
+        return refuse(
+            query, "— its bands do not split at the amount asked about", corpus, hits, None
+        )
+    if derivation is None and _unmatched_row(query, table):
+        return refuse(query, "— it gives no figure for that answer option", corpus, hits, None)
+
+    chosen: list[Fact]
+    total: float | None = None  # the figure the answer derives, if it derives one
+    if isinstance(derivation, Derivation) and derivation.kind == "within":
+        chosen = [derivation.facts[0]]
+        draft.parts.append(_state(chosen[0], corpus, sources))
+        draft.parts.append("That is the report's highest band; it gives no finer split.")
+    elif isinstance(derivation, Derivation) and len(derivation.facts) > 1:
+        chosen = list(derivation.facts)
+        total = derivation.value
+        draft.parts.append(
+            f"Adding the report's bands for “{best.caption.rstrip('?. ')}”: "
+            f"{_sum_working(chosen, total, corpus, sources)}."
+        )
+        if derivation.below is not None:
+            draft.parts.append(_below(derivation.below, best))
+    elif isinstance(derivation, Derivation):
+        chosen = [derivation.facts[0]]
+        draft.parts.append(_state(chosen[0], corpus, sources))
+        if derivation.below is not None:
+            draft.parts.append(_below(derivation.below, chosen[0]))
+    elif summing and all(f.unit == selectors[0].unit for f in selectors):
+        chosen = selectors
+        total = sum(f.value for f in chosen)
+        draft.parts.append(f"Adding them up: {_sum_working(chosen, total, corpus, sources)}.")
+    elif len(selectors) >= 2:
+        chosen = selectors
+        draft.parts.extend(_state(f, corpus, sources) for f in chosen)
+    else:
+        chosen = [best]
+        top = ranked[0]
+        # Rows stated in one sentence and matched equally well are given together, except
+        # for a negated question, which is about the complement of the best row alone.
+        for other in ranked[1:4] if not query.negated else []:
+            tie = other.fact.source == best.source and other.fact.table == best.table
+            if tie and abs(other.score - top.score) < 0.05 and not top.selector:
+                chosen.append(other.fact)
+        draft.parts.extend(_state(f, corpus, sources) for f in chosen)
+
+    values = [f.value for f in chosen] + ([total] if total is not None else [])
+    single = total if total is not None else (chosen[0].value if len(chosen) == 1 else None)
+    stated = any(close(f.value, v) for f in query.figures for v in values)
+    negated = (
+        query.negated
+        and _WANTS_SHARE_OR_COUNT.search(query.text) is not None
+        and (stated or not any(_negated(f) for f in chosen))
+    )
+    if (
+        (negated or _opposite(query, chosen))
+        and single is not None
+        and all(f.unit == "%" for f in chosen)
+    ):
+        qualifier = chosen[0].qualifier if total is None else "exact"
+        rest = round(100 - single, 6)
+        values.append(rest)
+        if qualifier == "exact":
+            working = f"100% − {format_value(single, '%')} = {format_value(rest, '%')}"
+            lead = f"By complement, {format_value(rest, '%')} did not ({working})."
+        else:
+            figure = format_figure(rest, "%", _FLIP[qualifier])
+            working = f"100% − {format_value(single, '%')} = {format_value(rest, '%')}"
+            lead = (
+                f"By complement, {figure} did not ({working}, and the report's figure is "
+                f"{phrase(chosen[0])})."
+            )
+        draft.parts.insert(0, lead)
+        twin = next(
+            (
+                f
+                for f in table
+                if f not in chosen
+                and f.unit == "%"
+                and f.qualifier == "exact"
+                and close(f.value, rest)
+            ),
+            None,
+        )
+        if twin is not None:
+            m = marks(sources.cite(twin), sources.cite(corpus.sentence_for(twin)))
+            draft.parts.append(
+                f"The report also states it directly: {_lower(fact_sentence(twin))} {m}."
+            )
+            chosen.append(twin)
+    if _premise_conflict(query, values, chosen):
+        draft.parts.insert(0, "The report does not support the figure in the question.")
+        draft.notes.append("the question's figure is not the report's; corrected")
+    if len(chosen) == 1 and not FIGURE_INTENT.search(query.text):
+        # An open question ("what do businesses expect ...") gets the sentence that carries
+        # the report's point on ("They also expect it to ..."), when there is one.
+        after = corpus.next_sentence(chosen[0].report, chosen[0].end)
+        if after is not None and _CONTINUES.match(after.text):
+            draft.parts.append(f"{_condense(after.text).rstrip('.')} [{sources.cite(after)}].")
+    if query.why:
+        extra = _best_sentence(
+            query, passages, corpus, exclude={f.source for f in chosen}, minimum=RELATED_MIN
+        )
+        if extra is not None:
+            draft.parts.append(
+                f"The report's reading: “{_condense(extra.text)}” [{sources.cite(extra)}]."
+            )
+    if any(f.unit == "%" for f in chosen):
+        # Shares are shares of the survey's respondents; context figures (ChatGPT's users,
+        # training costs) are not, so only shares get the base.
+        draft.parts.append(_base_clause(report, corpus, sources).strip())
+    text = " ".join(p for p in draft.parts if p)
+    return Answer(
+        text=text,
+        citations=sources.citations(),
+        grounded=True,
+        charts=charts_for(sources, corpus),
+        note="; ".join(draft.notes) or None,
+        question=query.text,
+        retrieved=list(hits),
+    )
+
+
+def _sum_working(facts: Sequence[Fact], total: float, corpus: Corpus, sources: Sources) -> str:
+    """'24% ($100M to $200M) [1][2] + 10% ($200M or more) [3][2] = 34%'."""
+    terms = []
+    for f in facts:
+        n = marks(sources.cite(f), sources.cite(corpus.sentence_for(f)))
+        terms.append(f"{format_value(f.value, f.unit)} ({f.row}) {n}")
+    return f"{' + '.join(terms)} = {format_value(round(total, 6), facts[0].unit)}"
+
+
+def _below(amount: float, fact: Fact) -> str:
+    unit = "USD" if any(f.unit == "USD" or "$" in f.raw for f in _row_figures(fact)) else ""
+    return f"The report gives no band below {format_value(amount, unit)}."
+
+
+def _state(fact: Fact, corpus: Corpus, sources: Sources) -> str:
+    n = marks(sources.cite(fact), sources.cite(corpus.sentence_for(fact)))
+    return f"{_capital(fact_sentence(fact))} {n}."
+
+
+def _sentence_score(query: Query, sentence: Sentence, corpus: Corpus) -> float:
+    return coverage(query, tokens_of(sentence.text), corpus)
+
+
+def _best_sentence(
+    query: Query,
+    passages: Sequence[Hit],
+    corpus: Corpus,
+    exclude: set[str] | None = None,
+    minimum: float = 0.0,
+) -> Sentence | None:
+    best: tuple[float, Sentence] | None = None
+    for rank, hit in enumerate(passages[:4]):
+        for s in corpus.sentences_in(hit.report, hit.start, hit.end):
+            if (exclude and s.text in exclude) or s.text.endswith("?"):
+                continue
+            score = _sentence_score(query, s, corpus)
+            if score >= minimum and (best is None or score - 0.02 * rank > best[0]):
+                best = (score - 0.02 * rank, s)
+    return best[1] if best and best[0] > 0 else None
+
+
+def _content(query: Query) -> bool:
+    """Whether anything is left to answer once instructions to the answerer are removed."""
+    return bool(tokenize(query.text))
+
+
+def _evidence(hit: Hit, corpus: Corpus) -> tuple[frozenset[str], list[Sentence]]:
+    """What a hit offers a descriptive answer: its tokens and the report sentences it holds."""
+    if hit.fact is not None:
+        # The fact's sentence, and the one after it, which often completes it ("They also
+        # expect it to improve the customer experience and reduce costs.").
+        after = corpus.next_sentence(hit.report, hit.fact.end)
+        following = [after] if after is not None else []
+        return _fact_tokens(hit.fact), [corpus.sentence_for(hit.fact), *following]
+    # A passage is also about what its section's title says ("Who answered").
+    return tokens_of(f"{hit.text} {hit.section}"), corpus.sentences_in(
+        hit.report, hit.start, hit.end
+    )
+
+
+def _relevant_hits(
+    query: Query, hits: Sequence[Hit], corpus: Corpus, similarity: dict[str, float]
+) -> tuple[list[tuple[Hit, float]], list[str]]:
+    """The hits that answer the question (with their coverage), and specific terms none had."""
+    good: list[tuple[Hit, float]] = []
+    absent = set(query.specific)  # specific terms no examined hit mentions
+    for hit in hits:
+        tokens, _ = _evidence(hit, corpus)
+        missing = missing_specific(query, tokens, corpus.reports.get(hit.report))
+        absent &= set(missing)
+        if missing:
+            continue
+        cov = coverage(query, tokens, corpus)
+        if relevant(cov, similarity.get(hit.id, 0.0)):
+            good.append((hit, cov))
+    return good, ([] if good else [t for t in query.specific if t in absent])
+
+
+def _descriptive_answer(
+    query: Query,
+    hits: Sequence[Hit],
+    corpus: Corpus,
+    similarity: dict[str, float],
+    related: Sentence | None,
+) -> Answer:
+    good, missing = _relevant_hits(query, hits, corpus, similarity)
+    if not good:
+        return refuse(query, _what(query, missing), corpus, hits, related if not missing else None)
+    # Some hit answers the question; the best sentences may sit in any hit that names
+    # everything specific the question names, so all of those compete.
+    pool = [
+        (hit, coverage(query, _evidence(hit, corpus)[0], corpus))
+        for hit in hits
+        if not missing_specific(query, _evidence(hit, corpus)[0], corpus.reports.get(hit.report))
+    ]
+    scored: list[tuple[float, Sentence]] = []
+    for rank, (hit, cov) in enumerate(pool):
+        _, sentences = _evidence(hit, corpus)
+        # Sentences of a better hit start ahead: the embedding saw meaning the words miss.
+        prior = 0.3 * similarity.get(hit.id, 0.0) - 0.02 * rank
+        previous = 0.0
+        for s in sentences:
+            own = _sentence_score(query, s, corpus)
+            if hit.fact is not None and cov >= 0.5:
+                own = max(own, 0.9 * cov)  # a fact's caption says what its sentence is about
+            own = max(own, 0.8 * coverage(query, tokens_of(s.section), corpus))
+            # A sentence often answers what the one before it asked ("...big blockers. The
+            # biggest ones are ..."), so it inherits part of its predecessor's relevance.
+            score = own + 0.5 * previous
+            previous = own
+            if len(s.text) < 25 or s.text.endswith("?"):
+                continue  # headings and the survey's own questions say nothing by themselves
+            if score > 0:
+                scored.append((score + prior, s))
+    if not scored:
+        return refuse(query, _what(query, []), corpus, hits, None)
+    scored.sort(key=lambda x: -x[0])
+    top = scored[0][0]
+    picked: list[Sentence] = []
+    for score, sentence in scored:
+        if score >= 0.5 * top and all(not same_source(sentence, p) for p in picked):
+            picked.append(sentence)
+        if len(picked) == 3:
+            break
+    picked.sort(key=lambda x: (x.report, x.start))
+    sources = Sources()
+    lines = [f"{_condense(x.text).rstrip('.')} [{sources.cite(x)}]." for x in picked]
+    return Answer(
+        text="According to the report: " + " ".join(lines),
+        citations=sources.citations(),
+        grounded=True,
+        question=query.text,
+        retrieved=list(hits),
+    )

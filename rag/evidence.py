@@ -1,0 +1,353 @@
+"""The corpus as the answerer sees it, and how well a piece of evidence covers a question.
+
+``Corpus`` holds the report sentences (what passage citations quote), every fact grouped by
+table, and term weights; ``coverage``/``missing_specific``/``relevant`` judge evidence;
+``Sources`` numbers what an answer cites.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from rag.numbers import Figure, extract_figures
+from rag.question import Query
+from rag.retrieve import BM25, fact_search_text, synonyms, tokenize
+from rag.types import Chunk, Citation, Fact, ReportInfo, Section
+
+# A sentence ends at . ! ? before a capital (even with no space: "vacation.All"), or at a line
+# break before a capital; a line break inside a sentence ("open source\nwork") is not an end.
+# An initial ("U.S.", "J. Smith") is not a sentence end.
+_SENTENCE_END = re.compile(
+    r"(?<![^A-Za-z][A-Z])(?<!^[A-Z])[.!?][\"”’')\]]*(?=\s*[A-Z“\"‘(])|\n+(?=\s*[A-Z“\"‘(])"
+)
+
+
+# --------------------------------------------------------------------------- the corpus view
+
+
+@lru_cache(maxsize=16384)
+def tokens_of(text: str) -> frozenset[str]:
+    """The token set of a corpus text, computed once (report texts repeat across questions)."""
+    return frozenset(tokenize(text))
+
+
+@lru_cache(maxsize=16384)
+def figures_of(text: str) -> tuple[Figure, ...]:
+    """The figures of a corpus text, computed once."""
+    return tuple(extract_figures(text))
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A report sentence: what a passage citation quotes."""
+
+    report: str
+    section: str
+    start: int
+    end: int
+    text: str
+
+
+def split_sentence_spans(text: str) -> list[tuple[int, int]]:
+    """[start, end) spans of the sentences of ``text`` (also where no space follows a period)."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for m in _SENTENCE_END.finditer(text):
+        end = m.end() if m.group(0).strip() else m.start()
+        _add_span(text, start, end, spans)
+        start = m.end()
+    _add_span(text, start, len(text), spans)
+    return spans
+
+
+def _add_span(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        spans.append((start, end))
+
+
+def _within_sections(
+    text: str, spans: list[tuple[int, int]], sections: Sequence[Section]
+) -> list[tuple[int, int]]:
+    """Sentence spans cut at section boundaries and kept inside the sections.
+
+    A heading glued to the next sentence, or the web-address block after the last section,
+    must not become part of a quoted sentence.
+    """
+    cuts = sorted({b for sec in sections for b in (sec.start, sec.end)})
+    first, last = cuts[0], cuts[-1]
+    out: list[tuple[int, int]] = []
+    for start, end in spans:
+        start, end = max(start, first), min(end, last)
+        inner = [c for c in cuts if start < c < end]
+        for a, b in zip([start, *inner], [*inner, end], strict=True):
+            _add_span(text, a, b, out)
+    return out
+
+
+class Corpus:
+    """What the answerer knows besides the hits: all facts, report sentences, term weights.
+
+    Built once per index; read-only afterwards, so many threads may share it.
+    """
+
+    def __init__(
+        self,
+        reports: Sequence[ReportInfo],
+        chunks: Sequence[Chunk],
+        facts: Sequence[Fact],
+        sections: dict[str, list[Section]] | None = None,
+    ):
+        self.reports = {r.id: r for r in reports}
+        self.facts = list(facts)
+        self.facts_by_id = {f.id: f for f in facts}
+        self.tables: dict[tuple[str, str], list[Fact]] = {}
+        for f in facts:
+            self.tables.setdefault((f.report, f.table), []).append(f)
+        self.bm25 = BM25(
+            [tokenize(c.text) for c in chunks] + [tokenize(fact_search_text(f)) for f in facts]
+        )
+        self.vocab = sorted(self.bm25.df)
+        self.max_idf = max((self.bm25.idf(t) for t in self.vocab), default=1.0)
+        self._sections: dict[str, tuple[list[int], list[str]]] = {}
+        if sections:
+            # Sections sorted by start, a narrower one after a wider one starting at the same
+            # place: the innermost section names the text from its start on.
+            for report_id, spans in sections.items():
+                starts, names = self._sections.setdefault(report_id, ([], []))
+                for sec in sorted(spans, key=lambda x: (x.start, -(x.end - x.start))):
+                    if starts and starts[-1] == sec.start:
+                        names[-1] = sec.title
+                    else:
+                        starts.append(sec.start)
+                        names.append(sec.title)
+        ordered = sorted(chunks, key=lambda c: (c.report, c.start))
+        for c in ordered:
+            if c.report in (sections or {}):
+                continue
+            starts, names = self._sections.setdefault(c.report, ([], []))
+            starts.append(c.start)
+            names.append(c.section)
+        self.sentences: dict[str, list[Sentence]] = {}
+        self._sentence_starts: dict[str, list[int]] = {}
+        for report in reports:
+            pieces = split_sentence_spans(report.text)
+            if sections and sections.get(report.id):
+                pieces = _within_sections(report.text, pieces, sections[report.id])
+            sentences = [self._sentence(report, s, e) for s, e in pieces]
+            # Markdown headings are titles, not statements to quote.
+            sentences = [x for x in sentences if not x.text.startswith("#")]
+            self.sentences[report.id] = sentences
+            self._sentence_starts[report.id] = [s.start for s in sentences]
+        self.proper = self._proper_nouns(reports)
+        self._weights: dict[str, float] = {}
+
+    def section_at(self, report: str, offset: int) -> str:
+        """The section holding ``offset`` of ``report``'s text."""
+        starts, names = self._sections.get(report, ([], []))
+        i = bisect.bisect_right(starts, offset) - 1
+        return names[i] if i >= 0 else ""
+
+    def _sentence(self, report: ReportInfo, start: int, end: int) -> Sentence:
+        section = self.section_at(report.id, start)
+        text = report.text[start:end]
+        # A heading glued to the sentence after it ("DemographyTo start with") is not quoted.
+        for title in {*report.sections, section}:
+            leaf = title.split("›")[-1].strip()
+            if leaf and text.startswith(leaf) and text[len(leaf) : len(leaf) + 1].isupper():
+                start += len(leaf)
+                text = text[len(leaf) :]
+                break
+        return Sentence(report.id, section, start, end, text)
+
+    def sentences_in(self, report: str, start: int, end: int) -> list[Sentence]:
+        """The report sentences overlapping [start, end)."""
+        sentences = self.sentences.get(report, [])
+        starts = self._sentence_starts.get(report, [])
+        i = max(0, bisect.bisect_right(starts, start) - 1)
+        out = []
+        while i < len(sentences) and sentences[i].start < end:
+            if sentences[i].end > start:
+                out.append(sentences[i])
+            i += 1
+        return out
+
+    def next_sentence(self, report: str, offset: int) -> Sentence | None:
+        """The first report sentence starting at or after ``offset``."""
+        sentences = self.sentences.get(report, [])
+        i = bisect.bisect_left(self._sentence_starts.get(report, []), offset)
+        return sentences[i] if i < len(sentences) else None
+
+    def sentence_for(self, fact: Fact) -> Sentence:
+        """The report sentence a fact was read from (its verbatim source)."""
+        section = fact.section or self.section_at(fact.report, fact.start)
+        return Sentence(fact.report, section, fact.start, fact.end, fact.source)
+
+    def weight(self, term: str) -> float:
+        """How much a question term tells: its idf, or the rarest weight if the corpus lacks it."""
+        cached = self._weights.get(term)
+        if cached is not None:
+            return cached
+        idf = self.bm25.idf(term)
+        if not idf:
+            related = [self.bm25.idf(t) for t in self.related(term)]
+            idf = max(related) if related else self.max_idf
+        self._weights[term] = idf  # idempotent, so concurrent writers agree
+        return idf
+
+    def related(self, term: str) -> list[str]:
+        """Corpus tokens sharing a stem with ``term`` ('prove' ~ 'proven')."""
+        if len(term) < 4:
+            return []
+        i = bisect.bisect_left(self.vocab, term)
+        out = []
+        while i < len(self.vocab) and self.vocab[i].startswith(term):
+            out.append(self.vocab[i])
+            i += 1
+        out.extend(term[:n] for n in range(4, len(term)) if term[:n] in self.bm25.df)
+        return out
+
+    @staticmethod
+    def _proper_nouns(reports: Iterable[ReportInfo]) -> frozenset[str]:
+        """Tokens that the reports only ever write capitalised (names: Japan, Netflix, EU)."""
+        seen_lower: set[str] = set()
+        seen_upper: set[str] = set()
+        for report in reports:
+            text = report.text
+            for m in re.finditer(r"[A-Za-z][A-Za-z0-9]*", text):
+                word = m.group(0)
+                token = tokenize(word, keep_stopwords=True)
+                if not token:
+                    continue
+                if word[0].isupper():
+                    # A capital after a sentence end (even a glued one) says nothing.
+                    before = text[max(0, m.start() - 3) : m.start()].rstrip()
+                    if not before or before[-1] in '.?!:\n"“' or m.start() == 0:
+                        continue
+                    if not text[m.start() - 1].isspace():
+                        continue
+                    seen_upper.add(token[0])
+                else:
+                    seen_lower.add(token[0])
+        return frozenset(seen_upper - seen_lower)
+
+
+# --------------------------------------------------------------------------- evidence scoring
+
+
+def term_matches(term: str, tokens: frozenset[str]) -> bool:
+    """Whether ``tokens`` hold ``term`` or a form of it.
+
+    Forms: one word a prefix of the other ('staff'/'staffed'), a shared stem of seven letters
+    ('prioritizing'/'priority', 'standardize'/'standards'), or a long term inside a token
+    ('staffed' in 'understaffed').
+    """
+    if term in tokens:
+        return True
+    if len(term) < 4:
+        return False
+    stem = term[:7] if len(term) >= 7 else None
+    for tok in tokens:
+        if len(tok) >= 4 and (tok.startswith(term) or term.startswith(tok)):
+            return True
+        if stem is not None and len(tok) >= 7 and tok.startswith(stem):
+            return True
+        if len(term) >= 6 and term in tok:
+            return True
+    return False
+
+
+def coverage(query: Query, tokens: frozenset[str], corpus: Corpus) -> float:
+    """Share of the question's content (idf-weighted) that ``tokens`` cover, 0..1."""
+    if not query.terms:
+        return 0.0
+    total = matched = 0.0
+    for term in query.terms:
+        w = corpus.weight(term)
+        total += w
+        if term_matches(term, tokens) or any(s in tokens for s in synonyms(term)):
+            matched += w
+    return matched / total if total else 0.0
+
+
+def missing_specific(query: Query, tokens: frozenset[str], report: ReportInfo | None) -> list[str]:
+    """Specific terms of the question that the evidence does not mention."""
+    allowed = set(tokens)
+    if report is not None:
+        allowed.add(str(report.year))
+    return [t for t in query.specific if not term_matches(t, frozenset(allowed))]
+
+
+def relevant(cov: float, similarity: float) -> bool:
+    """Whether evidence with this coverage and dense similarity answers the question.
+
+    Lexical coverage alone, or weaker coverage backed by the embedding's judgement; a
+    paraphrase ("people and money" for "staffed and funded") scores low on the first and
+    high on the second. Outright refusals come from specific terms, not from these cut-offs.
+    """
+    return (
+        cov >= 0.5
+        or (cov >= 0.3 and similarity >= 0.45)
+        or (cov >= 0.2 and similarity >= 0.55)
+        or similarity >= 0.65
+    )
+
+
+@dataclass
+class Sources:
+    """The sources an answer cites, numbered in order of first use."""
+
+    items: list[Fact | Sentence] = field(default_factory=list)
+
+    def cite(self, item: Fact | Sentence) -> int:
+        """The citation number of ``item``, adding it if new."""
+        for i, existing in enumerate(self.items):
+            if same_source(existing, item):
+                return i + 1
+        self.items.append(item)
+        return len(self.items)
+
+    def citations(self) -> list[Citation]:
+        """The sources as Citations."""
+        out = []
+        for i, item in enumerate(self.items, start=1):
+            if isinstance(item, Fact):
+                out.append(
+                    Citation(
+                        i,
+                        item.report,
+                        item.section,
+                        item.text,
+                        "fact",
+                        item.start,
+                        item.end,
+                        item.table,
+                        item.row,
+                    )
+                )
+            else:
+                out.append(
+                    Citation(
+                        i, item.report, item.section, item.text, "passage", item.start, item.end
+                    )
+                )
+        return out
+
+
+def same_source(a: Fact | Sentence, b: Fact | Sentence) -> bool:
+    """Whether two cited items are the same fact or the same report sentence."""
+    if isinstance(a, Fact) or isinstance(b, Fact):
+        return isinstance(a, Fact) and isinstance(b, Fact) and a.id == b.id
+    return a.report == b.report and a.start == b.start and a.end == b.end
+
+
+def marks(*numbers: int) -> str:
+    """'[1][2]' for citation numbers 1 and 2."""
+    return "".join(f"[{n}]" for n in dict.fromkeys(numbers))

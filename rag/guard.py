@@ -1,0 +1,124 @@
+"""The numeric guard: every figure an answer states must stand in a source it cites.
+
+A figure passes if a cited source states it (same value, agreeing unit, an honest qualifier:
+"over 80%" may not become "80%"), or if it is a derivation of cited figures: a sum or a
+difference of two or three of them, or the complement 100 - x of a percentage.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from itertools import combinations
+
+from rag.numbers import Figure, close, extract_figures, units_agree
+from rag.types import Fact
+
+# Which qualifiers an answer may use for a source figure with a given qualifier.
+_HONEST = {
+    "exact": {"exact", "about"},
+    "about": {"about"},
+    "over": {"over", "at_least"},
+    "at_least": {"at_least", "over"},
+    "under": {"under", "at_most"},
+    "at_most": {"at_most", "under"},
+}
+
+
+@dataclass(frozen=True)
+class GuardResult:
+    """Whether an answer's figures are all supported, and the ones that are not."""
+
+    ok: bool
+    unsupported: list[Figure] = field(default_factory=list)
+
+
+def source_figures(sources: Sequence[str | Fact]) -> list[Figure]:
+    """The figures the cited sources state; a fact adds its own value, unit and qualifier."""
+    figures: list[Figure] = []
+    for source in sources:
+        if isinstance(source, Fact):
+            figures.append(Figure(source.value, source.unit, source.qualifier, 0, 0, source.row))
+            figures.extend(extract_figures(source.text))
+            figures.extend(extract_figures(source.source))
+        else:
+            figures.extend(extract_figures(source))
+    return figures
+
+
+def _stated(figure: Figure, known: Sequence[Figure]) -> bool:
+    for k in known:
+        if close(figure.value, k.value) and units_agree(figure.unit, k.unit):
+            if figure.qualifier in _HONEST.get(k.qualifier, {k.qualifier}):
+                return True
+            if k.qualifier == "exact" and figure.unit != "%":
+                return True  # an amount used as a bound: "$10M or more" from "$10M to $50M"
+    return False
+
+
+_FLIP = {"over": "under", "under": "over", "at_least": "at_most", "at_most": "at_least"}
+
+
+def _derived(figure: Figure, known: Sequence[Figure]) -> bool:
+    if figure.qualifier in _FLIP:
+        # The complement of "over 80%" is "under 20%".
+        return figure.unit == "%" and any(
+            k.unit == "%"
+            and _FLIP.get(k.qualifier) == figure.qualifier
+            and close(figure.value, 100 - k.value)
+            for k in known
+        )
+    if figure.qualifier not in ("exact", "about"):
+        return False
+    exact = [k for k in known if k.qualifier == "exact" and units_agree(figure.unit, k.unit)]
+    values = sorted({round(k.value, 6) for k in exact})
+    if figure.unit == "%" and any(close(figure.value, 100 - v) for v in values):
+        return True
+    if figure.unit == "%" and close(figure.value, 100.0) and any(k.unit == "%" for k in known):
+        return True  # "100% - 34.2% = 65.8%" shows the whole as part of the working
+    for n in (2, 3):
+        for combo in combinations(values, n):
+            if close(figure.value, sum(combo)):
+                return True
+    return any(close(figure.value, abs(a - b)) for a, b in combinations(values, 2))
+
+
+# Shown working: "100% − 34.2% = 65.8%", "24% ($100M to $200M) [1][2] + 10% [3] = 34%".
+_NUM = r"\d[\d,]*(?:\.\d+)?%?"
+_WORKING = re.compile(rf"(?P<lhs>{_NUM}(?:\s*[+−-]\s*{_NUM})+)\s*=\s*(?P<rhs>{_NUM})")
+_ASIDE = re.compile(r"\[\d+(?:\s*,\s*\d+)*\]|\([^()=+−]*\)")
+
+
+def _working_spans(text: str, known: Sequence[Figure]) -> list[tuple[int, int]]:
+    """Spans of arithmetic that holds and starts from cited figures (or the whole, 100%)."""
+    view = _ASIDE.sub(lambda m: " " * len(m.group(0)), text)
+    allowed = [k.value for k in known] + [100.0]
+    spans = []
+    for m in _WORKING.finditer(view):
+        terms = re.findall(rf"([+−-]?)\s*({_NUM})", m.group("lhs"))
+        values = [float(n.rstrip("%").replace(",", "")) for _, n in terms]
+        if not all(any(close(v, a) for a in allowed) for v in values):
+            continue
+        total = values[0] + sum(
+            -v if sign in "−-" and sign else v
+            for (sign, _), v in zip(terms[1:], values[1:], strict=True)
+        )
+        if close(total, float(m.group("rhs").rstrip("%").replace(",", ""))):
+            spans.append((m.start(), m.end()))
+            allowed.append(total)
+    return spans
+
+
+def check(text: str, sources: Sequence[str | Fact]) -> GuardResult:
+    """Check every figure in ``text`` against the cited ``sources``."""
+    known = source_figures(sources)
+    working = _working_spans(text, known)
+    bad = [
+        f
+        for f in extract_figures(text)
+        if not (
+            any(a <= f.start < b for a, b in working) or _stated(f, known) or _derived(f, known)
+        )
+    ]
+    return GuardResult(not bad, bad)

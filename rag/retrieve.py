@@ -1,0 +1,268 @@
+"""Hybrid retrieval: a small BM25 over every chunk and fact, fused with dense search by RRF.
+
+Vectors find paraphrases; BM25 finds the exact things vectors blur: figures ("34.2%"),
+money bands ("$200M", "200M or more"), acronyms ("ROI", "LoRA"). Reciprocal rank fusion
+merges the two rankings without having to calibrate their scores against each other.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from rag.types import Chunk, Fact, Hit
+
+_SCALES = {"k": "k", "thousand": "k", "m": "m", "mn": "m", "million": "m", "millions": "m"}
+_SCALES |= {"b": "b", "bn": "b", "billion": "b", "billions": "b"}
+_TOKEN = re.compile(
+    r"""
+    \$?\s?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)
+        (?:\s?(?P<scale>thousand|millions?|billions?|bn|mn|[kmb])(?![a-z]))?
+    | (?P<word>[a-z][a-z0-9]*(?:['’][a-z]+)?)
+    """,
+    re.X,
+)
+
+STOPWORDS = frozenset(
+    """
+    a about above after again against all am an and any are as at be because been before being
+    below between both but by can could did do does doing down during each few for from further
+    had has have having he her here hers herself him himself his how i if in into is it its itself
+    just me more most my myself no nor not of off on once only or other our ours ourselves out over
+    own same she should so some such than that the their theirs them themselves then there these
+    they this those through to too under until up very was we were what when where which while who
+    whom why will with would you your yours yourself yourselves also than whether per
+    s t don't didn't can't couldn't won't isn't aren't wasn't weren't doesn't
+    """.split()
+)
+
+
+# Irregular forms a plural stemmer cannot reach, mapped to the form the reports use.
+_IRREGULAR = {"lost": "loss", "lose": "loss", "losing": "loss", "loses": "loss"}
+
+
+def _stem(word: str) -> str:
+    """A light plural stemmer: enough to match 'LoRAs' with 'LoRA' and 'models' with 'model'."""
+    if word in _IRREGULAR:
+        return _IRREGULAR[word]
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 4 and word.endswith(("sses", "xes", "ches", "shes")):
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def tokenize(text: str, *, keep_stopwords: bool = False) -> list[str]:
+    """Case-folded tokens; figures keep their identity: '$200M' and '200 million' -> '200m'."""
+    tokens: list[str] = []
+    for m in _TOKEN.finditer(text.lower()):
+        if m.group("num"):
+            number = m.group("num").replace(",", "")
+            if "." in number:
+                number = number.rstrip("0").rstrip(".")
+            scale = m.group("scale")
+            tokens.append(number + (_SCALES[scale] if scale else ""))
+        else:
+            word = m.group("word").replace("’", "'")
+            if not keep_stopwords and word in STOPWORDS:
+                continue
+            tokens.append(_stem(word))
+    return tokens
+
+
+# Survey and business vocabulary that means the same thing in a question and in a report.
+# Deliberately small and general (no report's wording is special-cased): each group is a set
+# of words an analyst uses interchangeably.
+_SYNONYM_GROUPS = [
+    "money budget budgets funding funded underfunded funds spend spending investment",
+    "people staff staffed staffing understaffed talent headcount hire hiring",
+    "industry industries vertical verticals sector sectors",
+    "sales revenue revenues turnover",
+    "prove proof show demonstrate demonstrated justify",
+    "payoff return roi",
+    "participate participated participant polled surveyed respondent respondents sample",
+    "executive executives leadership leader leaders",
+    "blocker blockers obstacle obstacles barrier barriers hurdle hurdles roadblock roadblocks",
+    "unify standardize standardise consolidate single",
+    "expense expensive cost costs costly",
+    "govern governance oversight",
+]
+
+
+def _synonym_map() -> dict[str, frozenset[str]]:
+    out: dict[str, set[str]] = {}
+    for group in _SYNONYM_GROUPS:
+        words = {t for w in group.split() for t in tokenize(w)}
+        for w in words:
+            out.setdefault(w, set()).update(words - {w})
+    return {w: frozenset(v) for w, v in out.items()}
+
+
+_SYNONYMS: dict[str, frozenset[str]] | None = None
+
+
+def synonyms(term: str) -> frozenset[str]:
+    """Words that mean ``term`` in survey prose ('money' -> 'budget', 'funding', ...)."""
+    global _SYNONYMS
+    if _SYNONYMS is None:
+        _SYNONYMS = _synonym_map()  # built on first use; the result never changes
+    return _SYNONYMS.get(term, frozenset())
+
+
+def expand(tokens: Iterable[str]) -> list[str]:
+    """Query tokens plus their synonyms, for BM25."""
+    out = list(tokens)
+    for t in list(out):
+        out.extend(synonyms(t))
+    return out
+
+
+class BM25:
+    """Okapi BM25 over a fixed list of documents, built once and read by many threads."""
+
+    def __init__(self, docs: Sequence[Sequence[str]], k1: float = 1.4, b: float = 0.75) -> None:
+        self.k1 = k1
+        self.b = b
+        self.n = len(docs)
+        self.lengths = [len(d) for d in docs]
+        self.avgdl = (sum(self.lengths) / self.n) if self.n else 0.0
+        self.df: Counter[str] = Counter()
+        self.postings: dict[str, list[tuple[int, int]]] = {}
+        for i, doc in enumerate(docs):
+            for term, tf in Counter(doc).items():
+                self.df[term] += 1
+                self.postings.setdefault(term, []).append((i, tf))
+
+    def idf(self, term: str) -> float:
+        """Inverse document frequency (BM25+ style, never negative); 0 for unseen terms."""
+        df = self.df.get(term, 0)
+        if not df:
+            return 0.0
+        return math.log(1 + (self.n - df + 0.5) / (df + 0.5))
+
+    def scores(self, query: Iterable[str]) -> dict[int, float]:
+        """BM25 score of every document that shares a term with ``query``."""
+        out: dict[int, float] = {}
+        for term in set(query):
+            idf = self.idf(term)
+            for i, tf in self.postings.get(term, ()):
+                norm = self.k1 * (1 - self.b + self.b * self.lengths[i] / (self.avgdl or 1))
+                out[i] = out.get(i, 0.0) + idf * tf * (self.k1 + 1) / (tf + norm)
+        return out
+
+    def top(self, query: Iterable[str], k: int) -> list[tuple[int, float]]:
+        """The ``k`` best documents as (index, score), best first."""
+        ranked = sorted(self.scores(query).items(), key=lambda item: (-item[1], item[0]))
+        return ranked[:k]
+
+
+def rrf(rankings: Sequence[Sequence[str]], k: int = 60) -> list[tuple[str, float]]:
+    """Reciprocal rank fusion of several rankings of ids; best first, ties by first seen."""
+    scores: dict[str, float] = {}
+    order: dict[str, int] = {}
+    for ranking in rankings:
+        for rank, item in enumerate(ranking):
+            scores[item] = scores.get(item, 0.0) + 1.0 / (k + rank + 1)
+            order.setdefault(item, len(order))
+    return sorted(scores.items(), key=lambda kv: (-kv[1], order[kv[0]]))
+
+
+MIN_FACTS = 3
+
+
+def dense_depth(k: int) -> int:
+    """How many neighbours one dense query asks for: enough to fuse and to judge relevance."""
+    return max(4 * k, 32)
+
+
+class IndexLike(Protocol):
+    """What retrieval needs from ``rag.store.IndexReader``."""
+
+    @property
+    def chunks(self) -> list[Chunk]: ...
+
+    @property
+    def facts(self) -> list[Fact]: ...
+
+    def query(self, embedding: list[float], k: int) -> list[tuple[str, float]]: ...
+
+
+def fact_search_text(fact: Fact) -> str:
+    """What BM25 sees of a fact: its sentence, the survey question, the row and the source."""
+    return f"{fact.text} {fact.caption} {fact.row} {fact.source}"
+
+
+def hit_of(item: Chunk | Fact, score: float) -> Hit:
+    """A Chunk or Fact as a Hit with ``score``."""
+    if isinstance(item, Fact):
+        return Hit(
+            "fact", item.id, item.report, item.section, item.text, item.start, item.end, score, item
+        )
+    return Hit(
+        "passage", item.id, item.report, item.section, item.text, item.start, item.end, score
+    )
+
+
+@dataclass
+class Retrieved:
+    """The fused hits, plus each dense similarity (the answerer uses it as a relevance signal)."""
+
+    hits: list[Hit]
+    similarity: dict[str, float]
+
+
+class HybridRetriever:
+    """BM25 + dense search over one index, fused by RRF. Thread-safe once built."""
+
+    def __init__(
+        self,
+        index: IndexLike,
+        embed_query: Callable[[str], list[float]],
+        k: int = 8,
+        report: str | None = None,
+        rrf_k: int = 60,
+    ) -> None:
+        self.index = index
+        self.embed_query = embed_query
+        self.k = k
+        self.rrf_k = rrf_k
+        items: list[Chunk | Fact] = [*index.chunks, *index.facts]
+        if report is not None:
+            items = [it for it in items if it.report == report]
+        self.report = report
+        self.items = items
+        self.by_id = {it.id: it for it in items}
+        self.bm25 = BM25(
+            [tokenize(fact_search_text(it) if isinstance(it, Fact) else it.text) for it in items]
+        )
+
+    def retrieve(self, question: str, k: int | None = None) -> Retrieved:
+        """The ``k`` best passages and facts for ``question`` (at least ``MIN_FACTS`` facts)."""
+        k = k or self.k
+        depth = dense_depth(k)
+        lexical = [self.items[i].id for i, _ in self.bm25.top(expand(tokenize(question)), depth)]
+        dense_pairs = self.index.query(self.embed_query(question), depth)
+        similarity = {rid: sim for rid, sim in dense_pairs if rid in self.by_id}
+        dense = list(similarity)
+        fused = rrf([lexical, dense], self.rrf_k)
+        top = fused[:k]
+        # Passages outnumber facts; keep the best few facts in view so a figure question
+        # can always be checked against the tables.
+        facts = sum(1 for rid, _ in top if isinstance(self.by_id[rid], Fact))
+        for rid, score in fused[k:]:
+            if facts >= MIN_FACTS:
+                break
+            if isinstance(self.by_id[rid], Fact):
+                top.append((rid, score))
+                facts += 1
+        hits = [hit_of(self.by_id[rid], score) for rid, score in top]
+        return Retrieved(hits, similarity)
+
+    def __call__(self, question: str) -> list[Hit]:
+        return self.retrieve(question).hits
