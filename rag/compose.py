@@ -134,7 +134,8 @@ def score_facts(
         if counted and fact.unit in counted:
             score += 0.3  # "how many employees" wants a count of employees
         if query.negated == _negated(fact):
-            score += 0.05  # prefer the row whose polarity matches the question
+            # "understaffed" and "fully staffed" share their words; polarity tells them apart
+            score += 0.25
         scored.append(ScoredFact(fact, cov, row_match, selector, sim, score))
     scored.sort(key=lambda s: -s.score)
     return scored

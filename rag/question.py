@@ -43,7 +43,10 @@ STATISTICS = frozenset(
 )
 NEGATION = re.compile(
     r"\b(?:not|never|no|unable|cannot|can't|couldn't|didn't|don't|doesn't|wasn't|weren't|"
-    r"isn't|aren't|without|fail(?:ed|s)?\s+to|lack(?:ed|s|ing)?)\b|n['’]t\b",
+    r"isn't|aren't|without|fail(?:ed|s)?\s+to|lack(?:ed|s|ing)?|short\s+of|insufficient|"
+    # "understaffed" is the negation of "staffed", not a synonym of it
+    r"under-?(?:staffed|funded|resourced|invested|equipped|prepared|skilled|budgeted))\b|"
+    r"n['’]t\b",
     re.I,
 )
 FIGURE_INTENT = re.compile(

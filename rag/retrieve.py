@@ -80,8 +80,8 @@ def tokenize(text: str, *, keep_stopwords: bool = False) -> list[str]:
 # Deliberately small and general (no report's wording is special-cased): each group is a set
 # of words an analyst uses interchangeably.
 _SYNONYM_GROUPS = [
-    "money budget budgets funding funded underfunded funds spend spending investment",
-    "people staff staffed staffing understaffed talent headcount hire hiring",
+    "money budget budgets funding funded funds spend spending investment",
+    "people staff staffed staffing talent headcount hire hiring",
     "industry industries vertical verticals sector sectors",
     "sales revenue revenues turnover",
     "prove proof show demonstrate demonstrated justify",
