@@ -13,7 +13,8 @@ run: install
 	$(BIN)/survey-rag ingest
 	$(BIN)/survey-rag ui
 
-test: install lint pytest eval
+# eval before pytest, so the run ends on pytest's summary line
+test: install lint eval pytest
 
 install: $(STAMP)
 

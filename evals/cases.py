@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from rag.errors import InputError
+from rag.numbers import QUALIFIERS, UNITS
 
 CATEGORIES = (
     "direct",
@@ -24,21 +25,6 @@ CATEGORIES = (
     "followup",
     "false_premise",
     "injection",
-)
-QUALIFIERS = ("exact", "over", "under", "about", "at_least", "at_most")
-UNITS = (
-    "%",
-    "USD",
-    "employees",
-    "companies",
-    "respondents",
-    "users",
-    "years",
-    "months",
-    "weeks",
-    "days",
-    "year",
-    "",
 )
 DEFAULT_CASES = Path(__file__).resolve().parent / "cases.yaml"
 
@@ -231,5 +217,10 @@ def select(
     cases: Iterable[Case], categories: Sequence[str] | None = None, limit: int | None = None
 ) -> list[Case]:
     """The cases in these categories (all if none given), at most ``limit`` of them."""
+    unknown = sorted(set(categories or ()) - set(CATEGORIES))
+    if unknown:
+        raise InputError(
+            f"unknown category {', '.join(unknown)}: use one of {', '.join(CATEGORIES)}"
+        )
     chosen = [c for c in cases if not categories or c.category in categories]
     return chosen[:limit] if limit else chosen

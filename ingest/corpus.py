@@ -18,30 +18,15 @@ import string
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any
 
 from ingest.metadata import METADATA_FILE, read_metadata, report_file
 from ingest.sections import load_sections, markdown_title, section_at, section_span
 from rag.errors import CorpusError
-from rag.numbers import close, contains_figure, extract_figures, units_agree
-from rag.types import Qualifier, ReportInfo, Section, TableRow
+from rag.numbers import QUALIFIERS, UNITS, close, contains_figure, extract_figures, units_agree
+from rag.types import ReportInfo, Section, TableRow
 
 COLUMNS = ("caption", "label", "value", "unit", "qualifier", "section", "statement", "source")
-UNITS = (
-    "%",
-    "USD",
-    "employees",
-    "companies",
-    "respondents",
-    "users",
-    "years",
-    "months",
-    "weeks",
-    "days",
-    "year",
-    "",
-)
-QUALIFIERS: tuple[str, ...] = get_args(Qualifier)
 # Bump when section splitting or table validation changes what an unchanged folder produces.
 FORMAT_VERSION = "corpus-1"
 _FOLDER_YEAR = re.compile(r"(?:^|[-_ ])((?:19|20)\d\d)$")

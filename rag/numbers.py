@@ -12,6 +12,7 @@ import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import get_args
 
 from rag.types import Qualifier
 
@@ -260,7 +261,23 @@ def contains_figure(
     return False
 
 
-_QUALIFIER_WORDS = {
+# Every unit a table row or an expected figure may carry.
+UNITS = (
+    "%",
+    "USD",
+    "employees",
+    "companies",
+    "respondents",
+    "users",
+    "years",
+    "months",
+    "weeks",
+    "days",
+    "year",
+    "",
+)
+QUALIFIERS: tuple[str, ...] = get_args(Qualifier)
+QUALIFIER_WORDS = {
     "exact": "",
     "over": "over ",
     "under": "under ",
@@ -292,4 +309,4 @@ def format_value(value: float, unit: str) -> str:
 
 def format_figure(value: float, unit: str, qualifier: str = "exact") -> str:
     """A figure with its qualifier, e.g. 'over 80%' or 'more than 10,000 employees'."""
-    return f"{_QUALIFIER_WORDS.get(qualifier, '')}{format_value(value, unit)}"
+    return f"{QUALIFIER_WORDS.get(qualifier, '')}{format_value(value, unit)}"

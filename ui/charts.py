@@ -6,6 +6,7 @@ import textwrap
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from rag.numbers import QUALIFIER_WORDS
 from rag.types import Chart, ChartRow
 
 if TYPE_CHECKING:
@@ -14,14 +15,6 @@ if TYPE_CHECKING:
 CITED = "#ea580c"  # Gradio's default accent, so the chart matches the buttons
 OTHER = "#cbd5e1"
 INK = "#334155"
-_QUALIFIER_WORDS = {
-    "exact": "",
-    "over": "over ",
-    "under": "under ",
-    "about": "about ",
-    "at_least": "at least ",
-    "at_most": "at most ",
-}
 
 
 def format_bar_value(row: ChartRow, unit: str) -> str:
@@ -35,7 +28,7 @@ def format_bar_value(row: ChartRow, unit: str) -> str:
         shown = f"{number} {unit}"
     else:
         shown = number
-    return _QUALIFIER_WORDS.get(row.qualifier, "") + shown
+    return QUALIFIER_WORDS.get(row.qualifier, "") + shown
 
 
 def chart_figure(charts: Sequence[Chart]) -> Figure | None:
