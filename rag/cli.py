@@ -115,6 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", help="bind address (default 127.0.0.1; env SURVEY_RAG_HOST)")
     p.add_argument("--port", type=int, help="port (default 7860; env SURVEY_RAG_PORT)")
     p.add_argument("--auth", help="user:password to require a login (env SURVEY_RAG_AUTH)")
+    p.add_argument("--no-browser", action="store_true", help="do not open a browser window")
 
     p = add(
         "eval",

@@ -196,6 +196,17 @@ def _check_port(host: str, port: int) -> None:
         raise _port_error(host, port) from exc
 
 
+def _has_screen() -> bool:
+    """Whether a browser window could open here (not over SSH, in CI or a headless box)."""
+    import sys
+
+    if os.environ.get("CI") or os.environ.get("SSH_CONNECTION"):
+        return False
+    return sys.platform in ("darwin", "win32") or bool(
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    )
+
+
 def run_ui_command(args: argparse.Namespace, settings: Settings) -> int:
     """``survey-rag ui``: load the engine and model once, warm them, then serve the chat."""
     # Gradio reads this when it builds and launches the app; keep the process offline-quiet.
@@ -220,6 +231,10 @@ def run_ui_command(args: argparse.Namespace, settings: Settings) -> int:
         raise _port_error(settings.host, settings.port) from exc
     login = " (login required)" if "auth" in options else ""
     print(f"survey-rag ui: open {app.local_url}{login}; press Ctrl+C to stop", flush=True)
+    if not getattr(args, "no_browser", False) and _has_screen():
+        import webbrowser
+
+        webbrowser.open(str(app.local_url))
     try:
         app.block_thread()
     finally:
