@@ -4,14 +4,16 @@ It reads the question (does it ask for a figure? is it negated? which terms must
 cover?), judges whether the retrieved facts and passages answer it, then writes one of:
 
 - a figure: the fact's sentence, citing the fact and the report sentence it came from, plus
-  the survey's base; or a derivation (a complement 100 - x, a sum of money bands) with the
-  working shown and every input cited;
+  the survey's base; or a derivation (a complement 100 - x, a sum of money bands, the
+  difference of two rows) with the working shown and every input cited;
 - a description: the most relevant report sentences, each cited;
 - a refusal: "The report does not say ...", grounded=False and no figure in the text.
 
 Answerability uses general signals only: idf-weighted coverage of the question's content
 terms by the evidence, the evidence's dense similarity, and "specific" terms (proper nouns,
-calendar years, statistics such as "average") that the evidence must mention.
+calendar years, statistics such as "average", totals across respondents) that the evidence
+must mention. When no word matches, a sentence the embedding decisively prefers may answer
+(rag.meaning). Facts are ranked in rag.rank; table arithmetic lives in rag.derive.
 """
 
 from __future__ import annotations
@@ -20,6 +22,17 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from rag.derive import (
+    DIFFERENCE_CUE,
+    Derivation,
+    band_sum,
+    bands,
+    below,
+    compared,
+    contradicted,
+    difference,
+    row_figures,
+)
 from rag.evidence import (
     Corpus,
     Sentence,
@@ -34,8 +47,10 @@ from rag.evidence import (
     term_matches,
     tokens_of,
 )
+from rag.meaning import dense_pick
 from rag.numbers import Figure, close, extract_figures, format_figure, format_value, units_agree
 from rag.question import (
+    AGGREGATE_TERM,
     FIGURE_INTENT,
     GENERIC,
     NEGATION,
@@ -44,7 +59,16 @@ from rag.question import (
     read_question,
     sanitize,
 )
-from rag.retrieve import fact_search_text, synonyms, tokenize
+from rag.rank import (
+    ScoredFact,
+    fact_tokens,
+    is_selector,
+    only_of_its_kind,
+    score_facts,
+    stated_tokens,
+    states_negation,
+)
+from rag.retrieve import tokenize
 from rag.types import Answer, Chart, ChartRow, Fact, Hit, ReportInfo
 
 __all__ = [
@@ -71,74 +95,11 @@ _LEADING_LINK = re.compile(
 )
 _PAREN_TAIL = re.compile(r"\s*\([^()]*\)\s*\.?\s*$")
 _WORD_FIGURES = {50.0: "half"}
+FOREIGN_MIN = 0.45  # similarity evidence needs when the question uses a word the report lacks
 RELATED_MIN = 0.6  # coverage a sentence needs before a refusal or a "why" answer quotes it
 
 
 # --------------------------------------------------------------------------- figure answers
-
-
-@dataclass(frozen=True)
-class ScoredFact:
-    """A candidate fact with the signals that ranked it."""
-
-    fact: Fact
-    coverage: float
-    row_match: float
-    selector: bool  # a figure in the question names this row ("rated 5", "$200M or more")
-    similarity: float
-    score: float
-
-
-def _fact_tokens(fact: Fact) -> frozenset[str]:
-    return tokens_of(fact_search_text(fact) + " " + fact.section)
-
-
-def _row_figures(fact: Fact) -> tuple[Figure, ...]:
-    return figures_of(fact.row)
-
-
-def _is_selector(figure: Figure, fact: Fact) -> bool:
-    """Whether a figure of the question names a row of a table (a band or a rating)."""
-    for f in _row_figures(fact):
-        if close(f.value, figure.value) and (
-            units_agree(f.unit, figure.unit) or {f.unit, figure.unit} <= {"", "USD"}
-        ):
-            return True
-    return False
-
-
-def score_facts(
-    query: Query, candidates: Iterable[Fact], similarity: dict[str, float], corpus: Corpus
-) -> list[ScoredFact]:
-    """Candidate facts ranked by how well they answer ``query``."""
-    counted = counted_units(query.text)
-    scored = []
-    for fact in candidates:
-        tokens = _fact_tokens(fact)
-        # What the fact states counts fully; its table's caption (the survey question, which
-        # may list options the row is not about) counts half.
-        stated = coverage(query, tokens_of(f"{fact.text} {fact.row} {fact.source}"), corpus)
-        cov = stated + 0.5 * (coverage(query, tokens, corpus) - stated)
-        row_tokens = tokens_of(fact.row)
-        row_terms = [
-            t
-            for t in query.terms
-            if term_matches(t, row_tokens) or any(x in row_tokens for x in synonyms(t))
-        ]
-        row_match = sum(corpus.weight(t) for t in row_terms) / (
-            sum(corpus.weight(t) for t in query.terms) or 1
-        )
-        selector = any(_is_selector(f, fact) for f in query.figures)
-        sim = similarity.get(fact.id, 0.0)
-        score = cov + 0.5 * row_match + (0.5 if selector else 0.0) + 0.3 * sim
-        if counted and fact.unit in counted:
-            score += 0.3  # "how many employees" wants a count of employees
-        if query.negated == _negated(fact):
-            # "understaffed" and "fully staffed" share their words; polarity tells them apart
-            score += 0.25
-        scored.append(ScoredFact(fact, cov, row_match, selector, sim, score))
-    scored.sort(key=lambda s: -s.score)
-    return scored
 
 
 _DIRECTION = {"over": 1, "at_least": 1, "under": -1, "at_most": -1}
@@ -161,31 +122,6 @@ def _opposite(query: Query, facts: Sequence[Fact]) -> bool:
                 ):
                     return True
     return False
-
-
-_HOW_MANY = re.compile(r"\bhow\s+many\s+(?:of\s+the\s+)?([a-z]+)", re.I)
-_COUNTED = {
-    "companies": {"companies", "respondents"},
-    "respondents": {"companies", "respondents"},
-    "employees": {"employees"},
-    "users": {"users"},
-    "days": {"days"},
-    "months": {"months"},
-    "years": {"years"},
-}
-
-
-def counted_units(question: str) -> set[str]:
-    """The units a 'how many X' question counts in: companies, employees, users, days..."""
-    m = _HOW_MANY.search(question)
-    if not m:
-        return set()
-    unit = next((f.unit for f in extract_figures(f"2 {m.group(1)}") if f.unit), "")
-    return _COUNTED.get(unit, set())
-
-
-def _negated(fact: Fact) -> bool:
-    return bool(NEGATION.search(f"{fact.row} {fact.text}"))
 
 
 def phrase(fact: Fact) -> str:
@@ -275,74 +211,6 @@ def _base_clause(report: ReportInfo | None, corpus: Corpus, sources: Sources) ->
     return f"The survey's base: {base} {n}."
 
 
-def _bands(table: list[Fact]) -> dict[str, tuple[float, float]] | None:
-    """Each row's [low, high) range when a table's rows are bands ('$50M to $100M', '$200M+')."""
-    out: dict[str, tuple[float, float]] = {}
-    for fact in table:
-        figures = _row_figures(fact)
-        if len(figures) >= 2:
-            out[fact.id] = (min(f.value for f in figures[:2]), max(f.value for f in figures[:2]))
-        elif len(figures) == 1 and figures[0].qualifier in ("over", "at_least"):
-            out[fact.id] = (figures[0].value, float("inf"))
-        elif len(figures) == 1 and figures[0].qualifier in ("under", "at_most"):
-            out[fact.id] = (0.0, figures[0].value)
-        else:
-            return None
-    return out if len(out) >= 2 else None
-
-
-@dataclass(frozen=True)
-class Derivation:
-    """A figure the report gives in parts: the band rows it adds up, or the band it falls in."""
-
-    facts: tuple[Fact, ...]
-    kind: str  # "sum" of bands, or "within" the open top band
-    value: float
-    below: float | None = None  # the bands start here; the report says nothing under it
-
-
-def band_sum(query: Query, table: list[Fact]) -> Derivation | None | bool:
-    """The rows a band question covers ('$100M or more' = '$100M-$200M' + '$200M+').
-
-    None when the question names no threshold; False when the bands do not split there.
-    """
-    bands = _bands(table)
-    if not bands:
-        return None
-    thresholds = [
-        f for f in query.figures if f.unit in ("USD", "") and f.value >= 1000 or f.unit == "USD"
-    ]
-    if not thresholds or len(thresholds) > 2:
-        return None
-    if len(thresholds) == 2:
-        low, high = thresholds[0].value, thresholds[1].value
-    elif thresholds[0].qualifier in ("over", "at_least"):
-        low, high = thresholds[0].value, float("inf")
-    elif thresholds[0].qualifier in ("under", "at_most"):
-        low, high = 0.0, thresholds[0].value
-    else:
-        return None
-    chosen = [
-        f for f in table if f.id in bands and bands[f.id][0] >= low and bands[f.id][1] <= high
-    ]
-    if high == float("inf") and not chosen:
-        top = [f for f in table if bands[f.id][1] == high and bands[f.id][0] < low]
-        if top:
-            # "$500M or more" inside the open top band "$200M or more": all we can give.
-            return Derivation((top[0],), "within", top[0].value)
-    covered_low = min((bands[f.id][0] for f in chosen), default=None)
-    covered_high = max((bands[f.id][1] for f in chosen), default=None)
-    if not chosen or covered_low is None or covered_high is None:
-        return False
-    if not close(covered_low, low) and low > 0:
-        return False
-    if high != float("inf") and not close(covered_high, high):
-        return False
-    # "Under $100M" when the lowest band starts at $50M: say what the sum leaves out.
-    gap = covered_low if low == 0 and covered_low > 0 else None
-    return Derivation(tuple(chosen), "sum", sum(f.value for f in chosen), gap)
-
-
 def _premise_conflict(query: Query, answer_values: Iterable[float], facts: Sequence[Fact]) -> bool:
     """A figure in the question that no chosen fact states, derives or names as a row."""
     values = list(answer_values)
@@ -350,7 +218,7 @@ def _premise_conflict(query: Query, answer_values: Iterable[float], facts: Seque
     for figure in query.figures:
         if figure.unit == "year" or not any(units_agree(figure.unit, u) for u in units):
             continue  # "$300M or more" in a question about shares is a bound, not a claim
-        if any(_is_selector(figure, f) for f in facts):
+        if any(is_selector(figure, f) for f in facts):
             continue
         if any(close(figure.value, v) for v in values):
             continue
@@ -396,7 +264,11 @@ def _condense(text: str) -> str:
 
 def _what(query: Query, missing: Sequence[str]) -> str:
     """Why we refuse, in words, never with a figure."""
-    stats = [query.names[query.specific.index(t)] for t in missing if t in STATISTICS]
+    stats = [
+        query.names[query.specific.index(t)]
+        for t in missing
+        if t in STATISTICS or t == AGGREGATE_TERM
+    ]
     if stats and query.wants_figure:
         return f"— it gives no {stats[0].lower()} for this"
     shown = [query.names[query.specific.index(t)] for t in missing if t in query.specific]
@@ -439,6 +311,7 @@ def compose(
     """The default answer to ``question`` from the retrieved ``hits``."""
     similarity = similarity or {h.id: 0.0 for h in hits}
     query = read_question(question, corpus)
+    dense = corpus.sentence_similarity(question)
     candidates: dict[str, Fact] = {}
     for hit in hits:
         if hit.fact is not None:
@@ -460,13 +333,14 @@ def compose(
                     ranked = [banded] + [x for x in ranked if x is not banded]
             best = ranked[0]
             report = corpus.reports.get(best.fact.report)
-            missing = missing_specific(query, _fact_tokens(best.fact), report)
+            missing = missing_specific(query, stated_tokens(best.fact), report)
             # A fact retrieved only as a sibling has no similarity; judge it by its table's.
             sim = max(
                 [best.similarity]
                 + [x.similarity for x in ranked if x.fact.table == best.fact.table]
             )
-            if not missing and relevant(best.coverage + (0.3 if best.selector else 0.0), sim):
+            judged = relevant(best.coverage + (0.3 if best.selector else 0.0), sim)
+            if not missing and (judged or only_of_its_kind(query, best, corpus)):
                 answer = _figure_answer(query, ranked, corpus, hits, passages)
                 if answer is not None:
                     return answer
@@ -476,10 +350,14 @@ def compose(
             return from_text
         if not missing:
             missing = _relevant_hits(query, passages, corpus, similarity)[1]
+        wrong = contradicted(query.figures, corpus.facts)
+        if wrong is not None and not missing:
+            # The question rests on an amount the report contradicts: say what it does state.
+            return _corrected(query, wrong, corpus, hits)
         names = [t for t in missing if t not in STATISTICS]
         mention = _mentioning(names, passages, corpus) if names else None
         return refuse(query, _what(query, missing), corpus, hits, mention if missing else related)
-    return _descriptive_answer(query, hits, corpus, similarity, related)
+    return _descriptive_answer(query, hits, corpus, similarity, related, dense)
 
 
 _WANTS_SHARE = re.compile(r"\b(?:share|percent(?:age)?|proportion|fraction|portion)\b|%", re.I)
@@ -530,7 +408,11 @@ def _figure_from_passages(
                 best = (score, sentence)
     if best is None:
         return None
-    sentence = best[1]
+    return _quoted_figure_answer(query, best[1], hits)
+
+
+def _quoted_figure_answer(query: Query, sentence: Sentence, hits: Sequence[Hit]) -> Answer:
+    """A figure question answered by quoting one report sentence (with a complement if asked)."""
     sources = Sources()
     n = sources.cite(sentence)
     parts = [f"The report says: “{_condense(sentence.text)}” [{n}]."]
@@ -589,7 +471,7 @@ def _band_table(ranked: list[ScoredFact], corpus: Corpus) -> ScoredFact | None:
     """The best-ranked fact whose table is made of amount bands."""
     for scored in ranked:
         table = corpus.tables.get((scored.fact.report, scored.fact.table), [scored.fact])
-        if _bands(table) and scored.coverage >= 0.34:
+        if bands(table) and scored.coverage >= 0.34:
             return scored
     return None
 
@@ -619,7 +501,7 @@ def _unmatched_row(query: Query, table: Sequence[Fact]) -> bool:
     Only for tables whose rows are named by figures (ratings, bands), and only for a figure of
     the same kind as those names, so a false premise ('90% said ...') is not mistaken for one.
     """
-    named = [(f, _row_figures(f)) for f in table]
+    named = [(f, row_figures(f)) for f in table]
     named = [(f, figs) for f, figs in named if figs]
     if len(named) < 2:
         return False
@@ -678,16 +560,23 @@ def _figure_answer(
             f"{_sum_working(chosen, total, corpus, sources)}."
         )
         if derivation.below is not None:
-            draft.parts.append(_below(derivation.below, best))
+            draft.parts.append(below(derivation.below, best))
     elif isinstance(derivation, Derivation):
         chosen = [derivation.facts[0]]
         draft.parts.append(_state(chosen[0], corpus, sources))
         if derivation.below is not None:
-            draft.parts.append(_below(derivation.below, chosen[0]))
+            draft.parts.append(below(derivation.below, chosen[0]))
     elif summing and all(f.unit == selectors[0].unit for f in selectors):
         chosen = selectors
         total = sum(f.value for f in chosen)
         draft.parts.append(f"Adding them up: {_sum_working(chosen, total, corpus, sources)}.")
+    elif DIFFERENCE_CUE.search(query.text) and (
+        pair := compared([(x.fact, x.coverage) for x in ranked], selectors)
+    ):
+        chosen = list(pair)
+        total = round(pair[0].value - pair[1].value, 6)
+        draft.parts.extend(_state(f, corpus, sources) for f in chosen)
+        draft.parts.append(difference(pair, total))
     elif len(selectors) >= 2:
         chosen = selectors
         draft.parts.extend(_state(f, corpus, sources) for f in chosen)
@@ -708,7 +597,7 @@ def _figure_answer(
     negated = (
         query.negated
         and _WANTS_SHARE_OR_COUNT.search(query.text) is not None
-        and (stated or not any(_negated(f) for f in chosen))
+        and (stated or not any(states_negation(f) for f in chosen))
     )
     if (
         (negated or _opposite(query, chosen))
@@ -728,7 +617,8 @@ def _figure_answer(
                 f"By complement, {figure} did not ({working}, and the report's figure is "
                 f"{phrase(chosen[0])})."
             )
-        draft.parts.insert(0, lead)
+        # A derived total must be worked out before its complement uses it.
+        draft.parts.insert(0 if total is None else 1, lead)
         twin = next(
             (
                 f
@@ -755,6 +645,8 @@ def _figure_answer(
         after = corpus.next_sentence(chosen[0].report, chosen[0].end)
         if after is not None and _CONTINUES.match(after.text):
             draft.parts.append(f"{_condense(after.text).rstrip('.')} [{sources.cite(after)}].")
+    if _WANTS_WHEN.search(query.text):
+        draft.parts.extend(_dated_sources(chosen, corpus, sources))
     if query.why:
         extra = _best_sentence(
             query, passages, corpus, exclude={f.source for f in chosen}, minimum=RELATED_MIN
@@ -779,6 +671,45 @@ def _figure_answer(
     )
 
 
+_WANTS_WHEN = re.compile(
+    r"\b(?:what|which)\s+(?:year|month|date|day|period)s?\b|\bwhen\b|\bbetween\s+which\b", re.I
+)
+
+
+def _dated_sources(facts: Sequence[Fact], corpus: Corpus, sources: Sources) -> list[str]:
+    """For a 'when' question: the report's own sentence where it dates what a fact leaves undated.
+
+    A fact's statement keeps the figure ("in just 3 months"); the sentence it was read from
+    may also say when ("between February 2023 to April 2023").
+    """
+    parts = []
+    for fact in facts:
+        if any(f.unit == "year" for f in figures_of(fact.text)):
+            continue
+        if any(f.unit == "year" for f in figures_of(fact.source)):
+            sentence = corpus.sentence_for(fact)
+            quote = _condense(sentence.text)
+            parts.append(f"In the report's words: “{quote}” [{sources.cite(sentence)}].")
+    return list(dict.fromkeys(parts))
+
+
+def _corrected(query: Query, fact: Fact, corpus: Corpus, hits: Sequence[Hit]) -> Answer:
+    """The report's figure in place of the one the question assumed."""
+    sources = Sources()
+    text = (
+        f"The report does not support the figure in the question. {_state(fact, corpus, sources)}"
+    )
+    return Answer(
+        text=text,
+        citations=sources.citations(),
+        grounded=True,
+        charts=charts_for(sources, corpus),
+        note="the question's figure is not the report's; corrected",
+        question=query.text,
+        retrieved=list(hits),
+    )
+
+
 def _sum_working(facts: Sequence[Fact], total: float, corpus: Corpus, sources: Sources) -> str:
     """'24% ($100M to $200M) [1][2] + 10% ($200M or more) [3][2] = 34%'."""
     terms = []
@@ -786,11 +717,6 @@ def _sum_working(facts: Sequence[Fact], total: float, corpus: Corpus, sources: S
         n = marks(sources.cite(f), sources.cite(corpus.sentence_for(f)))
         terms.append(f"{format_value(f.value, f.unit)} ({f.row}) {n}")
     return f"{' + '.join(terms)} = {format_value(round(total, 6), facts[0].unit)}"
-
-
-def _below(amount: float, fact: Fact) -> str:
-    unit = "USD" if any(f.unit == "USD" or "$" in f.raw for f in _row_figures(fact)) else ""
-    return f"The report gives no band below {format_value(amount, unit)}."
 
 
 def _state(fact: Fact, corpus: Corpus, sources: Sources) -> str:
@@ -832,7 +758,7 @@ def _evidence(hit: Hit, corpus: Corpus) -> tuple[frozenset[str], list[Sentence]]
         # expect it to improve the customer experience and reduce costs.").
         after = corpus.next_sentence(hit.report, hit.fact.end)
         following = [after] if after is not None else []
-        return _fact_tokens(hit.fact), [corpus.sentence_for(hit.fact), *following]
+        return fact_tokens(hit.fact), [corpus.sentence_for(hit.fact), *following]
     # A passage is also about what its section's title says ("Who answered").
     return tokens_of(f"{hit.text} {hit.section}"), corpus.sentences_in(
         hit.report, hit.start, hit.end
@@ -845,6 +771,10 @@ def _relevant_hits(
     """The hits that answer the question (with their coverage), and specific terms none had."""
     good: list[tuple[Hit, float]] = []
     absent = set(query.specific)  # specific terms no examined hit mentions
+    # A word the report never uses ("quantum" computing, cloud "provider") narrows the
+    # question to something the report may not cover; half the words matching is then not
+    # enough, the embedding must agree as well.
+    foreign = any(corpus.unknown(t) for t in query.terms)
     for hit in hits:
         tokens, _ = _evidence(hit, corpus)
         missing = missing_specific(query, tokens, corpus.reports.get(hit.report))
@@ -852,7 +782,8 @@ def _relevant_hits(
         if missing:
             continue
         cov = coverage(query, tokens, corpus)
-        if relevant(cov, similarity.get(hit.id, 0.0)):
+        sim = similarity.get(hit.id, 0.0)
+        if relevant(cov, sim) and not (foreign and cov < 1 and sim < FOREIGN_MIN):
             good.append((hit, cov))
     return good, ([] if good else [t for t in query.specific if t in absent])
 
@@ -863,9 +794,13 @@ def _descriptive_answer(
     corpus: Corpus,
     similarity: dict[str, float],
     related: Sentence | None,
+    dense: dict[tuple[str, int], float],
 ) -> Answer:
     good, missing = _relevant_hits(query, hits, corpus, similarity)
     if not good:
+        by_meaning = [] if missing else dense_pick(query, corpus, dense)
+        if by_meaning:
+            return _quoted(query, by_meaning, hits)
         return refuse(query, _what(query, missing), corpus, hits, related if not missing else None)
     # Some hit answers the question; the best sentences may sit in any hit that names
     # everything specific the question names, so all of those compete.
@@ -903,7 +838,12 @@ def _descriptive_answer(
             picked.append(sentence)
         if len(picked) == 3:
             break
-    picked.sort(key=lambda x: (x.report, x.start))
+    return _quoted(query, picked, hits)
+
+
+def _quoted(query: Query, picked: Sequence[Sentence], hits: Sequence[Hit]) -> Answer:
+    """A descriptive answer: the picked report sentences in text order, each cited."""
+    picked = sorted(picked, key=lambda x: (x.report, x.start))
     sources = Sources()
     lines = [f"{_condense(x.text).rstrip('.')} [{sources.cite(x)}]." for x in picked]
     return Answer(

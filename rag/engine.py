@@ -94,7 +94,8 @@ class Engine:
     def _build(self) -> _Loaded:
         from rag.chain import build_chain, extractive_answerer, llm_answerer, make_retriever
         from rag.compose import Corpus
-        from rag.embeddings import get_embedder
+        from rag.dense import sentence_vectors
+        from rag.embeddings import embedder_identity, get_embedder
         from rag.llm import get_chat_model, model_name
         from rag.retrieve import HybridRetriever
 
@@ -128,6 +129,14 @@ class Engine:
         corpus = Corpus(
             reports, search_items(search, "chunks"), search_items(search, "facts"), sections
         )
+        vectors = sentence_vectors(
+            corpus.all_sentences(),
+            f"{embedder_identity(settings)}/{embedder.dimension}",
+            embedder.embed_documents,
+            embedder.embed_query,
+            settings.data_dir / "sentence-vectors",
+        )
+        corpus.sentence_dense = vectors.similarities
         model = get_chat_model(settings) if self._chat_model is _UNSET else self._chat_model
         retriever = self._retriever or make_retriever(search.retrieve)
         if model is None:
@@ -164,11 +173,12 @@ class Engine:
         """Answer ``question``, resolving a follow-up against ``history`` first."""
         from rag.compose import sanitize
         from rag.followup import resolve_followup
+        from rag.question import expand_shorthand
 
         text = check_question(question, self.settings.max_question_chars)
         # Orders aimed at the answerer ("ignore previous instructions...") are removed before
         # anything reads the question, retrieval included.
-        standalone = resolve_followup(sanitize(text) or text, list(history or []))
+        standalone = expand_shorthand(resolve_followup(sanitize(text) or text, list(history or [])))
         loaded = self._load()
         result: Answer = loaded.chain.invoke(standalone)
         return replace(result, question=standalone)

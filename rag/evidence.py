@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -148,6 +148,16 @@ class Corpus:
             self._sentence_starts[report.id] = [s.start for s in sentences]
         self.proper = self._proper_nouns(reports)
         self._weights: dict[str, float] = {}
+        # Set by the engine once sentence vectors exist (rag.dense); pure tests leave it unset.
+        self.sentence_dense: Callable[[str], dict[tuple[str, int], float]] | None = None
+
+    def sentence_similarity(self, question: str) -> dict[tuple[str, int], float]:
+        """Dense similarity of ``question`` to each report sentence, keyed (report, start)."""
+        return self.sentence_dense(question) if self.sentence_dense is not None else {}
+
+    def all_sentences(self) -> list[Sentence]:
+        """Every report sentence, report by report, in text order."""
+        return [s for sentences in self.sentences.values() for s in sentences]
 
     def section_at(self, report: str, offset: int) -> str:
         """The section holding ``offset`` of ``report``'s text."""
@@ -201,6 +211,12 @@ class Corpus:
             idf = max(related) if related else self.max_idf
         self._weights[term] = idf  # idempotent, so concurrent writers agree
         return idf
+
+    def unknown(self, term: str) -> bool:
+        """Whether the reports never use ``term``, a form of it, or a synonym of it."""
+        if self.bm25.df.get(term) or self.related(term):
+            return False
+        return not any(self.bm25.df.get(s) for s in synonyms(term))
 
     def related(self, term: str) -> list[str]:
         """Corpus tokens sharing a stem with ``term`` ('prove' ~ 'proven')."""

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from rag.numbers import extract_figures
-from rag.question import GENERIC
+from rag.question import GENERIC, NEGATION
 from rag.retrieve import STOPWORDS, tokenize
 
 _OPENERS = re.compile(
@@ -43,6 +43,27 @@ _MAX_POINTING_WORDS = 10
 _POINTING = re.compile(
     r"\b(?:them|they|their|those|these)\b", re.I
 )  # a bare fragment with no figure and no opener: 'fully staffed?'
+
+
+# "And the rest?" asks the previous question about everyone it did not count.
+_REST = re.compile(
+    r"(?:(?:what|how)\s+about\s+)?(?:the\s+)?(?:rest|remainder|others|other\s+ones|"
+    r"everyone\s+else|everybody\s+else|remaining\s+ones|remaining\s+\w+)",
+    re.I,
+)
+
+
+def negate(question: str) -> str:
+    """The previous question turned to its complement: 'What share could show ROI?' ->
+    'What share could not show ROI?' (or the question unchanged if it has no verb to negate)."""
+    base = question.rstrip().rstrip("?.! ")
+    if NEGATION.search(base):
+        return question  # "understaffed" has no word-level opposite; keep rather than guess
+    verbs = list(_LAST_VERB.finditer(base))
+    if not verbs:
+        return question
+    cut = verbs[0].end()
+    return f"{base[:cut]} not{base[cut:]}?"
 
 
 def _content(text: str) -> list[str]:
@@ -110,6 +131,8 @@ def resolve_followup(question: str, history: Sequence[dict[str, Any]] | None) ->
     idx, previous = found
     previous = resolve_followup(previous, (history or [])[:idx])
     fragment = _OPENERS.sub("", question).strip().rstrip("?.! ").strip()
+    if _REST.fullmatch(fragment):
+        return negate(previous)
     if not fragment or not _content(fragment):
         return previous
     if _QUESTION_START.match(fragment):

@@ -90,8 +90,9 @@ _WORKING = re.compile(rf"(?P<lhs>{_NUM}(?:\s*[+−-]\s*{_NUM})+)\s*=\s*(?P<rhs>{
 _ASIDE = re.compile(r"\[\d+(?:\s*,\s*\d+)*\]|\([^()=+−]*\)")
 
 
-def _working_spans(text: str, known: Sequence[Figure]) -> list[tuple[int, int]]:
-    """Spans of arithmetic that holds and starts from cited figures (or the whole, 100%)."""
+def _working_spans(text: str, known: Sequence[Figure]) -> list[tuple[int, int, float]]:
+    """Spans of arithmetic that holds and starts from cited figures (or the whole, 100%),
+    each with its result."""
     view = _ASIDE.sub(lambda m: " " * len(m.group(0)), text)
     allowed = [k.value for k in known] + [100.0]
     spans = []
@@ -105,9 +106,20 @@ def _working_spans(text: str, known: Sequence[Figure]) -> list[tuple[int, int]]:
             for (sign, _), v in zip(terms[1:], values[1:], strict=True)
         )
         if close(total, float(m.group("rhs").rstrip("%").replace(",", ""))):
-            spans.append((m.start(), m.end()))
+            spans.append((m.start(), m.end(), total))
             allowed.append(total)
     return spans
+
+
+def _shown(figure: Figure, working: Sequence[tuple[int, int, float]]) -> bool:
+    """An exact figure that is the result of arithmetic the same answer shows and checks
+    ("66% did not (100% − 34% = 66%)"): the working is its source."""
+    # workings are written in shares and plain numbers (see _NUM), so only those can match
+    return (
+        figure.unit in ("%", "")
+        and figure.qualifier in ("exact", "about")
+        and any(close(figure.value, result) for _, _, result in working)
+    )
 
 
 def check(text: str, sources: Sequence[str | Fact]) -> GuardResult:
@@ -118,7 +130,10 @@ def check(text: str, sources: Sequence[str | Fact]) -> GuardResult:
         f
         for f in extract_figures(text)
         if not (
-            any(a <= f.start < b for a, b in working) or _stated(f, known) or _derived(f, known)
+            any(a <= f.start < b for a, b, _ in working)
+            or _shown(f, working)
+            or _stated(f, known)
+            or _derived(f, known)
         )
     ]
     return GuardResult(not bad, bad)

@@ -28,7 +28,8 @@ GENERIC = frozenset(
         mention mentioned claim claimed one ones thing things percentages shares
         proportions use using used uses roughly approximately actually really correct
         big large huge size sized
-        true accurate""",
+        true accurate add adding added adds sum summed together combined altogether
+        difference gap outnumber outnumbered outnumbers""",
         keep_stopwords=True,
     )
 )
@@ -41,9 +42,20 @@ STATISTICS = frozenset(
         keep_stopwords=True,
     )
 )
+# A total taken across the respondents ("how many employees in total across all the
+# companies"): the report must state that total; a figure per respondent ("every respondent had
+# over 10,000 employees") is not one. A total share is a sum of rows, which the answerer derives.
+_AGGREGATE = re.compile(
+    r"\b(?:total|combined|altogether)\b[^?]*\b(?:across|among|over|for)\s+(?:all|every|each)\b|"
+    r"\b(?:across|among)\s+(?:all|every)\b[^?]*\b(?:total|combined|altogether)\b",
+    re.I,
+)
+_SHARE = re.compile(r"\b(?:share|percent(?:age)?|proportion|fraction|portion)\b|%", re.I)
+AGGREGATE_TERM = "total"
 NEGATION = re.compile(
     r"\b(?:not|never|no|unable|cannot|can't|couldn't|didn't|don't|doesn't|wasn't|weren't|"
     r"isn't|aren't|without|fail(?:ed|s)?\s+to|lack(?:ed|s|ing)?|short\s+of|insufficient|"
+    r"avoid(?:ed|s|ing)?|escap(?:ed|es|ing)|spared|"
     # "understaffed" is the negation of "staffed", not a synonym of it
     r"under-?(?:staffed|funded|resourced|invested|equipped|prepared|skilled|budgeted))\b|"
     r"n['’]t\b",
@@ -51,7 +63,8 @@ NEGATION = re.compile(
 )
 FIGURE_INTENT = re.compile(
     r"\b(?:what|which)\s+(?:\w+\s+){0,2}(?:share|percent(?:age)?|proportion|fraction|portion|"
-    r"number|amount|size|figure|rate|ratio|level)\b|"
+    r"number|amount|size|figure|rate|ratio|level|minimum|maximum|smallest|largest|lowest|"
+    r"highest|headcount|count)\b|\bsample\s+size\b|"
     r"\bhow\s+(?:many|much|large|big|common|widespread|often|prevalent|high|low|significant)\b|"
     r"\b(?:share|percent(?:age)?|proportion|fraction|portion|number)\s+of\b|%|"
     r"\bhow\s+(?:did|do)\s+\w+\s+rate\b|\bwhat\s+(?:were|was|are|is)\s+the\s+(?:odds|chances)\b",
@@ -132,9 +145,25 @@ def sanitize(question: str) -> str:
     return text
 
 
+# "50M-200M" is a range; the figure reader would take the dash for a minus sign.
+_RANGE_DASH = re.compile(r"(\d(?:[\d.,]*\d)?\s?(?:[kKmMbB]n?\b|%)?)\s?[-–—]\s?(?=\$?\d)")
+
+
+# Shorthand executives type for words reports spell out; "gen" alone would otherwise read as
+# a rare name ("Gen 2", a model the report mentions in passing).
+_SHORTHAND = ((re.compile(r"\bgen[\s-]?ai\b", re.I), "generative AI"),)
+
+
+def expand_shorthand(text: str) -> str:
+    """'gen AI' -> 'generative AI'."""
+    for pattern, full in _SHORTHAND:
+        text = pattern.sub(full, text)
+    return text
+
+
 def read_question(question: str, corpus: Corpus | None = None) -> Query:
     """Analyse ``question``: its content terms, specific terms, figures and intent."""
-    text = sanitize(question)
+    text = _RANGE_DASH.sub(r"\1 to ", expand_shorthand(sanitize(question)))
     # "a year and a half" is a duration, not 50%.
     figures = tuple(
         f
@@ -179,6 +208,9 @@ def read_question(question: str, corpus: Corpus | None = None) -> Query:
         if f.unit == "year":
             specific.append(str(int(f.value)))
             names.append(str(int(f.value)))
+    if asks_total(text):
+        specific.append(AGGREGATE_TERM)
+        names.append(AGGREGATE_TERM)
     return Query(
         text=text,
         terms=tuple(terms),
@@ -187,7 +219,12 @@ def read_question(question: str, corpus: Corpus | None = None) -> Query:
         figures=figures,
         wants_figure=bool(FIGURE_INTENT.search(text))
         or bool(figures)
-        or any(t in STATISTICS for t in specific),
+        or any(t in STATISTICS or t == AGGREGATE_TERM for t in specific),
         negated=bool(NEGATION.search(text)),
         why=bool(_WHY.match(text)),
     )
+
+
+def asks_total(text: str) -> bool:
+    """Whether the question wants a total across the respondents (not a total share)."""
+    return bool(_AGGREGATE.search(text)) and not _SHARE.search(text)

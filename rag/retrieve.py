@@ -58,6 +58,16 @@ def _stem(word: str) -> str:
     return word
 
 
+def _scaled(number: str) -> str:
+    """'20000' -> '20k': one spelling for '20,000', '20k' and '20 thousand'."""
+    if not number.isdigit() or len(number) < 4 or 1900 <= int(number) <= 2100:
+        return number  # "2000" may be a year, which questions and reports write in full
+    for zeros, suffix in ((9, "b"), (6, "m"), (3, "k")):
+        if len(number) > zeros and number.endswith("0" * zeros):
+            return number[:-zeros] + suffix
+    return number
+
+
 def tokenize(text: str, *, keep_stopwords: bool = False) -> list[str]:
     """Case-folded tokens; figures keep their identity: '$200M' and '200 million' -> '200m'."""
     tokens: list[str] = []
@@ -67,7 +77,7 @@ def tokenize(text: str, *, keep_stopwords: bool = False) -> list[str]:
             if "." in number:
                 number = number.rstrip("0").rstrip(".")
             scale = m.group("scale")
-            tokens.append(number + (_SCALES[scale] if scale else ""))
+            tokens.append(number + _SCALES[scale] if scale else _scaled(number))
         else:
             word = m.group("word").replace("’", "'")
             if not keep_stopwords and word in STOPWORDS:
@@ -82,6 +92,7 @@ def tokenize(text: str, *, keep_stopwords: bool = False) -> list[str]:
 _SYNONYM_GROUPS = [
     "money budget budgets funding funded funds spend spending investment",
     "people staff staffed staffing talent headcount hire hiring",
+    "employee employees workforce headcount staff",
     "industry industries vertical verticals sector sectors",
     "sales revenue revenues turnover",
     "prove proof show demonstrate demonstrated justify",

@@ -184,7 +184,8 @@ def test_tokenizer_keeps_figures_and_acronyms() -> None:
     assert tokenize("200 million and 200M") == ["200m", "200m"]
     assert "roi" in tokenize("Can they show ROI?")
     assert tokenize("LoRAs") == tokenize("LoRA") == ["lora"]
-    assert tokenize("34.2% of 10,000 staff") == ["34.2", "10000", "staff"]
+    assert tokenize("34.2% of 10,000 staff") == ["34.2", "10k", "staff"]
+    assert tokenize("20k, 20,000 and 20 thousand") == ["20k", "20k", "20k"]
 
 
 def test_bm25_finds_exact_figures_and_terms() -> None:
@@ -437,7 +438,7 @@ def test_survey_vocabulary_counts_as_the_same_word(corpus: Corpus) -> None:
 
 
 def test_how_many_prefers_facts_counted_in_that_unit() -> None:
-    from rag.compose import counted_units
+    from rag.rank import counted_units
 
     assert counted_units("How many respondents were there?") == {"companies", "respondents"}
     assert counted_units("How many employees did they have?") == {"employees"}
