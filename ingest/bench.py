@@ -36,14 +36,23 @@ def run_bench_ingest(args: argparse.Namespace, settings: Settings) -> int:
     from ingest.corpus import report_fingerprint
     from ingest.pipeline import build_fingerprint, ingest, plan_report, report_folders
     from rag.embeddings import get_embedder
-    from rag.store import chunk_record, create_build, fact_record, open_client, read_pointers
+    from rag.store import (
+        chunk_record,
+        create_build,
+        fact_record,
+        open_client,
+        read_pointers,
+        sentence_record,
+    )
 
     repeat = int(getattr(args, "repeat", 5) or 5)
     folders = report_folders(settings)
     plans = [plan_report(folder, build_fingerprint(settings, folder)) for folder in folders]
     records = [chunk_record(c, i) for p in plans for i, c in enumerate(p.chunks)]
     records += [fact_record(f, i) for p in plans for i, f in enumerate(p.facts)]
-    texts = [text for _, text, _ in records]
+    records += [sentence_record(s, i) for p in plans for i, s in enumerate(p.sentences)]
+    texts = list(dict.fromkeys(text for _, text, _ in records))  # ingest embeds each text once
+    row_of = {text: i for i, text in enumerate(texts)}
 
     load = _timed(lambda: get_embedder(settings))
     embedder = get_embedder(settings)
@@ -73,7 +82,7 @@ def run_bench_ingest(args: argparse.Namespace, settings: Settings) -> int:
                 build = create_build(floor_client, "floor", f"{time.time_ns():x}", "floor", 384)
                 build.add(
                     ids=[r[0] for r in records],
-                    embeddings=vectors,  # type: ignore[arg-type]
+                    embeddings=[vectors[row_of[r[1]]] for r in records],  # type: ignore[arg-type]
                     documents=[r[1] for r in records],
                     metadatas=[r[2] for r in records],
                 )
@@ -101,9 +110,11 @@ def run_bench_ingest(args: argparse.Namespace, settings: Settings) -> int:
     noop_ratio = med(n / f for n, f in zip(noop, noop_floors, strict=True))
     chunks = sum(len(p.chunks) for p in plans)
     facts = sum(len(p.facts) for p in plans)
+    sentences = sum(len(p.sentences) for p in plans)
     print(
         f"survey-rag bench ingest: {len(plans)} report(s) under {settings.corpus_dir}, "
-        f"{chunks} chunks + {facts} facts = {len(texts)} texts; "
+        f"{chunks} chunks + {facts} facts + {sentences} sentences = {len(records)} records, "
+        f"{len(texts)} distinct texts; "
         f"median (min) of {rounds} rounds; ratio = median of per-round ratios"
     )
     rows = [

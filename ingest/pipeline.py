@@ -1,10 +1,11 @@
-"""Ingest: read and validate report folders, chunk, embed, and switch the index over.
+"""Ingest: read and validate report folders, chunk, split, embed, and switch the index over.
 
 Every input is read and validated before anything is written, so a bad table leaves the
 index as it was. A report whose fingerprint (its files, plus the chunking rules, the
 ingest code and the embedder) matches its active build is skipped without a write; a
-changed report gets a new build that reuses the vectors of passages and facts whose text
-is unchanged.
+changed report gets a new build that reuses the vectors of passages, facts and sentences
+whose text is unchanged. Each report sentence is stored with its vector, so the answerer's
+sentence-level similarity needs no embedding at run time.
 """
 
 from __future__ import annotations
@@ -37,9 +38,10 @@ from rag.store import (
     open_client,
     orphans,
     read_pointers,
+    sentence_record,
     write_pointer,
 )
-from rag.types import Chunk, Fact, ReportInfo, Section
+from rag.types import Chunk, Fact, ReportInfo, Section, Sentence
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
@@ -52,6 +54,7 @@ _INGEST_MODULES = (
     "ingest.sections",
     "ingest.facts",
     "ingest.chunking",
+    "rag.sentences",
     "rag.numbers",
 )
 # test hook: seconds to sleep after the first batch of a new build is written
@@ -102,6 +105,7 @@ class ReportPlan:
     sections: list[Section]
     chunks: list[Chunk]
     facts: list[Fact]
+    sentences: list[Sentence]
 
 
 def report_folders(settings: Settings, paths: Sequence[Path] | None = None) -> list[Path]:
@@ -163,6 +167,7 @@ def plan_report(folder: Path, fingerprint: str) -> ReportPlan:
     from ingest.corpus import load_report, load_tables
     from ingest.facts import row_to_fact
     from ingest.sections import load_sections
+    from rag.sentences import report_sentences
 
     info, text = load_report(folder)
     sections = load_sections(info, text, folder)
@@ -178,7 +183,8 @@ def plan_report(folder: Path, fingerprint: str) -> ReportPlan:
             )
         seen[fact.id] = f"{row.table}.csv line {row.line}"
     chunks = chunk_text(text, sections, info.id)
-    return ReportPlan(folder, fingerprint, info, sections, chunks, facts)
+    sentences = report_sentences(info.id, text, sections)
+    return ReportPlan(folder, fingerprint, info, sections, chunks, facts, sentences)
 
 
 def ingest(
@@ -218,6 +224,7 @@ def ingest(
                 not force
                 and pointer is not None
                 and pointer.fingerprint == fingerprints[folder]
+                and pointer.schema == STORE_SCHEMA
                 and get_collection(client, pointer.collection) is not None
             ):
                 current.append(pointer)
@@ -304,6 +311,7 @@ def _write_build(
     identity = embedder_identity(settings)
     records = [chunk_record(c, i) for i, c in enumerate(plan.chunks)]
     records += [fact_record(f, i) for i, f in enumerate(plan.facts)]
+    records += [sentence_record(s, i) for i, s in enumerate(plan.sentences)]
 
     # leftovers of a killed ingest of this report go first, so they never pile up
     drop_collections(client, orphans(client, [report_id]))
@@ -333,26 +341,34 @@ def _write_build(
         from tqdm import tqdm
 
         embedder = embedder or get_embedder(settings)
-        # similar lengths per batch pad less
-        missing.sort(key=lambda r: len(r[1]))
+        # a one-sentence passage and its sentence are one text: embed it once
+        by_text: dict[str, list[tuple[str, str, dict[str, Any]]]] = {}
+        for r in missing:
+            by_text.setdefault(r[1], []).append(r)
+        texts = sorted(by_text, key=len)  # similar lengths per batch pad less
         with tqdm(
-            total=len(missing),
+            total=len(texts),
             desc=f"embedding {report_id}",
             unit="text",
             file=sys.stderr,
             disable=not progress,
             leave=False,
         ) as bar:
-            for i in range(0, len(missing), EMBED_BATCH):
-                batch = missing[i : i + EMBED_BATCH]
-                vectors = embedder.embed_documents([r[1] for r in batch])
+            for i in range(0, len(texts), EMBED_BATCH):
+                batch_texts = texts[i : i + EMBED_BATCH]
+                vectors = embedder.embed_documents(batch_texts)
+                batch = [
+                    (r, vector)
+                    for text, vector in zip(batch_texts, vectors, strict=True)
+                    for r in by_text[text]
+                ]
                 build.add(
-                    ids=[r[0] for r in batch],
-                    embeddings=vectors,  # type: ignore[arg-type]
-                    documents=[r[1] for r in batch],
-                    metadatas=[r[2] for r in batch],
+                    ids=[r[0] for r, _ in batch],
+                    embeddings=[vector for _, vector in batch],  # type: ignore[arg-type]
+                    documents=[r[1] for r, _ in batch],
+                    metadatas=[r[2] for r, _ in batch],
                 )
-                bar.update(len(batch))
+                bar.update(len(batch_texts))
                 pause()
 
     count = build.count()
@@ -375,11 +391,12 @@ def _write_build(
             info=plan.info,
             sections=tuple(plan.sections),
             updated=time.time(),
+            sentences=len(plan.sentences),
         ),
     )
     if previous is not None and previous.collection != build.name:
         drop_collections(client, [previous.collection])
-    return len(missing), len(reused)
+    return len({r[1] for r in missing}), len(reused)
 
 
 def _reusable_vectors(

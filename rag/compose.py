@@ -43,7 +43,6 @@ from rag.evidence import (
     missing_specific,
     relevant,
     same_source,
-    split_sentence_spans,
     term_matches,
     tokens_of,
 )
@@ -85,7 +84,6 @@ __all__ = [
     "read_question",
     "relevant",
     "sanitize",
-    "split_sentence_spans",
 ]
 
 _LEADING_LINK = re.compile(

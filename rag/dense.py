@@ -3,21 +3,17 @@
 The index holds one vector per ~400-character chunk, which blurs a one-sentence answer into
 its neighbours ("Where were the firms headquartered?" scores the regions sentence's chunk no
 higher than the ones around it). A vector per report sentence lets a paraphrase find the
-sentence it paraphrases. The vectors are computed once per corpus and embedding model and
-kept on disk next to the index, so only the first start pays for them.
+sentence it paraphrases. Ingest stores those vectors in the index next to the passages
+(rag.store), so answering only embeds the question.
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
-import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from rag.evidence import Sentence
+from rag.types import Sentence
 
 SentenceKey = tuple[str, int]  # (report id, start offset): a sentence's identity
 
@@ -48,58 +44,15 @@ class SentenceVectors:
         return {k: float(s) for k, s in zip(self.keys, sims, strict=True)}
 
 
-_MEMO: dict[str, Any] = {}
-_LOCK = threading.Lock()
-
-
-def _digest(model: str, sentences: Sequence[Sentence]) -> str:
-    h = hashlib.sha256(model.encode())
-    for s in sentences:
-        h.update(f"\x00{s.report}\x00{s.start}\x00{s.text}".encode())
-    return h.hexdigest()[:20]
-
-
 def sentence_vectors(
     sentences: Sequence[Sentence],
-    model: str,
-    embed_documents: Callable[[Sequence[str]], list[list[float]]],
+    matrix: Any,
     embed_query: Callable[[str], list[float]],
-    cache_dir: Path | None = None,
+    reports: Container[str] | None = None,
 ) -> SentenceVectors:
-    """The vectors of ``sentences``: from memory, from ``cache_dir``, or computed (and saved)."""
-    import numpy as np
-
-    digest = _digest(model, sentences)
-    keys = tuple(key_of(s) for s in sentences)
-    with _LOCK:
-        matrix = _MEMO.get(digest)
-    path = cache_dir / f"sentences-{digest}.npy" if cache_dir is not None else None
-    if matrix is None and path is not None and path.is_file():
-        try:
-            loaded = np.load(path)
-            if loaded.shape[0] == len(keys):
-                matrix = loaded
-        except (OSError, ValueError):
-            matrix = None  # a damaged cache is rebuilt below
-    if matrix is None:
-        vectors = embed_documents([s.text for s in sentences]) if sentences else []
-        matrix = np.asarray(vectors, dtype=np.float32).reshape(len(keys), -1)
-        if path is not None:
-            _save(path, matrix)
-    with _LOCK:
-        _MEMO[digest] = matrix
+    """The stored vectors of ``sentences`` (row ``i`` of ``matrix``), narrowed to ``reports``."""
+    rows = [i for i, s in enumerate(sentences) if reports is None or s.report in reports]
+    keys = tuple(key_of(sentences[i]) for i in rows)
+    if len(rows) != len(sentences):
+        matrix = matrix[rows]
     return SentenceVectors(keys, matrix, embed_query)
-
-
-def _save(path: Path, matrix: Any) -> None:
-    """Write the cache atomically; a read-only data folder just means no cache."""
-    import numpy as np
-
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
-        with tmp.open("wb") as fh:
-            np.save(fh, matrix)
-        tmp.replace(path)
-    except OSError:
-        pass

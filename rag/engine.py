@@ -95,7 +95,7 @@ class Engine:
         from rag.chain import build_chain, extractive_answerer, llm_answerer, make_retriever
         from rag.compose import Corpus
         from rag.dense import sentence_vectors
-        from rag.embeddings import embedder_identity, get_embedder
+        from rag.embeddings import get_embedder
         from rag.llm import get_chat_model, model_name
         from rag.retrieve import HybridRetriever
 
@@ -125,16 +125,17 @@ class Engine:
                 return dense(embedding, k)
 
         search = HybridRetriever(_Index(), embedder.embed_query, settings.top_k, settings.report)
-        sections = {r.id: index.sections(r.id) for r in reports if hasattr(index, "sections")}
+        sections = {r.id: index.sections(r.id) for r in reports}
+        # sentences and their vectors were split and embedded at ingest: nothing is redone here
         corpus = Corpus(
-            reports, search_items(search, "chunks"), search_items(search, "facts"), sections
+            reports,
+            search_items(search, "chunks"),
+            search_items(search, "facts"),
+            sections,
+            index.sentences,
         )
         vectors = sentence_vectors(
-            corpus.all_sentences(),
-            f"{embedder_identity(settings)}/{embedder.dimension}",
-            embedder.embed_documents,
-            embedder.embed_query,
-            settings.data_dir / "sentence-vectors",
+            index.sentences, index.sentence_vectors, embedder.embed_query, corpus.reports
         )
         corpus.sentence_dense = vectors.similarities
         model = get_chat_model(settings) if self._chat_model is _UNSET else self._chat_model

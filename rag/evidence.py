@@ -10,21 +10,14 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from rag.numbers import Figure, extract_figures
 from rag.question import Query
 from rag.retrieve import BM25, fact_search_text, synonyms, tokenize
-from rag.types import Chunk, Citation, Fact, ReportInfo, Section
-
-# A sentence ends at . ! ? before a capital (even with no space: "vacation.All"), or at a line
-# break before a capital; a line break inside a sentence ("open source\nwork") is not an end.
-# An initial ("U.S.", "J. Smith") is not a sentence end.
-_SENTENCE_END = re.compile(
-    r"(?<![^A-Za-z][A-Z])(?<!^[A-Z])[.!?][\"”’')\]]*(?=\s*[A-Z“\"‘(])|\n+(?=\s*[A-Z“\"‘(])"
-)
-
+from rag.sentences import report_sentences
+from rag.types import Chunk, Citation, Fact, ReportInfo, Section, Sentence
 
 # --------------------------------------------------------------------------- the corpus view
 
@@ -41,61 +34,12 @@ def figures_of(text: str) -> tuple[Figure, ...]:
     return tuple(extract_figures(text))
 
 
-@dataclass(frozen=True)
-class Sentence:
-    """A report sentence: what a passage citation quotes."""
-
-    report: str
-    section: str
-    start: int
-    end: int
-    text: str
-
-
-def split_sentence_spans(text: str) -> list[tuple[int, int]]:
-    """[start, end) spans of the sentences of ``text`` (also where no space follows a period)."""
-    spans: list[tuple[int, int]] = []
-    start = 0
-    for m in _SENTENCE_END.finditer(text):
-        end = m.end() if m.group(0).strip() else m.start()
-        _add_span(text, start, end, spans)
-        start = m.end()
-    _add_span(text, start, len(text), spans)
-    return spans
-
-
-def _add_span(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    if end > start:
-        spans.append((start, end))
-
-
-def _within_sections(
-    text: str, spans: list[tuple[int, int]], sections: Sequence[Section]
-) -> list[tuple[int, int]]:
-    """Sentence spans cut at section boundaries and kept inside the sections.
-
-    A heading glued to the next sentence, or the web-address block after the last section,
-    must not become part of a quoted sentence.
-    """
-    cuts = sorted({b for sec in sections for b in (sec.start, sec.end)})
-    first, last = cuts[0], cuts[-1]
-    out: list[tuple[int, int]] = []
-    for start, end in spans:
-        start, end = max(start, first), min(end, last)
-        inner = [c for c in cuts if start < c < end]
-        for a, b in zip([start, *inner], [*inner, end], strict=True):
-            _add_span(text, a, b, out)
-    return out
-
-
 class Corpus:
     """What the answerer knows besides the hits: all facts, report sentences, term weights.
 
-    Built once per index; read-only afterwards, so many threads may share it.
+    The sentences are the index's (``sentences``, split at ingest by rag.sentences); without
+    them the reports are split here the same way. Built once per index; read-only
+    afterwards, so many threads may share it.
     """
 
     def __init__(
@@ -104,6 +48,7 @@ class Corpus:
         chunks: Sequence[Chunk],
         facts: Sequence[Fact],
         sections: dict[str, list[Section]] | None = None,
+        sentences: Sequence[Sentence] | None = None,
     ):
         self.reports = {r.id: r for r in reports}
         self.facts = list(facts)
@@ -136,19 +81,24 @@ class Corpus:
             starts.append(c.start)
             names.append(c.section)
         self.sentences: dict[str, list[Sentence]] = {}
-        self._sentence_starts: dict[str, list[int]] = {}
-        for report in reports:
-            pieces = split_sentence_spans(report.text)
-            if sections and sections.get(report.id):
-                pieces = _within_sections(report.text, pieces, sections[report.id])
-            sentences = [self._sentence(report, s, e) for s, e in pieces]
-            # Markdown headings are titles, not statements to quote.
-            sentences = [x for x in sentences if not x.text.startswith("#")]
-            self.sentences[report.id] = sentences
-            self._sentence_starts[report.id] = [s.start for s in sentences]
+        if sentences is not None:
+            served = {r.id for r in reports}
+            for s in sentences:
+                if s.report in served:
+                    self.sentences.setdefault(s.report, []).append(s)
+        else:  # no index at hand (pure tests): split here, as ingest does
+            for report in reports:
+                spans = (sections or {}).get(report.id) or []
+                found = report_sentences(report.id, report.text, spans)
+                if not spans:  # name them by the sections the chunks carry
+                    found = [replace(s, section=self.section_at(s.report, s.start)) for s in found]
+                self.sentences[report.id] = found
+        self._sentence_starts: dict[str, list[int]] = {
+            report: [s.start for s in found] for report, found in self.sentences.items()
+        }
         self.proper = self._proper_nouns(reports)
         self._weights: dict[str, float] = {}
-        # Set by the engine once sentence vectors exist (rag.dense); pure tests leave it unset.
+        # Set by the engine from the sentence vectors in the index; pure tests leave it unset.
         self.sentence_dense: Callable[[str], dict[tuple[str, int], float]] | None = None
 
     def sentence_similarity(self, question: str) -> dict[tuple[str, int], float]:
@@ -165,18 +115,6 @@ class Corpus:
         i = bisect.bisect_right(starts, offset) - 1
         return names[i] if i >= 0 else ""
 
-    def _sentence(self, report: ReportInfo, start: int, end: int) -> Sentence:
-        section = self.section_at(report.id, start)
-        text = report.text[start:end]
-        # A heading glued to the sentence after it ("DemographyTo start with") is not quoted.
-        for title in {*report.sections, section}:
-            leaf = title.split("›")[-1].strip()
-            if leaf and text.startswith(leaf) and text[len(leaf) : len(leaf) + 1].isupper():
-                start += len(leaf)
-                text = text[len(leaf) :]
-                break
-        return Sentence(report.id, section, start, end, text)
-
     def sentences_in(self, report: str, start: int, end: int) -> list[Sentence]:
         """The report sentences overlapping [start, end)."""
         sentences = self.sentences.get(report, [])
@@ -190,10 +128,18 @@ class Corpus:
         return out
 
     def next_sentence(self, report: str, offset: int) -> Sentence | None:
-        """The first report sentence starting at or after ``offset``."""
+        """The first report sentence starting at or after ``offset``, in the same section.
+
+        It is what continues the text before ``offset``; the first sentence of the next
+        section continues nothing.
+        """
         sentences = self.sentences.get(report, [])
         i = bisect.bisect_left(self._sentence_starts.get(report, []), offset)
-        return sentences[i] if i < len(sentences) else None
+        if i >= len(sentences):
+            return None
+        before = self.sentences_in(report, offset - 1, offset) if offset > 0 else []
+        section = before[-1].section if before else self.section_at(report, max(offset - 1, 0))
+        return sentences[i] if sentences[i].section == section else None
 
     def sentence_for(self, fact: Fact) -> Sentence:
         """The report sentence a fact was read from (its verbatim source)."""

@@ -3,7 +3,11 @@
 Layout inside Chroma (embedded folder or server alike)::
 
     survey-rag__meta                        one record per report: the active pointer
-    survey-rag__<report>__<fp12>__<nonce>   passages and facts of one build of one report
+    survey-rag__<report>__<fp12>__<nonce>   passages, facts and sentences of one build of one report
+
+Records carry a ``kind`` in their metadata: "passage" and "fact" are what retrieval searches;
+"sentence" records hold one vector per report sentence (rag.sentences) for the answerer's
+sentence-level similarity, and every search leaves them out.
 
 An ingest writes a whole new collection, then upserts the report's pointer, then drops the
 previous collection. Readers only open what a pointer names, so an ingest killed half-way
@@ -12,6 +16,7 @@ leaves the previous build serving; the next ingest of that report drops the orph
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import secrets
@@ -24,7 +29,7 @@ from urllib.parse import urlsplit
 
 from rag.errors import IndexMissing, StoreUnavailable
 from rag.settings import Settings
-from rag.types import Chunk, Fact, ReportInfo, Section
+from rag.types import Chunk, Fact, ReportInfo, Section, Sentence
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
@@ -34,7 +39,7 @@ T = TypeVar("T")
 
 PREFIX = "survey-rag__"
 META_COLLECTION = f"{PREFIX}meta"
-STORE_SCHEMA = 1  # bump when the record layout changes: it is part of every fingerprint
+STORE_SCHEMA = 2  # bump when the record layout changes: it is part of every fingerprint
 HEARTBEAT_TIMEOUT = 3.0
 
 
@@ -116,6 +121,8 @@ class Pointer:
     info: ReportInfo
     sections: tuple[Section, ...]
     updated: float = 0.0
+    sentences: int = 0
+    schema: int = STORE_SCHEMA  # the record layout of the build
 
 
 def _meta(client: ClientAPI, create: bool) -> Collection | None:
@@ -171,6 +178,8 @@ def read_pointers(client: ClientAPI) -> dict[str, Pointer]:
             info=info,
             sections=tuple(_build(Section, s) for s in payload["sections"]),
             updated=float(md.get("updated", 0.0)),  # type: ignore[arg-type]
+            sentences=int(md.get("sentences", 0)),  # type: ignore[arg-type]
+            schema=int(md.get("schema", 1)),  # type: ignore[arg-type]
         )
     return pointers
 
@@ -194,6 +203,8 @@ def write_pointer(client: ClientAPI, pointer: Pointer) -> None:
                 "chunks": pointer.chunks,
                 "facts": pointer.facts,
                 "sections": len(pointer.sections),
+                "sentences": pointer.sentences,
+                "schema": pointer.schema,
                 "folder": pointer.folder,
                 "updated": pointer.updated or time.time(),
             }
@@ -304,6 +315,27 @@ def fact_record(fact: Fact, seq: int) -> tuple[str, str, dict[str, Any]]:
     )
 
 
+def sentence_record(sentence: Sentence, seq: int) -> tuple[str, str, dict[str, Any]]:
+    """``(id, document, metadata)`` of a report sentence as stored in Chroma."""
+    key = f"sentence|{sentence.report}|{sentence.start}|{sentence.end}|{sentence.text}"
+    return (
+        hashlib.sha256(key.encode()).hexdigest()[:16],
+        sentence.text,
+        {
+            "kind": "sentence",
+            "report": sentence.report,
+            "section": sentence.section,
+            "start": sentence.start,
+            "end": sentence.end,
+            "seq": seq,
+        },
+    )
+
+
+# what retrieval searches; sentence records only feed sentence-level similarity
+_SEARCHED = {"kind": {"$in": ["passage", "fact"]}}
+
+
 def _from_record(record_id: str, text: str, md: dict[str, Any]) -> Chunk | Fact:
     if md["kind"] == "fact":
         return Fact(
@@ -333,8 +365,6 @@ def _from_record(record_id: str, text: str, md: dict[str, Any]) -> Chunk | Fact:
 
 def combined_fingerprint(fingerprints: dict[str, str]) -> str:
     """One fingerprint for a set of reports: it changes when any report's build changes."""
-    import hashlib
-
     if len(fingerprints) == 1:
         return next(iter(fingerprints.values()))
     joined = "\n".join(f"{rid}={fp}" for rid, fp in sorted(fingerprints.items()))
@@ -342,7 +372,11 @@ def combined_fingerprint(fingerprints: dict[str, str]) -> str:
 
 
 class IndexReader:
-    """What is indexed, read once: reports, passages and facts, plus a vector query."""
+    """What is indexed, read once: reports, passages, facts and sentences, plus a vector query.
+
+    ``sentences`` are every report sentence in text order, and row ``i`` of
+    ``sentence_vectors`` (a float32 numpy matrix) is the stored vector of ``sentences[i]``.
+    """
 
     def __init__(self, where: str, pointers: dict[str, Pointer], collections: dict[str, Any]):
         self.where = where
@@ -351,8 +385,9 @@ class IndexReader:
         self._items: dict[str, Chunk | Fact] = {}
         chunks: list[tuple[int, int, Chunk]] = []
         facts: list[tuple[int, int, Fact]] = []
+        sentences: list[tuple[int, int, Sentence, Any]] = []
         for order, (report_id, collection) in enumerate(collections.items()):
-            records = collection.get(include=["documents", "metadatas"])
+            records = collection.get(where=_SEARCHED, include=["documents", "metadatas"])
             for rid, doc, md in zip(
                 records["ids"], records["documents"] or [], records["metadatas"] or [], strict=True
             ):
@@ -363,14 +398,35 @@ class IndexReader:
                     facts.append((order, seq, item))
                 else:
                     chunks.append((order, seq, item))
-            expected = pointers[report_id].chunks + pointers[report_id].facts
-            if len(records["ids"]) != expected:
+            pointer = pointers[report_id]
+            expected = pointer.chunks + pointer.facts
+            got = collection.get(
+                where={"kind": "sentence"}, include=["documents", "metadatas", "embeddings"]
+            )
+            vectors = got["embeddings"] if got["embeddings"] is not None else []
+            for doc, md, vector in zip(
+                got["documents"] or [], got["metadatas"] or [], vectors, strict=True
+            ):
+                md = md or {}
+                sentence = Sentence(
+                    report=str(md["report"]),
+                    section=str(md["section"]),
+                    start=int(md["start"]),  # type: ignore[arg-type]
+                    end=int(md["end"]),  # type: ignore[arg-type]
+                    text=doc or "",
+                )
+                sentences.append((order, int(md.get("seq", 0)), sentence, vector))  # type: ignore[arg-type]
+            found = len(records["ids"]) + len(got["ids"])
+            if found != expected + pointer.sentences:
                 raise IndexMissing(
-                    f"the index of {report_id} at {where} is incomplete ({len(records['ids'])} "
-                    f"of {expected} records): run 'survey-rag ingest --force'"
+                    f"the index of {report_id} at {where} is incomplete ({found} of "
+                    f"{expected + pointer.sentences} records): run 'survey-rag ingest --force'"
                 )
         self.chunks: list[Chunk] = [c for _, _, c in sorted(chunks, key=lambda t: t[:2])]
         self.facts: list[Fact] = [f for _, _, f in sorted(facts, key=lambda t: t[:2])]
+        sentences.sort(key=lambda t: t[:2])
+        self.sentences: list[Sentence] = [s for _, _, s, _ in sentences]
+        self.sentence_vectors: Any = _matrix([v for _, _, _, v in sentences])
         self.reports: list[ReportInfo] = [pointers[r].info for r in collections]
         self.fingerprints: dict[str, str] = {r: pointers[r].fingerprint for r in collections}
         self.fingerprint: str = combined_fingerprint(self.fingerprints)
@@ -418,7 +474,7 @@ class IndexReader:
             result = collection.query(
                 query_embeddings=[list(embedding)],
                 n_results=n,
-                where={"kind": kind} if kind else None,
+                where={"kind": kind} if kind else _SEARCHED,  # type: ignore[arg-type]
                 include=["distances"],
             )
             distances = (result["distances"] or [[]])[0]
@@ -427,6 +483,15 @@ class IndexReader:
             )
         hits.sort(key=lambda hit: -hit[1])
         return hits[:k]
+
+
+def _matrix(vectors: Sequence[Any]) -> Any:
+    """The vectors as one float32 matrix, a row each (0 x 0 when there are none)."""
+    import numpy as np
+
+    if not len(vectors):
+        return np.zeros((0, 0), dtype=np.float32)
+    return np.asarray(np.stack([np.asarray(v, dtype=np.float32) for v in vectors]))
 
 
 def open_index(settings: Settings) -> IndexReader:
@@ -443,6 +508,12 @@ def open_index(settings: Settings) -> IndexReader:
                 f"report {settings.report!r} is not indexed at {settings.where} "
                 f"(indexed: {known}): run 'survey-rag ingest PATH'"
             )
+    outdated = sorted(r for r, p in pointers.items() if p.schema != STORE_SCHEMA)
+    if outdated:
+        raise IndexMissing(
+            f"the index of {', '.join(outdated)} at {settings.where} was built by another "
+            "version of survey-rag: run 'survey-rag ingest'"
+        )
     collections = {}
     for report_id, pointer in sorted(pointers.items()):
         collection = get_collection(client, pointer.collection)

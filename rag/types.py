@@ -1,4 +1,4 @@
-"""The small values that cross every boundary: chunks, facts, hits, citations, answers.
+"""The small values that cross every boundary: chunks, sentences, facts, hits, citations, answers.
 
 Defined once here; ingest writes them, rag reads and returns them, ui and evals consume them.
 LangChain's Document never leaves the chain module.
@@ -48,6 +48,17 @@ class Chunk:
     text: str
     start: int
     end: int
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A report sentence, what a passage citation quotes; ``report_text[start:end] == text``."""
+
+    report: str
+    section: str
+    start: int
+    end: int
+    text: str
 
 
 @dataclass(frozen=True)

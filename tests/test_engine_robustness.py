@@ -3,8 +3,6 @@ comparisons and dated figures derived from cited facts. Pure parts first, then t
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
@@ -62,25 +60,21 @@ def test_dense_pick_never_answers_without_the_specific_terms(corpus: Corpus) -> 
     assert dense_pick(query, corpus, sims) == []
 
 
-def test_sentence_vectors_are_cached_on_disk(tmp_path: Path, corpus: Corpus) -> None:
+def test_sentence_vectors_take_their_rows_from_the_index(corpus: Corpus) -> None:
     sentences = corpus.all_sentences()
-    calls: list[int] = []
-
-    def embed_documents(texts: object) -> list[list[float]]:
-        items = list(texts)  # type: ignore[call-overload]
-        calls.append(len(items))
-        return [[1.0, 0.0] if i % 2 else [0.0, 1.0] for i in range(len(items))]
+    other = Sentence("other", "S", 0, 5, "Other.")
+    matrix = np.array(
+        [[1.0, 0.0] if i % 2 else [0.0, 1.0] for i in range(len(sentences))] + [[1.0, 0.0]],
+        dtype=np.float32,
+    )
 
     def embed_query(text: str) -> list[float]:
         return [1.0, 0.0]
 
-    first = sentence_vectors(sentences, "fake-a", embed_documents, embed_query, tmp_path)
-    assert calls == [len(sentences)] and list(tmp_path.glob("sentences-*.npy"))
-    again = sentence_vectors(sentences, "fake-a", embed_documents, embed_query, tmp_path)
-    assert calls == [len(sentences)]  # served from the cache, not embedded again
-    sims = again.similarities("anything")
-    assert sims == first.similarities("anything")
-    assert sorted(set(sims.values())) == [0.0, 1.0]
+    vectors = sentence_vectors([*sentences, other], matrix, embed_query, {"mini"})
+    sims = vectors.similarities("anything")
+    assert list(sims) == [(s.report, s.start) for s in sentences]  # narrowed to the report
+    assert [sims[(s.report, s.start)] for s in sentences[:2]] == [0.0, 1.0]
     empty = SentenceVectors((), np.zeros((0, 2), dtype=np.float32), embed_query)
     assert empty.similarities("x") == {}
 
@@ -175,11 +169,20 @@ def traceable(answer: Answer, text: str) -> None:
 
 
 @pytest.mark.model
-def test_sentence_vectors_are_kept_next_to_the_index(
-    engine: Engine, indexed_settings: Settings
+def test_sentences_and_their_vectors_come_from_the_index(
+    indexed_settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from rag.embeddings import get_embedder
+
+    def no_embedding(texts: object) -> list[list[float]]:
+        raise AssertionError("the engine embedded report texts at run time")
+
+    monkeypatch.setattr(get_embedder(indexed_settings), "embed_documents", no_embedding)
+    engine = Engine(indexed_settings, chat_model=None)
     engine.warm()
-    assert list((indexed_settings.data_dir / "sentence-vectors").glob("sentences-*.npy"))
+    assert engine.corpus.all_sentences() == engine.index.sentences
+    assert engine.answer("Where were the surveyed firms headquartered?").grounded
+    assert not (indexed_settings.data_dir / "sentence-vectors").exists()
 
 
 @pytest.mark.model

@@ -12,7 +12,6 @@ from rag.compose import (
     phrase,
     read_question,
     sanitize,
-    split_sentence_spans,
 )
 from rag.followup import is_followup, resolve_followup
 from rag.guard import check
@@ -261,11 +260,6 @@ def test_guard_rejects_invented_figures_and_dishonest_thresholds() -> None:
 
 
 # --------------------------------------------------------------------------- question reading
-
-
-def test_sentences_split_where_the_text_glues_them() -> None:
-    spans = split_sentence_spans("It ended.Then it began. Version 3.5 is out\nwith more.")
-    assert len(spans) == 3
 
 
 def test_reading_a_question(corpus: Corpus) -> None:

@@ -1,4 +1,4 @@
-"""Sentence splitting and chunking: pure functions, no model, no store."""
+"""Chunking: pure functions, no model, no store (the splitter is tested in test_sentences)."""
 
 from __future__ import annotations
 
@@ -6,64 +6,12 @@ import hashlib
 
 import pytest
 
-from ingest.chunking import CHUNK_SIZE, chunk_text, split_sentences
+from ingest.chunking import CHUNK_SIZE, chunk_text
 from ingest.corpus import load_report
 from ingest.sections import load_sections
+from rag.sentences import split_sentences
 from rag.types import Chunk, Section
 from tests.conftest import BUNDLED_REPORT
-
-
-def sentences(text: str) -> list[str]:
-    return [text[s:e] for s, e in split_sentences(text)]
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        (
-            "It is an understatement. It rocketed to 100M users.",
-            ["It is an understatement.", "It rocketed to 100M users."],
-        ),
-        (
-            "It took 3.5 years to hit 1M users.Regular people use it.",
-            ["It took 3.5 years to hit 1M users.", "Regular people use it."],
-        ),
-        (
-            "Are they too unpredictable?Are companies struggling?Or both!",
-            ["Are they too unpredictable?", "Are companies struggling?", "Or both!"],
-        ),
-        (
-            "Models like GPT 3.5/4 and e.g. Claude are popular in the U.S. market today.",
-            ["Models like GPT 3.5/4 and e.g. Claude are popular in the U.S. market today."],
-        ),
-        (
-            "Dr. Smith disagreed. Visit clear.ml for more.",
-            ["Dr. Smith disagreed.", "Visit clear.ml for more."],
-        ),
-        (
-            "They said “no way.”“Really?” we asked.",
-            ["They said “no way.”", "“Really?” we asked."],
-        ),
-        (
-            "A heading\n\nThe body starts here. It ends here",
-            ["A heading", "The body starts here.", "It ends here"],
-        ),
-        (
-            "A flurry of open source\nwork is making this accessible.",
-            ["A flurry of open source\nwork is making this accessible."],
-        ),
-    ],
-)
-def test_split_sentences_handles_glued_and_tricky_sentences(text: str, expected: list[str]) -> None:
-    assert sentences(text) == expected
-
-
-def test_split_sentences_within_a_range_returns_offsets_into_the_whole_text() -> None:
-    text = "Skip me. Take this one. And this one.Not me."
-    start = text.index("Take")
-    end = text.index("Not")
-    spans = split_sentences(text, start, end)
-    assert [text[s:e] for s, e in spans] == ["Take this one.", "And this one."]
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.pipeline import index_status, ingest
+from ingest.pipeline import build_fingerprint, index_status, ingest
 from rag.cli import main
 from rag.errors import IndexMissing
 from rag.settings import PROJECT_ROOT, Settings
@@ -101,6 +101,23 @@ def test_query_finds_a_record_by_its_own_vector_with_cosine_similarity(indexed_s
     )
 
 
+def test_index_holds_every_report_sentence_with_its_vector(indexed_settings) -> None:
+    from rag.embeddings import get_embedder
+    from rag.sentences import report_sentences
+
+    index = open_index(indexed_settings)
+    [report] = index.reports
+    assert index.sentences == report_sentences(report.id, report.text, index.sections(report.id))
+    assert index.sentence_vectors.shape == (len(index.sentences), 384)
+    sentence = next(s for s in index.sentences if "US, UK and Canada" in s.text)
+    row = index.sentences.index(sentence)
+    [fresh] = get_embedder(indexed_settings).embed_documents([sentence.text])
+    assert index.sentence_vectors[row] == pytest.approx(fresh, abs=1e-5)
+    # sentences feed similarity only: no search returns them
+    hits = index.query(fresh, 1000)
+    assert all(rid in index for rid, _ in hits) and hits[0][1] < 0.99
+
+
 def test_reingesting_an_unchanged_corpus_writes_nothing(indexed_settings) -> None:
     before_index = open_index(indexed_settings)
     client = open_client(indexed_settings)
@@ -131,7 +148,8 @@ def test_a_changed_report_replaces_its_passages_without_stale_ids(fork: Fork, ca
         out,
     ), out
     embedded, reused = map(int, re.search(r"\((\d+) embedded, (\d+) reused", out).groups())  # type: ignore[union-attr]
-    assert 0 < embedded <= 4 and reused > 50  # only the edited passages met the model
+    # only the edited passages (two each, by overlap) and sentences (one each) met the model
+    assert 0 < embedded <= 6 and reused > 50
 
     after = open_index(fork.settings)
     assert after.fingerprint != before.fingerprint
@@ -149,6 +167,25 @@ def test_a_changed_report_replaces_its_passages_without_stale_ids(fork: Fork, ca
     # the previous build is gone: one collection serves the report
     client = open_client(fork.settings)
     assert list(builds(client)) == [read_pointers(client)[REPORT_ID].collection]
+
+
+def test_an_index_of_an_older_layout_is_rebuilt_not_misread(fork: Fork) -> None:
+    from dataclasses import replace
+
+    from rag.store import write_pointer
+
+    client = open_client(fork.settings)
+    pointer = read_pointers(client)[REPORT_ID]
+    assert pointer.fingerprint == build_fingerprint(fork.settings, fork.folder)
+    # as an older survey-rag left it: same report and fingerprint, another record layout
+    write_pointer(client, replace(pointer, schema=1, folder=str(fork.folder.resolve())))
+    with pytest.raises(IndexMissing, match="built by another version of survey-rag: run"):
+        open_index(fork.settings)
+
+    summary = ingest(fork.settings, [fork.folder])
+
+    assert not summary.skipped and summary.embedded == 0  # every vector reused
+    assert len(open_index(fork.settings).sentences) > 150
 
 
 def test_killing_an_ingest_midway_keeps_the_previous_index_serving(fork: Fork) -> None:

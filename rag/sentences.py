@@ -1,0 +1,189 @@
+"""Report sentences: the one splitter behind chunks, quoted passages and sentence vectors.
+
+Reports extracted from PDFs glue sentences together ("users.Regular people", "?Are
+companies"), so a sentence ends at ``.``, ``?`` or ``!`` followed by a capital letter or an
+opening quote, with or without a space, but not inside numbers ("3.5") or after an
+abbreviation ("e.g.", "U.S.", "Dr."). Closing quotes and brackets stay with the sentence they
+close. A figure after a full stop ("staggering. 20% saw losses") does not start a sentence, so
+figures keep the words that introduce them. A blank line always ends a sentence, and so does
+the line break after a heading line ("## Results", "Key Findings"), but a line break inside a
+sentence ("open source\nwork") does not.
+
+``report_sentences`` splits a whole report: never across a section boundary, nothing outside
+every section, and a heading glued to the sentence after it ("DemographyTo start with") cut off.
+Ingest stores these sentences with their vectors; the answerer quotes them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from rag.types import Section, Sentence
+
+# a run of terminators, then closing quotes/brackets that belong to the sentence
+_END = re.compile(r"[.?!]+[”’)\]]*")
+_OPENERS = "“‘\"'("
+_CLOSERS_AMBIGUOUS = "\"'"
+# words that end with a period without ending a sentence
+_ABBREVIATIONS = frozenset(
+    "mr mrs ms dr prof sr jr st vs approx fig figs no nos vol pp dept est ca cf al".split()
+)
+_PARAGRAPH = re.compile(r"\n[ \t]*\n")
+# A heading line ends a sentence at its line break: a Markdown heading, or a short title-case
+# line without closing punctuation ("Key Findings"), as ingest.sections recognises them.
+_MARKDOWN_HEADING = re.compile(r"[ \t]*#{1,6}[ \t]")
+_SMALL_WORDS = frozenset("of and the to in for on at a an &".split())
+_HEADING_WORDS = 8
+
+
+def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """The ``(start, end)`` spans of the sentences in ``text[start:end]``, whitespace trimmed."""
+    end = len(text) if end is None else end
+    spans: list[tuple[int, int]] = []
+    # a blank line always ends a sentence, even one without a terminator (a heading, a list)
+    cursor = start
+    for match in _PARAGRAPH.finditer(text, start, end):
+        spans.extend(_split_paragraph(text, cursor, match.start()))
+        cursor = match.end()
+    spans.extend(_split_paragraph(text, cursor, end))
+    return spans
+
+
+def _split_paragraph(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    sentence_start = start
+    for line_end in _heading_line_ends(text, start, end):
+        spans.extend(_split_lines(text, sentence_start, line_end))
+        sentence_start = line_end
+    spans.extend(_split_lines(text, sentence_start, end))
+    return [trimmed for span in spans if (trimmed := _trim(text, *span))]
+
+
+def _heading_line_ends(text: str, start: int, end: int) -> list[int]:
+    """Ends of the heading lines in ``text[start:end]`` that a capitalised line follows."""
+    ends = []
+    line_start = start
+    while (newline := text.find("\n", line_start, end)) >= 0:
+        nxt = newline + 1
+        while nxt < end and text[nxt] in " \t":
+            nxt += 1
+        whole_line = line_start == 0 or text[line_start - 1] == "\n"
+        opens = nxt < end and (text[nxt].isupper() or text[nxt] in _OPENERS + "#")
+        if whole_line and opens and _is_heading(text[line_start:newline]):
+            ends.append(newline)
+        line_start = newline + 1
+    return ends
+
+
+def _is_heading(line: str) -> bool:
+    if _MARKDOWN_HEADING.match(line):
+        return True
+    words = line.split()
+    return (
+        0 < len(words) <= _HEADING_WORDS
+        and words[0][0].isupper()
+        and words[-1][-1] not in ".,;:?!"
+        and all(w[0].isupper() or w[0].isdigit() or w in _SMALL_WORDS for w in words)
+    )
+
+
+def _split_lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    sentence_start = start
+    for match in _END.finditer(text, start, end):
+        stop = match.end()
+        # a straight quote right after the terminator closes the sentence only if a space follows
+        while (
+            stop < end
+            and text[stop] in _CLOSERS_AMBIGUOUS
+            and _is_space_or_end(text, stop + 1, end)
+        ):
+            stop += 1
+        if _is_boundary(text, match.start(), stop, end):
+            spans.append((sentence_start, stop))
+            sentence_start = stop
+    spans.append((sentence_start, end))
+    return spans
+
+
+def _is_space_or_end(text: str, index: int, end: int) -> bool:
+    return index >= end or text[index].isspace()
+
+
+def _is_boundary(text: str, mark: int, stop: int, end: int) -> bool:
+    if stop >= end:
+        return True
+    nxt = stop
+    while nxt < end and text[nxt].isspace():
+        nxt += 1
+    heading = text[nxt : nxt + 1] == "#" and "\n" in text[stop:nxt]
+    if nxt < end and not (text[nxt].isupper() or text[nxt] in _OPENERS or heading):
+        # "e.g. the", "3.5", "clear.ml", "GPT-3.5/4", "staggering. 20% saw": the sentence goes on
+        return False
+    if text[mark] == "." and _is_abbreviation(text, mark):
+        return False
+    return True
+
+
+def _is_abbreviation(text: str, period: int) -> bool:
+    word_start = period
+    while word_start > 0 and text[word_start - 1].isalpha():
+        word_start -= 1
+    word = text[word_start:period]
+    if len(word) == 1:
+        # initials and dotted acronyms ("U.S.", "J. Smith", "e.g."), not a unit ("$100M.")
+        return not (word_start > 0 and text[word_start - 1].isdigit())
+    return word.lower() in _ABBREVIATIONS
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int] | None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return (start, end) if start < end else None
+
+
+def leaf_spans(sections: Sequence[Section], text_length: int) -> list[tuple[str, int, int]]:
+    """``(title, start, end)`` pieces of text, each owned by the innermost section covering it."""
+    cuts = sorted({0, text_length} | {s.start for s in sections} | {s.end for s in sections})
+    pieces: list[tuple[str, int, int]] = []
+    for start, end in zip(cuts, cuts[1:], strict=False):
+        owners = [s for s in sections if s.start <= start and end <= s.end]
+        if not owners or start >= end:
+            continue  # text outside every section (e.g. a trailing block of web addresses)
+        owner = min(owners, key=lambda s: s.end - s.start)
+        if pieces and pieces[-1][0] == owner.title and pieces[-1][2] == start:
+            pieces[-1] = (owner.title, pieces[-1][1], end)
+        else:
+            pieces.append((owner.title, start, end))
+    return pieces
+
+
+def report_sentences(report_id: str, text: str, sections: Sequence[Section]) -> list[Sentence]:
+    """The quotable sentences of a report, in text order, each inside one section.
+
+    Without sections the whole text is one untitled section. Markdown heading lines are
+    titles, not statements, so they are left out.
+    """
+    pieces = leaf_spans(sections, len(text)) if sections else [("", 0, len(text))]
+    leaves = sorted(
+        {leaf for s in sections if (leaf := s.title.split("›")[-1].strip())}, key=len, reverse=True
+    )
+    sentences = []
+    for title, lo, hi in pieces:
+        for start, end in split_sentences(text, lo, hi):
+            start = _after_glued_heading(text, start, end, leaves)
+            if start < end and not text.startswith("#", start):
+                sentences.append(Sentence(report_id, title, start, end, text[start:end]))
+    return sentences
+
+
+def _after_glued_heading(text: str, start: int, end: int, leaves: Sequence[str]) -> int:
+    """Where a sentence starts once a heading glued to it ("DemographyTo start") is cut off."""
+    for leaf in leaves:
+        cut = start + len(leaf)
+        if cut < end and text.startswith(leaf, start) and text[cut].isupper():
+            return cut
+    return start
