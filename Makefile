@@ -37,9 +37,12 @@ format: install
 pytest: install
 	$(BIN)/pytest
 
-# The eval gates sit at the level the engine reaches, so a regression fails `make test`.
+# The eval gates sit at the level the engine reaches (one case of slack for float noise in the
+# embeddings), so a regression fails `make test`. The held-out set guards against fitting the first.
 eval: install
-	$(BIN)/survey-rag eval --out evals/out --min-accuracy 0.85 --max-unsupported 0
+	$(BIN)/survey-rag eval --out evals/out --min-accuracy 0.88 --max-unsupported 0
+	$(BIN)/survey-rag eval --cases evals/holdout.yaml --no-baseline --out evals/out/holdout \
+	  --min-accuracy 0.95 --max-unsupported 0
 
 bench: install
 	$(BIN)/survey-rag bench ingest

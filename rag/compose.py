@@ -244,7 +244,7 @@ def refuse(
     text = f"The report does not say {reason}."
     if related is not None and not figures_of(related.text):
         n = sources.cite(related)
-        text += f" It says only this: “{_condense(related.text)}” [{n}]."
+        text += f" It says only this: “{_verbatim(related.text)}” [{n}]."
     return Answer(
         text=text,
         citations=sources.citations(),
@@ -256,8 +256,14 @@ def refuse(
 
 
 def _condense(text: str) -> str:
+    """A sentence to restate in our own prose: linking words dropped, capitalised."""
     text = _LEADING_LINK.sub("", re.sub(r"\s+", " ", text).strip())
     return _capital(text).rstrip()
+
+
+def _verbatim(text: str) -> str:
+    """A sentence to put inside quotation marks: the report's own words, only spacing evened."""
+    return re.sub(r"\s+", " ", text).strip()
 
 
 def _what(query: Query, missing: Sequence[str]) -> str:
@@ -413,7 +419,7 @@ def _quoted_figure_answer(query: Query, sentence: Sentence, hits: Sequence[Hit])
     """A figure question answered by quoting one report sentence (with a complement if asked)."""
     sources = Sources()
     n = sources.cite(sentence)
-    parts = [f"The report says: “{_condense(sentence.text)}” [{n}]."]
+    parts = [f"The report says: “{_verbatim(sentence.text)}” [{n}]."]
     notes = []
     stated = list(figures_of(sentence.text))
     shares = [f for f in stated if f.unit == "%"]
@@ -554,7 +560,7 @@ def _figure_answer(
         chosen = list(derivation.facts)
         total = derivation.value
         draft.parts.append(
-            f"Adding the report's bands for “{best.caption.rstrip('?. ')}”: "
+            f"Adding the report's bands ({best.caption.rstrip('?. ')}): "
             f"{_sum_working(chosen, total, corpus, sources)}."
         )
         if derivation.below is not None:
@@ -651,7 +657,7 @@ def _figure_answer(
         )
         if extra is not None:
             draft.parts.append(
-                f"The report's reading: “{_condense(extra.text)}” [{sources.cite(extra)}]."
+                f"The report's reading: “{_verbatim(extra.text)}” [{sources.cite(extra)}]."
             )
     if any(f.unit == "%" for f in chosen):
         # Shares are shares of the survey's respondents; context figures (ChatGPT's users,
@@ -686,7 +692,7 @@ def _dated_sources(facts: Sequence[Fact], corpus: Corpus, sources: Sources) -> l
             continue
         if any(f.unit == "year" for f in figures_of(fact.source)):
             sentence = corpus.sentence_for(fact)
-            quote = _condense(sentence.text)
+            quote = _verbatim(sentence.text)
             parts.append(f"In the report's words: “{quote}” [{sources.cite(sentence)}].")
     return list(dict.fromkeys(parts))
 
