@@ -12,6 +12,7 @@ import re
 from html import escape
 from typing import Any
 
+from rag.sentences import split_sentences
 from rag.types import Answer, Citation, ReportInfo
 
 # How much of the report to show either side of a cited sentence, at most.
@@ -19,7 +20,6 @@ CONTEXT_CHARS = 450
 _MARKER = re.compile(r"\[(\d+)\]")
 # A sentence ends at . ! ? (optionally closed by a quote or bracket); the report often omits the
 # space after the full stop ("vacation.All"), so a capital letter may follow directly.
-_SENTENCE_END = re.compile(r"[.!?][\"'’”)]?(?=\s|[A-Z]|$)")
 
 
 def _text(value: str) -> str:
@@ -137,17 +137,10 @@ def context_window(text: str, start: int, end: int, chars: int = CONTEXT_CHARS) 
     para_start = text.rfind("\n", 0, start) + 1
     para_end = text.find("\n", end)
     para_end = len(text) if para_end < 0 else para_end
-    lo = max(para_start, start - chars)
-    hi = min(para_end, end + chars)
-    if lo > para_start:
-        # Start just after the first sentence end inside the window, so we never cut a sentence.
-        m = _SENTENCE_END.search(text, lo, start)
-        lo = m.end() if m else start
-    if hi < para_end:
-        last = None
-        for m in _SENTENCE_END.finditer(text, end, hi):
-            last = m
-        hi = last.end() if last else end
+    spans = split_sentences(text, para_start, para_end)
+    # the earliest sentence start and the latest sentence end within reach, so none is cut
+    lo = min((s for s, _ in spans if start - chars <= s <= start), default=start)
+    hi = max((e for _, e in spans if end <= e <= end + chars), default=end)
     return lo, hi
 
 
