@@ -5,7 +5,8 @@ cover?), judges whether the retrieved facts and passages answer it, then writes 
 
 - a figure: the fact's sentence, citing the fact and the report sentence it came from, plus
   the survey's base; or a derivation (a complement 100 - x, a sum of money bands, the
-  difference of two rows) with the working shown and every input cited;
+  difference of two rows, whether rows add up to the whole, one row as a share of another,
+  how many times one figure is another) with the working shown and every input cited;
 - a description: the most relevant report sentences, each cited;
 - a refusal: "The report does not say ...", grounded=False and no figure in the text.
 
@@ -23,8 +24,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from rag.derive import (
+    ADDS_UP_CUE,
+    COMPARED_MIN,
     DIFFERENCE_CUE,
+    SHARE_OF_SHARE_CUE,
+    TIMES_CUE,
     Derivation,
+    Ratio,
     band_sum,
     bands,
     below,
@@ -32,6 +38,11 @@ from rag.derive import (
     contradicted,
     difference,
     row_figures,
+    share_of_share,
+    share_working,
+    times,
+    times_working,
+    whole_of,
 )
 from rag.evidence import (
     Corpus,
@@ -552,6 +563,7 @@ def _figure_answer(
 
     chosen: list[Fact]
     total: float | None = None  # the figure the answer derives, if it derives one
+    checked_against: float | None = None  # the whole a sum was checked against
     if isinstance(derivation, Derivation) and derivation.kind == "within":
         chosen = [derivation.facts[0]]
         draft.parts.append(_state(chosen[0], corpus, sources))
@@ -570,6 +582,32 @@ def _figure_answer(
         draft.parts.append(_state(chosen[0], corpus, sources))
         if derivation.below is not None:
             draft.parts.append(below(derivation.below, chosen[0]))
+    elif ADDS_UP_CUE.search(query.text) and (parts := _addends(query, ranked, selectors)):
+        chosen = parts
+        total = round(sum(f.value for f in chosen), 6)
+        draft.parts.append(_adds_up(chosen, total, corpus, sources))
+        checked_against = 100.0  # "do they add up to 100%?" names the whole, not a claim to correct
+    elif TIMES_CUE.search(query.text) and (
+        ratio := _ratio_pair([(x.fact, x.coverage) for x in ranked], selectors)
+    ):
+        chosen = [ratio.larger, ratio.smaller]
+        total = ratio.value
+        draft.parts.extend(_state(f, corpus, sources) for f in chosen)
+        draft.parts.append(
+            f"Dividing one by the other: {times_working(ratio)}, so "
+            f"{format_value(ratio.value, '')} times."
+        )
+    elif SHARE_OF_SHARE_CUE.search(query.text) and (
+        split := _share_split(query, ranked, selectors)
+    ):
+        part, whole, value = split
+        chosen = [whole, part]
+        total = value
+        draft.parts.extend(_state(f, corpus, sources) for f in chosen)
+        draft.parts.append(
+            f"As a share of the {format_value(whole.value, '%')}: "
+            f"{share_working(part, whole, value)}."
+        )
     elif summing and all(f.unit == selectors[0].unit for f in selectors):
         chosen = selectors
         total = sum(f.value for f in chosen)
@@ -595,7 +633,7 @@ def _figure_answer(
                 chosen.append(other.fact)
         draft.parts.extend(_state(f, corpus, sources) for f in chosen)
 
-    values = [f.value for f in chosen] + ([total] if total is not None else [])
+    values = [f.value for f in chosen] + [v for v in (total, checked_against) if v is not None]
     single = total if total is not None else (chosen[0].value if len(chosen) == 1 else None)
     stated = any(close(f.value, v) for f in query.figures for v in values)
     negated = (
@@ -673,6 +711,70 @@ def _figure_answer(
         question=query.text,
         retrieved=list(hits),
     )
+
+
+def _addends(query: Query, ranked: Sequence[ScoredFact], selectors: Sequence[Fact]) -> list[Fact]:
+    """The rows a yes/no 'do they add up' question names: two or more of one table in one
+    unit, named by figures, or else the two rows the question covers best."""
+    if len(selectors) >= 2:
+        rows = list(selectors)
+    else:
+        pair = compared([(x.fact, x.coverage) for x in ranked], [])
+        rows = list(pair) if pair else []
+    if len(rows) < 2 or len({f.unit for f in rows}) != 1:
+        return []
+    return sorted(rows, key=lambda f: f.start)
+
+
+def _adds_up(facts: Sequence[Fact], total: float, corpus: Corpus, sources: Sources) -> str:
+    """'Yes: 41.2% + 58.8% = 100%, the whole sample.' then each row's sentence, cited."""
+    unit = facts[0].unit
+    working = " + ".join(format_value(f.value, unit) for f in facts)
+    working += f" = {format_value(total, unit)}"
+    if unit != "%":
+        lead = f"Adding them up: {working}."
+    elif close(total, 100.0):
+        lead = f"Yes: {working}, the whole sample."
+    else:
+        lead = f"No: {working}, not 100%."
+    return " ".join([lead, *(_state(f, corpus, sources) for f in facts)])
+
+
+def _ratio_pair(ranked: Sequence[tuple[Fact, float]], selectors: Sequence[Fact]) -> Ratio | None:
+    """The two rows a 'how many times' question compares and their ratio."""
+    pair: Ratio | None = None
+    if len(selectors) == 2:
+        pair = times(*selectors)
+    elif not selectors and ranked:
+        best = ranked[0][0]
+        for fact, cov in ranked[1:]:
+            if fact.table == best.table and cov >= COMPARED_MIN:
+                pair = times(best, fact)
+                if pair is not None:
+                    break
+    return pair
+
+
+def _share_split(
+    query: Query, ranked: Sequence[ScoredFact], selectors: Sequence[Fact]
+) -> tuple[Fact, Fact, float] | None:
+    """For 'among those who ..., what share ...': the part (the row the question names by a
+    figure), the whole it is a share of, and the part's share of it in percent."""
+    if not selectors:
+        return None
+    # The row named first is the one asked about ("rated it 4 rather than 5").
+    named = sorted(
+        selectors,
+        key=lambda f: min(
+            (q.start for q in query.figures if is_selector(q, f)), default=len(query.text)
+        ),
+    )
+    part = named[0]
+    whole = whole_of(part, [(x.fact, x.coverage) for x in ranked if x.fact not in selectors])
+    if whole is None:
+        return None
+    value = share_of_share(part, whole)
+    return None if value is None else (part, whole, value)
 
 
 _WANTS_WHEN = re.compile(

@@ -176,3 +176,119 @@ def contradicted(figures: Sequence[Figure], facts: Sequence[Fact]) -> Fact | Non
             if high < f_low or f_high < low:
                 return fact
     return None
+
+
+# --------------------------------------------------------------------------- ratios
+
+# "Among those who rated it a top priority, what share rated it 4": a share of a share.
+SHARE_OF_SHARE_CUE = re.compile(
+    r"\b(?:among|of)\s+(?:those|the\s+(?:ones|respondents|companies|people|firms)|"
+    r"respondents|companies|people|firms)\s+(?:who|that|which)\b",
+    re.I,
+)
+# "How many times faster / larger / more".
+# "How many times did it happen" counts occurrences, so a comparative must follow.
+TIMES_CUE = re.compile(
+    r"\bhow\s+many\s+times\s+(?:\w+er|more|less|as)\b|\b(?:what|which)\s+multiple\b", re.I
+)
+# "Do the X and Y shares add up to the whole sample?": a yes/no question about a sum.
+ADDS_UP_CUE = re.compile(
+    r"^\s*(?:do|does|did|is|are|will|would)\b.*\b(?:add\s+up|sum|total)\s+to\b",
+    re.I,
+)
+
+_TIME_UNITS = {"day": "days", "week": "weeks", "month": "months", "year": "years"}
+# (from, to): the factor that turns an amount in ``from`` into ``to``, as the working shows it.
+_FACTORS = {
+    ("years", "days"): 365,
+    ("weeks", "days"): 7,
+    ("years", "months"): 12,
+}
+
+
+def time_unit(unit: str) -> str | None:
+    """'years' -> 'years', 'day' -> 'days'; None for a unit that is not a duration."""
+    plain = unit.lower().rstrip("s")
+    return _TIME_UNITS.get(plain)
+
+
+def conversion(unit: str, into: str) -> int | None:
+    """The whole-number factor that converts an amount in ``unit`` into ``into`` (1 if same)."""
+    a, b = time_unit(unit) or unit, time_unit(into) or into
+    if a == b:
+        return 1
+    return _FACTORS.get((a, b))
+
+
+@dataclass(frozen=True)
+class Ratio:
+    """How many times one figure is another, with the unit conversion it needed shown."""
+
+    larger: Fact
+    smaller: Fact
+    value: float
+    factor: int  # what the larger figure was multiplied by to share the smaller's unit
+    converted: float  # the larger figure in the smaller's unit
+
+
+def times(a: Fact, b: Fact) -> Ratio | None:
+    """'3.5 years' against '5 days': 3.5 × 365 = 1,277.5 days; 1,277.5 ÷ 5 = 255.5.
+
+    Both figures exact and in one unit, or in two time units with a whole-number factor
+    between them (years to days, weeks to days, years to months).
+    """
+    if {a.qualifier, b.qualifier} != {"exact"} or a.value <= 0 or b.value <= 0:
+        return None
+    for big, small in ((a, b), (b, a)):
+        factor = conversion(big.unit, small.unit)
+        if factor is None:
+            continue
+        converted = round(big.value * factor, 6)
+        if converted >= small.value:
+            return Ratio(big, small, round(converted / small.value, 1), factor, converted)
+    return None
+
+
+def times_working(ratio: Ratio) -> str:
+    """'3.5 × 365 = 1,277.5 days; 1,277.5 ÷ 5 = 255.5' (plain numbers, so it can be checked)."""
+    unit = ratio.smaller.unit
+    steps = []
+    big = format_value(ratio.larger.value, "")
+    if ratio.factor != 1:
+        converted = format_value(ratio.converted, "")
+        steps.append(f"{big} × {ratio.factor} = {converted} {unit}")
+        big = converted
+    steps.append(
+        f"{big} ÷ {format_value(ratio.smaller.value, '')} = {format_value(ratio.value, '')}"
+    )
+    return "; ".join(steps)
+
+
+def share_of_share(part: Fact, whole: Fact) -> float | None:
+    """The part's share of the whole, in percent, when both are exact shares of one base."""
+    if part.unit != "%" or whole.unit != "%" or {part.qualifier, whole.qualifier} != {"exact"}:
+        return None
+    if not 0 < part.value < whole.value:
+        return None
+    return round(part.value / whole.value * 100, 1)
+
+
+def share_working(part: Fact, whole: Fact, value: float) -> str:
+    """'49 ÷ 67.2 × 100 = 72.9%'."""
+    return (
+        f"{format_value(part.value, '')} ÷ {format_value(whole.value, '')} × 100 = "
+        f"{format_value(value, '%')}"
+    )
+
+
+def whole_of(part: Fact, ranked: Sequence[tuple[Fact, float]]) -> Fact | None:
+    """The row a share-of-a-share question divides by: the best-covered other row of the
+    part's table that is a larger exact share."""
+    for fact, _cov in ranked:
+        if (
+            fact.table == part.table
+            and fact.id != part.id
+            and share_of_share(part, fact) is not None
+        ):
+            return fact
+    return None

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from rag.numbers import Figure, extract_figures
 from rag.question import Query
-from rag.retrieve import BM25, fact_search_text, synonyms, tokenize
+from rag.retrieve import BM25, acronyms, fact_search_text, synonyms, tokenize
 from rag.sentences import report_sentences
 from rag.types import Chunk, Citation, Fact, ReportInfo, Section, Sentence
 
@@ -97,6 +97,7 @@ class Corpus:
             report: [s.start for s in found] for report, found in self.sentences.items()
         }
         self.proper = self._proper_nouns(reports)
+        self.acronyms = acronyms(r.text for r in reports)
         self._weights: dict[str, float] = {}
         # Set by the engine from the sentence vectors in the index; pure tests leave it unset.
         self.sentence_dense: Callable[[str], dict[tuple[str, int], float]] | None = None
@@ -236,6 +237,8 @@ def coverage(query: Query, tokens: frozenset[str], corpus: Corpus) -> float:
         total += w
         if term_matches(term, tokens) or any(s in tokens for s in synonyms(term)):
             matched += w
+        elif spelled_out(query, term, tokens):
+            matched += w
     return matched / total if total else 0.0
 
 
@@ -244,7 +247,16 @@ def missing_specific(query: Query, tokens: frozenset[str], report: ReportInfo | 
     allowed = set(tokens)
     if report is not None:
         allowed.add(str(report.year))
-    return [t for t in query.specific if not term_matches(t, frozenset(allowed))]
+    return [
+        t
+        for t in query.specific
+        if not term_matches(t, frozenset(allowed)) and not spelled_out(query, t, tokens)
+    ]
+
+
+def spelled_out(query: Query, term: str, tokens: frozenset[str]) -> bool:
+    """Whether ``tokens`` hold the phrase an acronym of the question stands for."""
+    return any(a == term and phrase <= tokens for a, phrase in query.aliases)
 
 
 def relevant(cov: float, similarity: float) -> bool:

@@ -2,7 +2,9 @@
 
 A figure passes if a cited source states it (same value, agreeing unit, an honest qualifier:
 "over 80%" may not become "80%"), or if it is a derivation of cited figures: a sum or a
-difference of two or three of them, or the complement 100 - x of a percentage.
+difference of two or three of them, or the complement 100 - x of a percentage; or the result
+of working the answer shows over cited figures ("41.2% + 58.8% = 100%", "49 ÷ 67.2 × 100 =
+72.9%", "3.5 × 365 = 1277.5 days; 1277.5 ÷ 5 = 255.5"), which must compute.
 """
 
 from __future__ import annotations
@@ -84,30 +86,81 @@ def _derived(figure: Figure, known: Sequence[Figure]) -> bool:
     return any(close(figure.value, abs(a - b)) for a, b in combinations(values, 2))
 
 
-# Shown working: "100% − 34.2% = 65.8%", "24% ($100M to $200M) [1][2] + 10% [3] = 34%".
+# Shown working: "100% − 34.2% = 65.8%", "24% ($100M to $200M) [1][2] + 10% [3] = 34%",
+# "49 ÷ 67.2 × 100 = 72.9%", "3.5 × 365 = 1277.5 days".
 _NUM = r"\d[\d,]*(?:\.\d+)?%?"
-_WORKING = re.compile(rf"(?P<lhs>{_NUM}(?:\s*[+−-]\s*{_NUM})+)\s*=\s*(?P<rhs>{_NUM})")
-_ASIDE = re.compile(r"\[\d+(?:\s*,\s*\d+)*\]|\([^()=+−]*\)")
+_OPERATOR = r"[+−×÷-]"
+_WORKING = re.compile(rf"(?P<lhs>{_NUM}(?:\s*{_OPERATOR}\s*{_NUM})+)\s*=\s*(?P<rhs>{_NUM})")
+_ASIDE = re.compile(r"\[\d+(?:\s*,\s*\d+)*\]|\([^()=+−×÷]*\)")
+# What a figure may be multiplied by without a source: unit conversions (days in a week and
+# a year, months in a year) and 100, which turns a quotient into a percentage.
+FACTORS = (7.0, 12.0, 365.0, 100.0)
+
+
+def _number(text: str) -> float:
+    return float(text.rstrip("%").replace(",", ""))
+
+
+def _evaluate(values: Sequence[float], operators: Sequence[str]) -> float | None:
+    """``values`` joined by ``operators``, × and ÷ before + and −; None on division by zero."""
+    terms = [values[0]]
+    signs: list[str] = []
+    for op, v in zip(operators, values[1:], strict=True):
+        if op == "×":
+            terms[-1] *= v
+        elif op == "÷":
+            if v == 0:
+                return None
+            terms[-1] /= v
+        else:
+            signs.append(op)
+            terms.append(v)
+    total = terms[0]
+    for sign, v in zip(signs, terms[1:], strict=True):
+        total = total + v if sign == "+" else total - v
+    return total
 
 
 def _working_spans(text: str, known: Sequence[Figure]) -> list[tuple[int, int, float]]:
     """Spans of arithmetic that holds and starts from cited figures (or the whole, 100%),
-    each with its result."""
+    each with its result. A factor after × may also be a unit conversion (7, 12, 365) or
+    100; a division must hold to the precision its result is written in."""
     view = _ASIDE.sub(lambda m: " " * len(m.group(0)), text)
     allowed = [k.value for k in known] + [100.0]
     spans = []
     for m in _WORKING.finditer(view):
-        terms = re.findall(rf"([+−-]?)\s*({_NUM})", m.group("lhs"))
-        values = [float(n.rstrip("%").replace(",", "")) for _, n in terms]
-        if not all(any(close(v, a) for a in allowed) for v in values):
+        lhs = m.group("lhs")
+        numbers = re.findall(_NUM, lhs)
+        operators = re.findall(rf"(?<=[\d%])\s*({_OPERATOR})\s*(?=\d)", lhs)
+        if len(operators) != len(numbers) - 1:
             continue
-        total = values[0] + sum(
-            -v if sign in "−-" and sign else v
-            for (sign, _), v in zip(terms[1:], values[1:], strict=True)
-        )
-        if close(total, float(m.group("rhs").rstrip("%").replace(",", ""))):
-            spans.append((m.start(), m.end(), total))
-            allowed.append(total)
+        values = [_number(n) for n in numbers]
+        factors = [False] + [op == "×" for op in operators]
+        if not all(
+            any(close(v, a) for a in allowed) or (factor and v in FACTORS)
+            for v, factor in zip(values, factors, strict=True)
+        ):
+            continue
+        total = _evaluate(values, operators)
+        rhs = m.group("rhs")
+        stated = _number(rhs)
+        if total is None:
+            continue
+        if "÷" in operators:
+            # A quotient is rounded: it must round to what is written, to its own decimals.
+            decimals = len(rhs.rstrip("%").partition(".")[2])
+            percent = rhs.endswith("%") and not any(n.endswith("%") for n in numbers)
+            hundred = any(
+                op == "×" and v == 100 for op, v in zip(operators, values[1:], strict=True)
+            )
+            if percent and not hundred:
+                total *= 100  # "49 ÷ 67.2 = 72.9%": the quotient 0.729 written as a percentage
+            holds = abs(total - stated) <= 0.5 * 10**-decimals + 1e-9
+        else:
+            holds = close(total, stated)
+        if holds:
+            spans.append((m.start(), m.end(), stated))
+            allowed.append(stated)
     return spans
 
 

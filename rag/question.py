@@ -67,6 +67,7 @@ FIGURE_INTENT = re.compile(
     r"highest|headcount|count)\b|\bsample\s+size\b|"
     r"\bhow\s+(?:many|much|large|big|common|widespread|often|prevalent|high|low|significant)\b|"
     r"\b(?:share|percent(?:age)?|proportion|fraction|portion|number)\s+of\b|%|"
+    r"\b(?:add|adds|added)\s+up\s+to\b|\bsums?\s+to\b|"
     r"\bhow\s+(?:did|do)\s+\w+\s+rate\b|\bwhat\s+(?:were|was|are|is)\s+the\s+(?:odds|chances)\b",
     re.I,
 )
@@ -113,6 +114,8 @@ class Query:
     wants_figure: bool
     negated: bool
     why: bool
+    # Acronyms of the question the corpus spells out: ('aiia', {'ai', 'infrastructure', ...}).
+    aliases: tuple[tuple[str, frozenset[str]], ...] = ()
 
 
 def sanitize(question: str) -> str:
@@ -222,6 +225,9 @@ def read_question(question: str, corpus: Corpus | None = None) -> Query:
         or any(t in STATISTICS or t == AGGREGATE_TERM for t in specific),
         negated=bool(NEGATION.search(text)),
         why=bool(_WHY.match(text)),
+        aliases=tuple(
+            (t, corpus.acronyms[t]) for t in dict.fromkeys(terms) if corpus and t in corpus.acronyms
+        ),
     )
 
 

@@ -134,6 +134,47 @@ def expand(tokens: Iterable[str]) -> list[str]:
     return out
 
 
+_CAPS = re.compile(r"\b[A-Z]{2,6}\b")
+_CAPITAL_RUN = re.compile(r"[A-Z][A-Za-z0-9]*(?:[ \t]+[A-Z][A-Za-z0-9]*)+")
+_ADDRESS = re.compile(r"\S*[a-z0-9]\.[a-z]{2,}\S*")
+ACRONYM_WORDS = 6  # the longest phrase an acronym is looked for in
+
+
+def _initials(words: Sequence[str]) -> set[str]:
+    """The ways a phrase's initials can be read: 'AI Infrastructure Alliance' -> AIA, AIIA."""
+    out = {""}
+    for word in words:
+        options = {word[0]} | ({word} if word.isupper() and len(word) > 1 else set())
+        out = {head + o for head in out for o in options}
+    return out
+
+
+def acronyms(texts: Iterable[str]) -> dict[str, frozenset[str]]:
+    """Acronyms the texts spell out: 'aiia' -> {'ai', 'infrastructure', 'alliance'}.
+
+    An acronym is a capitals-only word the texts never write any other way (so 'IT' is not
+    one when 'it' occurs); its phrase is a run of capitalised words whose initials spell it.
+    """
+    # A web address ("ai-infrastructure.org") is not prose: its lower case says nothing.
+    text = _ADDRESS.sub(" ", "\n".join(texts))
+    other_forms = {w.lower() for w in re.findall(r"[A-Za-z][A-Za-z0-9]*", text) if not w.isupper()}
+    caps = {w for w in _CAPS.findall(text) if w.lower() not in other_forms}
+    out: dict[str, frozenset[str]] = {}
+    for run in _CAPITAL_RUN.finditer(text):
+        words = run.group(0).split()
+        for i in range(len(words)):
+            for j in range(i + 2, min(len(words), i + ACRONYM_WORDS) + 1):
+                phrase = words[i:j]
+                for spelled in _initials(phrase) & caps:
+                    if spelled in phrase:
+                        continue
+                    key = tokenize(spelled, keep_stopwords=True)
+                    tokens = tokenize(" ".join(phrase))
+                    if len(key) == 1 and len(tokens) >= 2:
+                        out.setdefault(key[0], frozenset(tokens))
+    return out
+
+
 class BM25:
     """Okapi BM25 over a fixed list of documents, built once and read by many threads."""
 
@@ -252,12 +293,16 @@ class HybridRetriever:
         self.bm25 = BM25(
             [tokenize(fact_search_text(it) if isinstance(it, Fact) else it.text) for it in items]
         )
+        # "AIIA" in a question also looks for "AI Infrastructure Alliance".
+        self.acronyms = acronyms(it.text for it in items if isinstance(it, Chunk))
 
     def retrieve(self, question: str, k: int | None = None) -> Retrieved:
         """The ``k`` best passages and facts for ``question`` (at least ``MIN_FACTS`` facts)."""
         k = k or self.k
         depth = dense_depth(k)
-        lexical = [self.items[i].id for i, _ in self.bm25.top(expand(tokenize(question)), depth)]
+        tokens = tokenize(question)
+        tokens += [t for a in tokens if a in self.acronyms for t in sorted(self.acronyms[a])]
+        lexical = [self.items[i].id for i, _ in self.bm25.top(expand(tokens), depth)]
         dense_pairs = self.index.query(self.embed_query(question), depth)
         similarity = {rid: sim for rid, sim in dense_pairs if rid in self.by_id}
         dense = list(similarity)
