@@ -25,6 +25,20 @@ CATEGORIES = (
     "followup",
     "false_premise",
     "injection",
+    # answer engine v2: questions read into a plan
+    "multi_part",  # two or three questions in one
+    "compare",  # two figures and a verdict
+    "extreme",  # the most / least common answer option
+    "cross_arithmetic",  # arithmetic over figures of different survey questions
+    "casual",  # typos, slang, abbreviations
+    "dialogue",  # 2-3 turns, resolved against earlier turns
+    "wrong_claim",  # a premise the report contradicts (figure, who answered, what ranked first)
+    "time_scope",  # change over time, another year, a group the report does not cover
+    "irrelevant_trap",  # a near figure that does not answer the question
+    # what users ask first
+    "overview",  # summary, key findings, conclusions, recommendations
+    "about_survey",  # publisher, year, who and how many were surveyed, method
+    "section",  # what one section of the report says
 )
 DEFAULT_CASES = Path(__file__).resolve().parent / "cases.yaml"
 
