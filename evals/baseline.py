@@ -15,8 +15,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from rag.numbers import extract_figures
 from rag.settings import Settings
+from rag.text.numbers import extract_figures
 from rag.types import Answer, Citation, Hit
 
 NAME = "baseline"
@@ -140,6 +140,6 @@ class LangChainBaseline:
 
 def build_baseline(settings: Settings, report_texts: Mapping[str, str]) -> LangChainBaseline:
     """The baseline over these reports, with the engine's own embedding model."""
-    from rag.embeddings import as_langchain, get_embedder
+    from rag.index.embeddings import as_langchain, get_embedder
 
     return LangChainBaseline(report_texts, as_langchain(get_embedder(settings)))

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from rag.errors import InputError
-from rag.numbers import QUALIFIERS, UNITS
+from rag.text.numbers import QUALIFIERS, UNITS
 
 CATEGORIES = (
     "direct",

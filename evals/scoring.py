@@ -1,6 +1,6 @@
 """Score one answer against one case, and a set of scored cases as a whole.
 
-The scorer reads figures with rag.numbers, the same parser the corpus check and the answer
+The scorer reads figures with rag.text.numbers, the same parser the corpus check and the answer
 guard use, so "the same figure" means the same thing everywhere: a percentage is not a count,
 and "over 80%" is not "80%".
 
@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from evals.cases import CATEGORIES, Case, ExpectedFigure
-from rag.numbers import Figure, close, contains_figure, extract_figures, format_figure
+from rag.text.numbers import Figure, close, contains_figure, extract_figures, format_figure
 from rag.types import Answer
 
 # Numbers a shown derivation may use without a source: the whole (100%), days in a year.

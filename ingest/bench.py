@@ -35,8 +35,8 @@ def run_bench_ingest(args: argparse.Namespace, settings: Settings) -> int:
     """Time model load, a full ingest, a no-op re-ingest and their floors; print a table."""
     from ingest.corpus import report_fingerprint
     from ingest.pipeline import build_fingerprint, ingest, plan_report, report_folders
-    from rag.embeddings import get_embedder
-    from rag.store import (
+    from rag.index.embeddings import get_embedder
+    from rag.index.store import (
         chunk_record,
         create_build,
         fact_record,

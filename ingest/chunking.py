@@ -1,6 +1,6 @@
 """Sentence-aligned chunks that never cross a section boundary.
 
-Sentences come from rag.sentences, the splitter the answerer quotes with. A chunk is a run of
+Sentences come from rag.text.sentences, the splitter the answerer quotes with. A chunk is a run of
 whole sentences of about ``size`` characters; the next chunk repeats the last ``overlap``
 sentences so a figure and its context stay together.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 
-from rag.sentences import leaf_spans, split_sentences
+from rag.text.sentences import leaf_spans, split_sentences
 from rag.types import Chunk, Section
 
 CHUNK_SIZE = 400

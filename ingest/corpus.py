@@ -23,7 +23,7 @@ from typing import Any
 from ingest.metadata import METADATA_FILE, read_metadata, report_file
 from ingest.sections import load_sections, markdown_title, section_at, section_span
 from rag.errors import CorpusError
-from rag.numbers import QUALIFIERS, UNITS, close, contains_figure, extract_figures, units_agree
+from rag.text.numbers import QUALIFIERS, UNITS, close, contains_figure, extract_figures, units_agree
 from rag.types import ReportInfo, Section, TableRow
 
 COLUMNS = ("caption", "label", "value", "unit", "qualifier", "section", "statement", "source")

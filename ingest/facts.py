@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from ingest.sections import SEP
 from rag.errors import CorpusError
-from rag.numbers import format_figure
+from rag.text.numbers import format_figure
 from rag.types import Fact, ReportInfo, TableRow
 
 

@@ -24,10 +24,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ingest.chunking import CHUNK_OVERLAP, CHUNK_SIZE, CHUNKER_VERSION, chunk_text
-from rag.embeddings import Embedder, embedder_identity, get_embedder
 from rag.errors import CorpusError, StoreUnavailable
-from rag.settings import Settings
-from rag.store import (
+from rag.index.embeddings import Embedder, embedder_identity, get_embedder
+from rag.index.store import (
     STORE_SCHEMA,
     Pointer,
     chunk_record,
@@ -41,6 +40,7 @@ from rag.store import (
     sentence_record,
     write_pointer,
 )
+from rag.settings import Settings
 from rag.types import Chunk, Fact, ReportInfo, Section, Sentence
 
 if TYPE_CHECKING:
@@ -54,8 +54,8 @@ _INGEST_MODULES = (
     "ingest.sections",
     "ingest.facts",
     "ingest.chunking",
-    "rag.sentences",
-    "rag.numbers",
+    "rag.text.sentences",
+    "rag.text.numbers",
 )
 # test hook: seconds to sleep after the first batch of a new build is written
 _PAUSE_ENV = "SURVEY_RAG_TEST_PAUSE_AFTER_WRITE"
@@ -167,7 +167,7 @@ def plan_report(folder: Path, fingerprint: str) -> ReportPlan:
     from ingest.corpus import load_report, load_tables
     from ingest.facts import row_to_fact
     from ingest.sections import load_sections
-    from rag.sentences import report_sentences
+    from rag.text.sentences import report_sentences
 
     info, text = load_report(folder)
     sections = load_sections(info, text, folder)

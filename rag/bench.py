@@ -68,9 +68,9 @@ def percentile(values: Sequence[float], q: float) -> float:
 
 def measure(settings: Settings, rounds: int = 5, cold: bool = True) -> BenchResult:
     """Warm p50/p95 of Engine.answer, the embedding+Chroma floor, and a cold ``ask``."""
-    from rag.embeddings import get_embedder
     from rag.engine import get_engine
-    from rag.retrieve import dense_depth
+    from rag.index.embeddings import get_embedder
+    from rag.retrieval.hybrid import dense_depth
 
     engine = get_engine(settings)
     engine.warm()

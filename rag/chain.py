@@ -17,10 +17,10 @@ from dataclasses import replace
 from functools import cache
 from typing import Any
 
-from rag import guard
+from rag.answering import guard
 from rag.compose import Corpus, Sentence, Sources, charts_for, compose
 from rag.llm import model_name
-from rag.retrieve import Retrieved
+from rag.retrieval.hybrid import Retrieved
 from rag.types import Answer, Fact, Hit, Kind
 
 # --------------------------------------------------------------------------- the edge

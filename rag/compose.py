@@ -58,7 +58,6 @@ from rag.evidence import (
     tokens_of,
 )
 from rag.meaning import dense_pick
-from rag.numbers import Figure, close, extract_figures, format_figure, format_value, units_agree
 from rag.question import (
     AGGREGATE_TERM,
     FIGURE_INTENT,
@@ -78,7 +77,15 @@ from rag.rank import (
     stated_tokens,
     states_negation,
 )
-from rag.retrieve import tokenize
+from rag.text.numbers import (
+    Figure,
+    close,
+    extract_figures,
+    format_figure,
+    format_value,
+    units_agree,
+)
+from rag.text.tokens import tokenize
 from rag.types import Answer, Chart, ChartRow, Fact, Hit, ReportInfo
 
 __all__ = [

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rag.evidence import figures_of
-from rag.numbers import Figure, close, format_value
 from rag.question import Query
+from rag.text.numbers import Figure, close, format_value
 from rag.types import Fact
 
 

@@ -31,7 +31,7 @@ _UNSET: Any = object()
 class _Loaded:
     index: Any  # rag.store.IndexReader
     corpus: Any  # rag.compose.Corpus
-    search: Any  # rag.retrieve.HybridRetriever
+    search: Any  # rag.retrieval.hybrid.HybridRetriever
     chain: Any  # Runnable[str, Answer]
     model: str
 
@@ -54,7 +54,7 @@ def _bundled(settings: Settings) -> bool:
 
 def load_index(settings: Settings) -> Any:
     """The IndexReader; builds the bundled corpus's index if it is missing."""
-    from rag.store import open_index
+    from rag.index.store import open_index
 
     try:
         return open_index(settings)
@@ -94,10 +94,10 @@ class Engine:
     def _build(self) -> _Loaded:
         from rag.chain import build_chain, extractive_answerer, llm_answerer, make_retriever
         from rag.compose import Corpus
-        from rag.dense import sentence_vectors
-        from rag.embeddings import get_embedder
+        from rag.index.embeddings import get_embedder
         from rag.llm import get_chat_model, model_name
-        from rag.retrieve import HybridRetriever
+        from rag.retrieval.dense import sentence_vectors
+        from rag.retrieval.hybrid import HybridRetriever
 
         settings = self.settings
         index = load_index(settings)

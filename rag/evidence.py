@@ -13,10 +13,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
-from rag.numbers import Figure, extract_figures
 from rag.question import Query
-from rag.retrieve import BM25, acronyms, fact_search_text, synonyms, tokenize
-from rag.sentences import report_sentences
+from rag.retrieval.bm25 import BM25
+from rag.retrieval.hybrid import fact_search_text
+from rag.text.numbers import Figure, extract_figures
+from rag.text.sentences import report_sentences
+from rag.text.tokens import acronyms, synonyms, tokenize
 from rag.types import Chunk, Citation, Fact, ReportInfo, Section, Sentence
 
 # --------------------------------------------------------------------------- the corpus view
@@ -37,7 +39,7 @@ def figures_of(text: str) -> tuple[Figure, ...]:
 class Corpus:
     """What the answerer knows besides the hits: all facts, report sentences, term weights.
 
-    The sentences are the index's (``sentences``, split at ingest by rag.sentences); without
+    The sentences are the index's (``sentences``, split at ingest by rag.text.sentences); without
     them the reports are split here the same way. Built once per index; read-only
     afterwards, so many threads may share it.
     """

@@ -13,9 +13,9 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from rag.numbers import extract_figures
 from rag.question import GENERIC, NEGATION
-from rag.retrieve import STOPWORDS, tokenize
+from rag.text.numbers import extract_figures
+from rag.text.tokens import STOPWORDS, tokenize
 
 _OPENERS = re.compile(
     r"^\s*(?:and\s+what\s+about|and\s+how\s+about|what\s+about|how\s+about|and\s+for|and\s+the|"

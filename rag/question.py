@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from rag.numbers import Figure, extract_figures
-from rag.retrieve import tokenize
+from rag.text.numbers import Figure, extract_figures
+from rag.text.tokens import tokenize
 
 if TYPE_CHECKING:
     from rag.evidence import Corpus

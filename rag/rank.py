@@ -14,9 +14,10 @@ from dataclasses import dataclass
 
 from rag.derive import row_figures
 from rag.evidence import Corpus, coverage, term_matches, tokens_of
-from rag.numbers import Figure, close, extract_figures, units_agree
 from rag.question import NEGATION, Query
-from rag.retrieve import fact_search_text, synonyms
+from rag.retrieval.hybrid import fact_search_text
+from rag.text.numbers import Figure, close, extract_figures, units_agree
+from rag.text.tokens import synonyms
 from rag.types import Fact
 
 

@@ -10,8 +10,8 @@ import pytest
 from ingest.corpus import load_report, load_tables, report_fingerprint
 from ingest.facts import facts_for
 from ingest.sections import load_sections
-from rag.numbers import close, contains_figure, extract_figures, units_agree
 from rag.settings import PROJECT_ROOT
+from rag.text.numbers import close, contains_figure, extract_figures, units_agree
 from rag.types import TableRow
 
 REPORT = PROJECT_ROOT / "corpus" / "aiia-2023"

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from rag.answering.guard import check
 from rag.engine import Engine
-from rag.guard import check
-from rag.numbers import extract_figures
 from rag.settings import Settings
+from rag.text.numbers import extract_figures
 from rag.types import Answer
 
 pytestmark = pytest.mark.model

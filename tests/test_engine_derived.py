@@ -6,13 +6,13 @@ import re
 
 import pytest
 
+from rag.answering.guard import check
 from rag.derive import conversion, share_of_share, share_working, times, times_working
 from rag.engine import Engine
 from rag.evidence import missing_specific, tokens_of
-from rag.guard import check
 from rag.question import Query
-from rag.retrieve import acronyms
 from rag.settings import Settings
+from rag.text.tokens import acronyms
 from rag.types import Fact
 
 

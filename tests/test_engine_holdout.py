@@ -14,7 +14,7 @@ import pytest
 
 from evals.cases import CATEGORIES, DEFAULT_CASES, Case, load_cases
 from evals.scoring import arithmetic_holds, evaluate_arithmetic
-from rag.numbers import contains_figure, extract_figures
+from rag.text.numbers import contains_figure, extract_figures
 from tests.conftest import BUNDLED_REPORT
 
 HOLDOUT = Path(DEFAULT_CASES).with_name("holdout.yaml")

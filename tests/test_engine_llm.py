@@ -148,8 +148,8 @@ def test_the_retriever_can_be_swapped(indexed_settings: Settings) -> None:
     from langchain_core.runnables import RunnableLambda
 
     from rag.chain import hit_to_document
-    from rag.retrieve import hit_of
-    from rag.store import open_index
+    from rag.index.store import open_index
+    from rag.retrieval.hybrid import hit_of
 
     index = open_index(indexed_settings)
     roi = [f for f in index.facts if f.table == "roi"]

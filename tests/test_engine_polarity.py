@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from rag.engine import Engine
-from rag.numbers import extract_figures
 from rag.question import NEGATION
-from rag.retrieve import synonyms
 from rag.settings import Settings
+from rag.text.numbers import extract_figures
+from rag.text.tokens import synonyms
 
 
 @pytest.mark.parametrize("word", ["understaffed", "underfunded", "under-resourced"])

@@ -6,16 +6,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from rag.dense import SentenceVectors, sentence_vectors
+from rag.answering.guard import check
 from rag.derive import compared, contradicted, difference, interval
 from rag.engine import Engine
 from rag.evidence import Corpus, Sentence
 from rag.followup import negate, resolve_followup
-from rag.guard import check
 from rag.meaning import decisive, dense_pick
-from rag.numbers import extract_figures
 from rag.question import asks_total, expand_shorthand, read_question
+from rag.retrieval.dense import SentenceVectors, sentence_vectors
 from rag.settings import Settings
+from rag.text.numbers import extract_figures
 from rag.types import Answer, Fact
 from tests.test_engine_units import CHUNKS, FACTS, REPORT, SECTIONS
 
@@ -172,7 +172,7 @@ def traceable(answer: Answer, text: str) -> None:
 def test_sentences_and_their_vectors_come_from_the_index(
     indexed_settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from rag.embeddings import get_embedder
+    from rag.index.embeddings import get_embedder
 
     def no_embedding(texts: object) -> list[list[float]]:
         raise AssertionError("the engine embedded report texts at run time")

@@ -10,8 +10,8 @@ from ingest.pipeline import ingest
 from rag.cli import main
 from rag.engine import Engine
 from rag.errors import StoreUnavailable
-from rag.numbers import extract_figures
 from rag.settings import Settings
+from rag.text.numbers import extract_figures
 from tests.chroma_server import running_chroma_server
 
 USER_REPORT = """# Remote work survey 2024

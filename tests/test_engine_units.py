@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 import rag
+from rag.answering.guard import check
 from rag.compose import (
     Corpus,
     band_sum,
@@ -14,9 +15,10 @@ from rag.compose import (
     sanitize,
 )
 from rag.followup import is_followup, resolve_followup
-from rag.guard import check
-from rag.numbers import extract_figures
-from rag.retrieve import BM25, rrf, tokenize
+from rag.retrieval.bm25 import BM25
+from rag.retrieval.fusion import rrf
+from rag.text.numbers import extract_figures
+from rag.text.tokens import tokenize
 from rag.types import Chunk, Fact, Hit, ReportInfo, Section
 
 # --------------------------------------------------------------------------- a tiny report
@@ -422,7 +424,7 @@ def test_opposite_bound_is_a_complement(corpus: Corpus) -> None:
 
 
 def test_survey_vocabulary_counts_as_the_same_word(corpus: Corpus) -> None:
-    from rag.retrieve import synonyms
+    from rag.text.tokens import synonyms
 
     assert "budget" in synonyms("money") and "vertical" in synonyms("industry")
     q = read_question("What share could demonstrate value?", corpus)

@@ -12,7 +12,7 @@ import pytest
 from evals.cases import CATEGORIES, DEFAULT_CASES, Case, case_from_dict, load_cases
 from evals.scoring import arithmetic_holds, evaluate_arithmetic
 from rag.errors import InputError
-from rag.numbers import Figure, close, contains_figure, extract_figures, units_agree
+from rag.text.numbers import Figure, close, contains_figure, extract_figures, units_agree
 from tests.conftest import BUNDLED_CORPUS, BUNDLED_REPORT
 
 REPORT = (BUNDLED_REPORT / "report.txt").read_text(encoding="utf-8")

@@ -9,7 +9,7 @@ import pytest
 from ingest.chunking import CHUNK_SIZE, chunk_text
 from ingest.corpus import load_report
 from ingest.sections import load_sections
-from rag.sentences import split_sentences
+from rag.text.sentences import split_sentences
 from rag.types import Chunk, Section
 from tests.conftest import BUNDLED_REPORT
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from rag.embeddings import as_langchain, embedder_identity, get_embedder, minilm_folder
 from rag.errors import ModelError
+from rag.index.embeddings import as_langchain, embedder_identity, get_embedder, minilm_folder
 from rag.settings import Settings
 
 

@@ -23,8 +23,8 @@ import pytest
 from ingest.pipeline import build_fingerprint, index_status, ingest
 from rag.cli import main
 from rag.errors import IndexMissing
+from rag.index.store import builds, open_client, open_index, read_pointers
 from rag.settings import PROJECT_ROOT, Settings
-from rag.store import builds, open_client, open_index, read_pointers
 from rag.types import Chunk
 from tests.conftest import BUNDLED_REPORT
 
@@ -85,7 +85,7 @@ def test_bundled_index_holds_the_report_its_passages_and_facts(indexed_settings)
 
 
 def test_query_finds_a_record_by_its_own_vector_with_cosine_similarity(indexed_settings) -> None:
-    from rag.embeddings import get_embedder
+    from rag.index.embeddings import get_embedder
 
     index = open_index(indexed_settings)
     embedder = get_embedder(indexed_settings)
@@ -102,8 +102,8 @@ def test_query_finds_a_record_by_its_own_vector_with_cosine_similarity(indexed_s
 
 
 def test_index_holds_every_report_sentence_with_its_vector(indexed_settings) -> None:
-    from rag.embeddings import get_embedder
-    from rag.sentences import report_sentences
+    from rag.index.embeddings import get_embedder
+    from rag.text.sentences import report_sentences
 
     index = open_index(indexed_settings)
     [report] = index.reports
@@ -172,7 +172,7 @@ def test_a_changed_report_replaces_its_passages_without_stale_ids(fork: Fork, ca
 def test_an_index_of_an_older_layout_is_rebuilt_not_misread(fork: Fork) -> None:
     from dataclasses import replace
 
-    from rag.store import write_pointer
+    from rag.index.store import write_pointer
 
     client = open_client(fork.settings)
     pointer = read_pointers(client)[REPORT_ID]

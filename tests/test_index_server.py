@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from rag.cli import main
-from rag.embeddings import get_embedder
+from rag.index.embeddings import get_embedder
+from rag.index.store import open_index
 from rag.settings import Settings
-from rag.store import open_index
 from tests.chroma_server import ChromaServer, chroma_server, free_port  # noqa: F401
 
 USER_REPORT = """# Remote work survey 2024

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.numbers import contains_figure, extract_figures, format_figure, format_value
+from rag.text.numbers import contains_figure, extract_figures, format_figure, format_value
 
 
 def only(text: str) -> tuple[float, str, str]:

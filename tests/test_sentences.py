@@ -1,4 +1,4 @@
-"""The one sentence splitter (rag.sentences): pure functions, no model, no store."""
+"""The one sentence splitter (rag.text.sentences): pure functions, no model, no store."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 
 from ingest.corpus import load_report
 from ingest.sections import load_sections
-from rag.sentences import report_sentences, split_sentences
+from rag.text.sentences import report_sentences, split_sentences
 from rag.types import Section
 from tests.conftest import BUNDLED_REPORT
 

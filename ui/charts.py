@@ -6,7 +6,7 @@ import textwrap
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from rag.numbers import QUALIFIER_WORDS
+from rag.text.numbers import QUALIFIER_WORDS
 from rag.types import Chart, ChartRow
 
 if TYPE_CHECKING:

@@ -12,7 +12,7 @@ import re
 from html import escape
 from typing import Any
 
-from rag.sentences import split_sentences
+from rag.text.sentences import split_sentences
 from rag.types import Answer, Citation, ReportInfo
 
 # How much of the report to show either side of a cited sentence, at most.

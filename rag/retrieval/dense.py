@@ -4,7 +4,7 @@ The index holds one vector per ~400-character chunk, which blurs a one-sentence 
 its neighbours ("Where were the firms headquartered?" scores the regions sentence's chunk no
 higher than the ones around it). A vector per report sentence lets a paraphrase find the
 sentence it paraphrases. Ingest stores those vectors in the index next to the passages
-(rag.store), so answering only embeds the question.
+(rag.index.store), so answering only embeds the question.
 """
 
 from __future__ import annotations

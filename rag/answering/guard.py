@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 
-from rag.numbers import Figure, close, extract_figures, units_agree
+from rag.text.numbers import Figure, close, extract_figures, units_agree
 from rag.types import Fact
 
 # Which qualifiers an answer may use for a source figure with a given qualifier.

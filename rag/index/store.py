@@ -6,7 +6,7 @@ Layout inside Chroma (embedded folder or server alike)::
     survey-rag__<report>__<fp12>__<nonce>   passages, facts and sentences of one build of one report
 
 Records carry a ``kind`` in their metadata: "passage" and "fact" are what retrieval searches;
-"sentence" records hold one vector per report sentence (rag.sentences) for the answerer's
+"sentence" records hold one vector per report sentence (rag.text.sentences) for the answerer's
 sentence-level similarity, and every search leaves them out.
 
 An ingest writes a whole new collection, then upserts the report's pointer, then drops the

@@ -1,20 +1,14 @@
-"""Hybrid retrieval: a small BM25 over every chunk and fact, fused with dense search by RRF.
+"""Tokens for lexical matching: case-folded words, light stemming, figures kept whole.
 
-Vectors find paraphrases; BM25 finds the exact things vectors blur: figures ("34.2%"),
-money bands ("$200M", "200M or more"), acronyms ("ROI", "LoRA"). Reciprocal rank fusion
-merges the two rankings without having to calibrate their scores against each other.
+"$200M", "200M" and "200 million" all become "200m"; "20,000" and "20k" become "20k". Also
+the small general synonym groups an analyst uses interchangeably, and the acronyms a text
+spells out ("AIIA" -> "AI Infrastructure Alliance"), found from the text itself.
 """
 
 from __future__ import annotations
 
-import math
 import re
-from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from typing import Protocol
-
-from rag.types import Chunk, Fact, Hit
+from collections.abc import Iterable, Sequence
 
 _SCALES = {"k": "k", "thousand": "k", "m": "m", "mn": "m", "million": "m", "millions": "m"}
 _SCALES |= {"b": "b", "bn": "b", "billion": "b", "billions": "b"}
@@ -173,152 +167,3 @@ def acronyms(texts: Iterable[str]) -> dict[str, frozenset[str]]:
                     if len(key) == 1 and len(tokens) >= 2:
                         out.setdefault(key[0], frozenset(tokens))
     return out
-
-
-class BM25:
-    """Okapi BM25 over a fixed list of documents, built once and read by many threads."""
-
-    def __init__(self, docs: Sequence[Sequence[str]], k1: float = 1.4, b: float = 0.75) -> None:
-        self.k1 = k1
-        self.b = b
-        self.n = len(docs)
-        self.lengths = [len(d) for d in docs]
-        self.avgdl = (sum(self.lengths) / self.n) if self.n else 0.0
-        self.df: Counter[str] = Counter()
-        self.postings: dict[str, list[tuple[int, int]]] = {}
-        for i, doc in enumerate(docs):
-            for term, tf in Counter(doc).items():
-                self.df[term] += 1
-                self.postings.setdefault(term, []).append((i, tf))
-
-    def idf(self, term: str) -> float:
-        """Inverse document frequency (BM25+ style, never negative); 0 for unseen terms."""
-        df = self.df.get(term, 0)
-        if not df:
-            return 0.0
-        return math.log(1 + (self.n - df + 0.5) / (df + 0.5))
-
-    def scores(self, query: Iterable[str]) -> dict[int, float]:
-        """BM25 score of every document that shares a term with ``query``."""
-        out: dict[int, float] = {}
-        for term in set(query):
-            idf = self.idf(term)
-            for i, tf in self.postings.get(term, ()):
-                norm = self.k1 * (1 - self.b + self.b * self.lengths[i] / (self.avgdl or 1))
-                out[i] = out.get(i, 0.0) + idf * tf * (self.k1 + 1) / (tf + norm)
-        return out
-
-    def top(self, query: Iterable[str], k: int) -> list[tuple[int, float]]:
-        """The ``k`` best documents as (index, score), best first."""
-        ranked = sorted(self.scores(query).items(), key=lambda item: (-item[1], item[0]))
-        return ranked[:k]
-
-
-def rrf(rankings: Sequence[Sequence[str]], k: int = 60) -> list[tuple[str, float]]:
-    """Reciprocal rank fusion of several rankings of ids; best first, ties by first seen."""
-    scores: dict[str, float] = {}
-    order: dict[str, int] = {}
-    for ranking in rankings:
-        for rank, item in enumerate(ranking):
-            scores[item] = scores.get(item, 0.0) + 1.0 / (k + rank + 1)
-            order.setdefault(item, len(order))
-    return sorted(scores.items(), key=lambda kv: (-kv[1], order[kv[0]]))
-
-
-MIN_FACTS = 3
-
-
-def dense_depth(k: int) -> int:
-    """How many neighbours one dense query asks for: enough to fuse and to judge relevance."""
-    return max(4 * k, 32)
-
-
-class IndexLike(Protocol):
-    """What retrieval needs from ``rag.store.IndexReader``."""
-
-    @property
-    def chunks(self) -> list[Chunk]: ...
-
-    @property
-    def facts(self) -> list[Fact]: ...
-
-    def query(self, embedding: list[float], k: int) -> list[tuple[str, float]]: ...
-
-
-def fact_search_text(fact: Fact) -> str:
-    """What BM25 sees of a fact: its sentence, the survey question, the row and the source."""
-    return f"{fact.text} {fact.caption} {fact.row} {fact.source}"
-
-
-def hit_of(item: Chunk | Fact, score: float) -> Hit:
-    """A Chunk or Fact as a Hit with ``score``."""
-    if isinstance(item, Fact):
-        return Hit(
-            "fact", item.id, item.report, item.section, item.text, item.start, item.end, score, item
-        )
-    return Hit(
-        "passage", item.id, item.report, item.section, item.text, item.start, item.end, score
-    )
-
-
-@dataclass
-class Retrieved:
-    """The fused hits, plus each dense similarity (the answerer uses it as a relevance signal)."""
-
-    hits: list[Hit]
-    similarity: dict[str, float]
-
-
-class HybridRetriever:
-    """BM25 + dense search over one index, fused by RRF. Thread-safe once built."""
-
-    def __init__(
-        self,
-        index: IndexLike,
-        embed_query: Callable[[str], list[float]],
-        k: int = 8,
-        report: str | None = None,
-        rrf_k: int = 60,
-    ) -> None:
-        self.index = index
-        self.embed_query = embed_query
-        self.k = k
-        self.rrf_k = rrf_k
-        items: list[Chunk | Fact] = [*index.chunks, *index.facts]
-        if report is not None:
-            items = [it for it in items if it.report == report]
-        self.report = report
-        self.items = items
-        self.by_id = {it.id: it for it in items}
-        self.bm25 = BM25(
-            [tokenize(fact_search_text(it) if isinstance(it, Fact) else it.text) for it in items]
-        )
-        # "AIIA" in a question also looks for "AI Infrastructure Alliance".
-        self.acronyms = acronyms(it.text for it in items if isinstance(it, Chunk))
-
-    def retrieve(self, question: str, k: int | None = None) -> Retrieved:
-        """The ``k`` best passages and facts for ``question`` (at least ``MIN_FACTS`` facts)."""
-        k = k or self.k
-        depth = dense_depth(k)
-        tokens = tokenize(question)
-        tokens += [t for a in tokens if a in self.acronyms for t in sorted(self.acronyms[a])]
-        lexical = [self.items[i].id for i, _ in self.bm25.top(expand(tokens), depth)]
-        dense_pairs = self.index.query(self.embed_query(question), depth)
-        similarity = {rid: sim for rid, sim in dense_pairs if rid in self.by_id}
-        dense = list(similarity)
-        fused = rrf([lexical, dense], self.rrf_k)
-        top = fused[:k]
-        # Passages outnumber facts; keep the best few facts in view so a figure question
-        # can always be checked against the tables.
-        facts = sum(1 for rid, _ in top if isinstance(self.by_id[rid], Fact))
-        for rid, score in fused[k:]:
-            if facts >= MIN_FACTS:
-                break
-            if isinstance(self.by_id[rid], Fact):
-                top.append((rid, score))
-                facts += 1
-        hits = [hit_of(self.by_id[rid], score) for rid, score in top]
-        return Retrieved(hits, similarity)
-
-    def __call__(self, question: str) -> list[Hit]:
-        return self.retrieve(question).hits

@@ -1,0 +1,1 @@
+"""The Chroma index and the embedding models that fill it."""

@@ -1,0 +1,1 @@
+"""Language-free text handling: figures, sentences and tokens."""
