@@ -38,10 +38,11 @@ pytest: install
 	$(BIN)/pytest
 
 # The eval gates sit at the level the engine reaches (one case of slack for float noise in the
-# embeddings), so a regression fails `make test`. The held-out set guards against fitting the first.
+# embeddings), so a regression fails `make test`. The dev set (also tuned on) catches wording the
+# first set does not use.
 eval: install
 	$(BIN)/survey-rag eval --out evals/out --min-accuracy 0.88 --max-unsupported 0
-	$(BIN)/survey-rag eval --cases evals/holdout.yaml --no-baseline --out evals/out/holdout \
+	$(BIN)/survey-rag eval --cases evals/dev.yaml --no-baseline --out evals/out/dev \
 	  --min-accuracy 0.95 --max-unsupported 0
 
 bench: install

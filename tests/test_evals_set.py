@@ -1,4 +1,10 @@
-"""The evaluation set itself: every expected figure traces to a sentence of the report."""
+"""The evaluation sets themselves: every expected figure traces to a sentence of the report.
+
+evals/cases.yaml is the tuning set; evals/test.yaml, when it exists, is the test set kept apart
+from tuning. Both get the same integrity checks (sentences verbatim, figures in their sentences,
+derivations that compute, unique ids and questions, every category present); the coverage
+checks on direct figures apply to the tuning set.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +23,17 @@ from tests.conftest import BUNDLED_CORPUS, BUNDLED_REPORT
 
 REPORT = (BUNDLED_REPORT / "report.txt").read_text(encoding="utf-8")
 CASES = load_cases(DEFAULT_CASES)
+TEST_SET = Path(DEFAULT_CASES).with_name("test.yaml")
+DEV_SET = Path(DEFAULT_CASES).with_name("dev.yaml")
+# Every set the integrity checks run over, by file name: the tuning set, and the test set once
+# it exists.
+SETS: dict[str, list[Case]] = {Path(DEFAULT_CASES).name: CASES}
+if TEST_SET.exists():
+    SETS[TEST_SET.name] = load_cases(TEST_SET)
+ALL = [(name, case) for name, cases in SETS.items() for case in cases]
 CONSTANTS = (100.0, 365.0)
+# The categories of the plan-based answerer; the tuning set holds at least ten of each.
+V2_CATEGORIES = CATEGORIES[CATEGORIES.index("multi_part") :]
 
 # Numbers in the report that are not survey figures: model names and the rating scale points
 # named inside the priority sentence ("rating it as 4"), each by the text around it.
@@ -28,6 +44,11 @@ def _ids(case: Case) -> str:
     return case.id
 
 
+def _set_ids(item: tuple[str, Case]) -> str:
+    name, case = item
+    return f"{name}:{case.id}"
+
+
 def test_the_set_is_big_enough_and_covers_every_category() -> None:
     counts = Counter(c.category for c in CASES)
     assert len(CASES) >= 80
@@ -35,23 +56,49 @@ def test_the_set_is_big_enough_and_covers_every_category() -> None:
     assert counts["direct"] >= 40 and counts["refusal"] >= 10
 
 
-def test_ids_are_unique() -> None:
-    assert len({c.id for c in CASES}) == len(CASES)
+def test_the_tuning_set_has_ten_cases_of_every_plan_category() -> None:
+    counts = Counter(c.category for c in CASES)
+    assert {c: counts[c] for c in V2_CATEGORIES if counts[c] < 10} == {}
 
 
-def test_questions_are_unique() -> None:
-    questions = Counter(c.question.strip().lower() for c in CASES)
+@pytest.mark.parametrize("name", sorted(SETS))
+def test_every_set_covers_every_category(name: str) -> None:
+    assert set(CATEGORIES) - {c.category for c in SETS[name]} == set()
+
+
+@pytest.mark.parametrize("name", sorted(SETS))
+def test_ids_are_unique(name: str) -> None:
+    cases = SETS[name]
+    assert len({c.id for c in cases}) == len(cases)
+
+
+@pytest.mark.parametrize("name", sorted(SETS))
+def test_questions_are_unique(name: str) -> None:
+    questions = Counter(c.question.strip().lower() for c in SETS[name])
     assert [q for q, n in questions.items() if n > 1] == []
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if c.sentences], ids=_ids)
-def test_every_cited_sentence_is_in_the_report_verbatim(case: Case) -> None:
+@pytest.mark.skipif(not TEST_SET.exists(), reason="no evals/test.yaml yet")
+def test_the_test_set_copies_no_tuning_or_dev_question() -> None:
+    seen = {c.question.strip().lower() for c in CASES}
+    if DEV_SET.exists():
+        seen |= {c.question.strip().lower() for c in load_cases(DEV_SET)}
+    copied = [c.id for c in SETS[TEST_SET.name] if c.question.strip().lower() in seen]
+    assert copied == []
+
+
+@pytest.mark.parametrize("item", [(n, c) for n, c in ALL if c.sentences], ids=_set_ids)
+def test_every_cited_sentence_is_in_the_report_verbatim(item: tuple[str, Case]) -> None:
+    _, case = item
     for sentence in case.sentences:
         assert sentence in REPORT, f"{case.id}: not verbatim in report.txt: {sentence!r}"
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if c.sentences and c.expected], ids=_ids)
-def test_every_expected_figure_stands_in_its_sentence(case: Case) -> None:
+@pytest.mark.parametrize(
+    "item", [(n, c) for n, c in ALL if c.sentences and c.expected], ids=_set_ids
+)
+def test_every_expected_figure_stands_in_its_sentence(item: tuple[str, Case]) -> None:
+    _, case = item
     figures = [f for s in case.sentences for f in extract_figures(s)]
     for exp in case.expected:
         assert contains_figure(figures, exp.value, exp.unit, exp.qualifier, exp.tolerance), (
@@ -59,8 +106,9 @@ def test_every_expected_figure_stands_in_its_sentence(case: Case) -> None:
         )
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if c.derivation], ids=_ids)
-def test_every_derived_figure_follows_from_stated_ones(case: Case) -> None:
+@pytest.mark.parametrize("item", [(n, c) for n, c in ALL if c.derivation], ids=_set_ids)
+def test_every_derived_figure_follows_from_stated_ones(item: tuple[str, Case]) -> None:
+    _, case = item
     assert case.derivation is not None
     for item in case.derivation.inputs:
         assert item.sentence in REPORT, f"{case.id}: not verbatim: {item.sentence!r}"
@@ -83,19 +131,25 @@ def test_every_derived_figure_follows_from_stated_ones(case: Case) -> None:
 
 
 def test_refusals_expect_nothing_and_answerable_cases_expect_something() -> None:
-    for case in CASES:
+    for name, case in ALL:
         if case.refuse:
-            assert not case.expected and not case.required_terms, case.id
+            # A near-miss trap may name the report's non-numeric statement ("the overwhelming
+            # majority") that a good refusal points to; no refusal expects a figure.
+            assert not case.expected, f"{name}:{case.id}"
+            if case.category != "irrelevant_trap":
+                assert not case.required_terms, f"{name}:{case.id}"
+            if case.required_terms:
+                assert case.sentences, f"{name}:{case.id}: name the sentence the terms are from"
         else:
-            assert case.expected or case.required_terms, case.id
+            assert case.expected or case.required_terms, f"{name}:{case.id}"
 
 
 def test_false_premises_and_injections_forbid_figures_the_report_does_not_support() -> None:
     report_figures = extract_figures(REPORT)
-    for case in CASES:
+    for name, case in ALL:
         for bad in case.forbidden_figures:
-            assert not contains_figure(report_figures, bad.value, bad.unit), case.id
-            assert not any(close(bad.value, e.value) for e in case.expected), case.id
+            assert not contains_figure(report_figures, bad.value, bad.unit), f"{name}:{case.id}"
+            assert not any(close(bad.value, e.value) for e in case.expected), f"{name}:{case.id}"
     tricky = [c for c in CASES if c.category in ("false_premise", "injection")]
     assert sum(bool(c.forbidden_figures) for c in tricky) >= 10
 
@@ -103,7 +157,11 @@ def test_false_premises_and_injections_forbid_figures_the_report_does_not_suppor
 def test_followups_carry_history() -> None:
     followups = [c for c in CASES if c.category == "followup"]
     assert len(followups) >= 5
-    assert all(c.history and c.history[0]["role"] == "user" for c in followups)
+    for name, case in ALL:
+        if case.category in ("followup", "dialogue"):
+            assert case.history and case.history[0]["role"] == "user", f"{name}:{case.id}"
+        if case.category == "dialogue":
+            assert len(case.history) >= 2, f"{name}:{case.id}: a dialogue has 2+ earlier turns"
 
 
 def _asked(value: float, unit: str, qualifier: str | None) -> list[str]:
