@@ -28,8 +28,9 @@ from evals.cases import CATEGORIES, Case, ExpectedFigure
 from rag.text.numbers import Figure, close, contains_figure, extract_figures, format_figure
 from rag.types import Answer
 
-# Numbers a shown derivation may use without a source: the whole (100%), days in a year.
-CONSTANTS = (100.0, 365.0)
+# Numbers a shown derivation may use without a source: the whole (100%) and the factors that
+# convert time units (days in a week and a year, weeks and months in a year), as the guard.
+CONSTANTS = (100.0, 365.0, 12.0, 7.0, 52.0)
 
 _TERM = r"\$?\d[\d,]*(?:\.\d+)?(?:\s?(?:%|[MBK]\b))?"
 _OP = r"[-−–+×*/÷]"
@@ -235,8 +236,8 @@ def unsupported_figures(answer: Answer, report_texts: Mapping[str, str]) -> list
             continue  # an operand or the result of shown work
         if contains_figure(source_figures, f.value, f.unit):
             continue
-        if f.unit in ("%", "") and any(close(f.value, r) for r in results):
-            continue
+        if any(close(f.value, r) for r in results):
+            continue  # the result of working the answer shows, in whatever unit it names
         out.append(f)
     return out
 

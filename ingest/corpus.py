@@ -98,9 +98,25 @@ def load_report(folder: Path) -> tuple[ReportInfo, str]:
         text=text,
         source_url=_field(meta, "source_url", str, folder),
         short=_field(meta, "short", str, folder) or "",
+        vocabulary=_vocabulary(meta, folder),
     )
     sections = load_sections(info, text, folder)
     return replace(info, sections=tuple(s.title for s in sections)), text
+
+
+def _vocabulary(meta: dict[str, Any], folder: Path) -> tuple[tuple[str, ...], ...]:
+    """report.toml's ``vocabulary``: groups of words this report means the same by."""
+    raw = meta.get("vocabulary", [])
+    ok = isinstance(raw, list) and all(
+        isinstance(g, list) and len(g) >= 2 and all(isinstance(w, str) and w for w in g)
+        for g in raw
+    )
+    if not ok:
+        raise CorpusError(
+            _shown(folder / METADATA_FILE),
+            'vocabulary must be a list of word groups, e.g. [["gen AI", "generative AI"]]',
+        )
+    return tuple(tuple(g) for g in raw)
 
 
 def _table_text(path: Path) -> str:

@@ -54,6 +54,7 @@ _INGEST_MODULES = (
     "ingest.sections",
     "ingest.facts",
     "ingest.chunking",
+    "ingest.digest",
     "rag.text.sentences",
     "rag.text.numbers",
 )
@@ -377,6 +378,7 @@ def _write_build(
             f"the new index of {report_id} at {settings.where} holds {count} of "
             f"{len(records)} records; the previous index is still active: run 'survey-rag ingest'"
         )
+    digest = _digest(build, plan)
     write_pointer(
         client,
         Pointer(
@@ -392,11 +394,27 @@ def _write_build(
             sections=tuple(plan.sections),
             updated=time.time(),
             sentences=len(plan.sentences),
+            digest=digest,
         ),
     )
     if previous is not None and previous.collection != build.name:
         drop_collections(client, [previous.collection])
     return len({r[1] for r in missing}), len(reused)
+
+
+def _digest(build: Any, plan: ReportPlan) -> dict[str, Any]:
+    """The report's digest (ingest.digest) from the sentence vectors just written."""
+    from ingest.digest import build_digest
+
+    got = build.get(where={"kind": "sentence"}, include=["metadatas", "embeddings"])
+    by_seq = {
+        int((md or {}).get("seq", 0)): vector
+        for md, vector in zip(got["metadatas"] or [], got["embeddings"], strict=True)
+    }
+    vectors = [by_seq[i] for i in range(len(plan.sentences)) if i in by_seq]
+    if len(vectors) != len(plan.sentences):
+        return {}
+    return build_digest(plan.sentences, vectors, plan.facts)
 
 
 def _reusable_vectors(

@@ -108,6 +108,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("question", help="the question, in quotes")
     p.add_argument("--json", action="store_true", help="print the whole Answer as JSON")
+    p.add_argument("--explain", action="store_true", help="also print how the question was read")
+    p.add_argument("--report", help="answer from this report id only (default: all indexed)")
 
     add("chat", _chat, "a terminal chat that keeps the conversation", "survey-rag chat")
 

@@ -20,8 +20,8 @@ def answer_dict(answer: Answer) -> dict[str, Any]:
     return data
 
 
-def format_answer(answer: Answer) -> str:
-    """The answer text, then one line per citation: [id] section: quote."""
+def format_answer(answer: Answer, explain: bool = False) -> str:
+    """The answer text, then one line per citation: [id] section: quote (and the plan)."""
     lines = [answer.text]
     if answer.citations:
         lines.append("")
@@ -31,6 +31,10 @@ def format_answer(answer: Answer) -> str:
     if answer.note:
         lines.append("")
         lines.append(f"note: {answer.note}")
+    if explain and answer.plan is not None:
+        lines.append("")
+        lines.append("plan:")
+        lines.extend(f"  {line}" for line in answer.plan.explain().splitlines())
     return "\n".join(lines)
 
 
@@ -38,11 +42,12 @@ def run_ask_command(args: argparse.Namespace, settings: Settings) -> int:
     """Answer one question and print it with its citations (or the whole Answer as JSON)."""
     from rag.engine import get_engine
 
-    answer = get_engine(settings).answer(args.question)
+    report = getattr(args, "report", None)
+    answer = get_engine(settings).answer(args.question, report=report)
     if getattr(args, "json", False):
         print(json.dumps(answer_dict(answer), ensure_ascii=False, indent=2))
     else:
-        print(format_answer(answer))
+        print(format_answer(answer, explain=getattr(args, "explain", False)))
     return 0
 
 

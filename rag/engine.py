@@ -17,6 +17,7 @@ from typing import Any
 from rag.errors import (
     EmptyQuestion,
     IndexMissing,
+    InputError,
     QuestionTooLong,
     StoreUnavailable,
     SurveyRagError,
@@ -29,10 +30,10 @@ _UNSET: Any = object()
 
 @dataclass
 class _Loaded:
-    index: Any  # rag.store.IndexReader
-    corpus: Any  # rag.compose.Corpus
-    search: Any  # rag.retrieval.hybrid.HybridRetriever
-    chain: Any  # Runnable[str, Answer]
+    index: Any  # rag.index.store.IndexReader
+    knowledge: Any  # rag.answering.knowledge.Knowledge
+    answerer: Any  # rag.answering.answerer.Answerer
+    chain: Any  # Runnable[{question, history, report}, Answer]
     model: str
 
 
@@ -92,19 +93,18 @@ class Engine:
         return self._loaded
 
     def _build(self) -> _Loaded:
+        from rag.answering.answerability import load_calibration
+        from rag.answering.answerer import Answerer
+        from rag.answering.knowledge import from_index
         from rag.chain import build_chain, extractive_answerer, llm_answerer, make_retriever
-        from rag.compose import Corpus
         from rag.index.embeddings import get_embedder
         from rag.llm import get_chat_model, model_name
-        from rag.retrieval.dense import sentence_vectors
         from rag.retrieval.hybrid import HybridRetriever
 
         settings = self.settings
         index = load_index(settings)
         embedder = get_embedder(settings)
-        reports = index.reports
-        if settings.report is not None:
-            reports = [r for r in reports if r.id == settings.report]
+        wanted = [settings.report] if settings.report is not None else None
 
         def dense(embedding: list[float], k: int) -> list[tuple[str, float]]:
             try:
@@ -125,26 +125,15 @@ class Engine:
                 return dense(embedding, k)
 
         search = HybridRetriever(_Index(), embedder.embed_query, settings.top_k, settings.report)
-        sections = {r.id: index.sections(r.id) for r in reports}
-        # sentences and their vectors were split and embedded at ingest: nothing is redone here
-        corpus = Corpus(
-            reports,
-            search_items(search, "chunks"),
-            search_items(search, "facts"),
-            sections,
-            index.sentences,
-        )
-        vectors = sentence_vectors(
-            index.sentences, index.sentence_vectors, embedder.embed_query, corpus.reports
-        )
-        corpus.sentence_dense = vectors.similarities
+        knowledge = from_index(index, embedder.embed_query, wanted)
+        answerer = Answerer(knowledge, load_calibration())
         model = get_chat_model(settings) if self._chat_model is _UNSET else self._chat_model
         retriever = self._retriever or make_retriever(search.retrieve)
         if model is None:
-            answerer, name = extractive_answerer(corpus), "extractive"
+            runnable, name = extractive_answerer(answerer), "extractive"
         else:
-            answerer, name = llm_answerer(model, corpus), model_name(model)
-        return _Loaded(index, corpus, search, build_chain(retriever, answerer), name)
+            runnable, name = llm_answerer(model, answerer), model_name(model)
+        return _Loaded(index, knowledge, answerer, build_chain(retriever, runnable), name)
 
     def warm(self) -> None:
         """Load the index, the model and the chain now instead of on the first question."""
@@ -161,36 +150,35 @@ class Engine:
         return self._load().model
 
     @property
-    def corpus(self) -> Any:
-        """The loaded corpus view (reports, facts, sentences)."""
-        return self._load().corpus
+    def knowledge(self) -> Any:
+        """What the answerer knows of each report (facts, sentences, vectors, digests)."""
+        return self._load().knowledge
 
     @property
     def reports(self) -> list[Any]:
         """The ReportInfo of every report this engine answers from."""
-        return list(self._load().corpus.reports.values())
+        return [r.info for r in self._load().knowledge.reports.values()]
 
-    def answer(self, question: str, history: Sequence[dict[str, Any]] | None = None) -> Answer:
-        """Answer ``question``, resolving a follow-up against ``history`` first."""
-        from rag.compose import sanitize
-        from rag.followup import resolve_followup
-        from rag.question import expand_shorthand
+    def answer(
+        self,
+        question: str,
+        history: Sequence[dict[str, Any]] | None = None,
+        report: str | None = None,
+    ) -> Answer:
+        """Answer ``question`` after ``history``, from ``report`` or every indexed report."""
+        from rag.text.instructions import sanitize
 
         text = check_question(question, self.settings.max_question_chars)
+        loaded = self._load()
+        if report is not None and report not in loaded.knowledge.reports:
+            known = ", ".join(sorted(loaded.knowledge.reports)) or "none"
+            raise InputError(f"no report {report!r} is indexed (indexed: {known})")
         # Orders aimed at the answerer ("ignore previous instructions...") are removed before
         # anything reads the question, retrieval included.
-        standalone = expand_shorthand(resolve_followup(sanitize(text) or text, list(history or [])))
-        loaded = self._load()
-        result: Answer = loaded.chain.invoke(standalone)
-        return replace(result, question=standalone)
-
-
-def search_items(search: Any, kind: str) -> list[Any]:
-    """The chunks or facts a HybridRetriever searches (already narrowed to one report)."""
-    from rag.types import Fact
-
-    items = search.items
-    return [it for it in items if isinstance(it, Fact) == (kind == "facts")]
+        cleaned = sanitize(text) or text
+        payload = {"question": cleaned, "history": list(history or []), "report": report}
+        result: Answer = loaded.chain.invoke(payload)
+        return replace(result, question=cleaned)
 
 
 _ENGINES: dict[str, Engine] = {}
@@ -226,22 +214,28 @@ def _env_settings() -> Settings:
     return settings
 
 
-def answer(question: str, history: list[dict[str, Any]] | None = None) -> Answer:
+def answer(
+    question: str,
+    history: list[dict[str, Any]] | None = None,
+    report: str | None = None,
+) -> Answer:
     """Answer a question about the indexed survey reports, citing every figure.
 
     Args:
         question: the user's question (1 to 2,000 characters).
         history: the conversation so far as ``[{"role": "user"|"assistant", "content": str}]``
-            (Gradio's messages format); a short follow-up such as "And 200M or more?" is
-            resolved against the previous question.
+            (Gradio's messages format); a follow-up such as "and the higher band?" is read
+            against the earlier questions' plans.
+        report: answer from this report id only (default: every indexed report).
 
     Returns:
         An Answer: ``text`` with inline markers [1], [2] matching ``citations``;
-        ``grounded`` is False when the report does not answer the question.
+        ``grounded`` is False when the report does not answer the question; ``plan`` shows
+        how the question was read.
 
     Raises:
         EmptyQuestion, QuestionTooLong: the question is unusable (both are ValueErrors).
         IndexMissing: nothing is indexed and the corpus is not the bundled one.
         StoreUnavailable: the Chroma server cannot be reached.
     """
-    return get_engine(_env_settings()).answer(question, history)
+    return get_engine(_env_settings()).answer(question, history, report)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-Kind = Literal["passage", "fact"]
+Kind = Literal["passage", "fact", "about"]  # "about": the report's metadata
 Qualifier = Literal["exact", "over", "under", "about", "at_least", "at_most"]
 
 
@@ -36,6 +36,8 @@ class ReportInfo:
     text: str = field(repr=False, default="")
     source_url: str | None = None
     short: str = ""  # short name for fact captions, e.g. "AIIA survey"; falls back to the title
+    # Words this report needs matched as one ("gen AI" = "generative AI"), from report.toml.
+    vocabulary: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,8 @@ class Fact:
     source: str  # the verbatim source sentence
     start: int  # offsets of the source sentence in the report text
     end: int
+    origin: str = "table"  # "table": a hand-made result table; "text": found in the prose
+    subject: str = ""  # what the figure measures, e.g. "were satisfied with the language"
 
 
 @dataclass(frozen=True)
@@ -145,6 +149,67 @@ class Chart:
 
 
 @dataclass(frozen=True)
+class Target:
+    """What a part of a question is about: a report, and in it a table, rows or a section."""
+
+    report: str
+    table: str | None = None
+    rows: tuple[str, ...] = ()  # fact ids
+    section: str | None = None
+
+
+@dataclass(frozen=True)
+class PlanPart:
+    """One question inside the user's question, read into an intent and its targets."""
+
+    text: str
+    intent: str  # figure, breakdown, compare, extreme, sum, difference, complement, ratio, ...
+    confidence: float  # the intent classifier's probability
+    targets: tuple[Target, ...] = ()
+    direction: str | None = None  # for extremes: "most" or "least"
+    scope: str | None = None  # why the report cannot answer as asked ("time", "group: ...")
+    premise: str | None = None  # what the question assumes that the report contradicts
+    answerable: float | None = None  # the calibrated answerability score of the evidence
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How a question was read: its parts, and whether it leans on earlier turns."""
+
+    question: str
+    parts: tuple[PlanPart, ...]
+    followup: bool = False
+
+    def explain(self) -> str:
+        """The plan in a few lines, for ``survey-rag ask --explain`` and the UI."""
+        lines = [f"question: {self.question}" + ("  (follow-up)" if self.followup else "")]
+        for i, part in enumerate(self.parts, 1):
+            lines.append(f"part {i}: {part.text!r}")
+            lines.append(f"  intent: {part.intent} ({part.confidence:.2f})")
+            if part.direction:
+                lines.append(f"  direction: {part.direction}")
+            for t in part.targets:
+                where = " ".join(
+                    x
+                    for x in (
+                        f"report={t.report}",
+                        f"table={t.table}" if t.table else "",
+                        f"rows={','.join(t.rows)}" if t.rows else "",
+                        f"section={t.section!r}" if t.section else "",
+                    )
+                    if x
+                )
+                lines.append(f"  target: {where}")
+            if part.scope:
+                lines.append(f"  out of scope: {part.scope}")
+            if part.premise:
+                lines.append(f"  premise: {part.premise}")
+            if part.answerable is not None:
+                lines.append(f"  answerability: {part.answerable:.2f}")
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
 class Answer:
     """What ``rag.answer`` returns."""
 
@@ -155,5 +220,6 @@ class Answer:
     model: str = "extractive"  # which answerer produced the text
     guard_replaced: bool = False  # the LLM's answer had an unsupported figure and was replaced
     note: str | None = None
-    question: str = ""  # the standalone question after follow-up resolution
+    question: str = ""  # the question as answered (instructions to the answerer removed)
     retrieved: list[Hit] = field(default_factory=list, repr=False)
+    plan: Plan | None = None  # how the question was read

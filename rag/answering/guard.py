@@ -94,7 +94,7 @@ _WORKING = re.compile(rf"(?P<lhs>{_NUM}(?:\s*{_OPERATOR}\s*{_NUM})+)\s*=\s*(?P<r
 _ASIDE = re.compile(r"\[\d+(?:\s*,\s*\d+)*\]|\([^()=+−×÷]*\)")
 # What a figure may be multiplied by without a source: unit conversions (days in a week and
 # a year, months in a year) and 100, which turns a quotient into a percentage.
-FACTORS = (7.0, 12.0, 365.0, 100.0)
+FACTORS = (7.0, 12.0, 52.0, 365.0, 100.0)
 
 
 def _number(text: str) -> float:
@@ -167,11 +167,9 @@ def _working_spans(text: str, known: Sequence[Figure]) -> list[tuple[int, int, f
 def _shown(figure: Figure, working: Sequence[tuple[int, int, float]]) -> bool:
     """An exact figure that is the result of arithmetic the same answer shows and checks
     ("66% did not (100% − 34% = 66%)"): the working is its source."""
-    # workings are written in shares and plain numbers (see _NUM), so only those can match
-    return (
-        figure.unit in ("%", "")
-        and figure.qualifier in ("exact", "about")
-        and any(close(figure.value, result) for _, _, result in working)
+    # a working computes plain numbers; the answer may name the result's unit ("6 months")
+    return figure.qualifier in ("exact", "about") and any(
+        close(figure.value, result) for _, _, result in working
     )
 
 

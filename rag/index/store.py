@@ -22,7 +22,7 @@ import re
 import secrets
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
@@ -39,7 +39,7 @@ T = TypeVar("T")
 
 PREFIX = "survey-rag__"
 META_COLLECTION = f"{PREFIX}meta"
-STORE_SCHEMA = 2  # bump when the record layout changes: it is part of every fingerprint
+STORE_SCHEMA = 3  # bump when the record layout changes: it is part of every fingerprint
 HEARTBEAT_TIMEOUT = 3.0
 
 
@@ -123,6 +123,7 @@ class Pointer:
     updated: float = 0.0
     sentences: int = 0
     schema: int = STORE_SCHEMA  # the record layout of the build
+    digest: dict[str, Any] = field(default_factory=dict)  # ingest.digest: central sentences...
 
 
 def _meta(client: ClientAPI, create: bool) -> Collection | None:
@@ -163,8 +164,14 @@ def read_pointers(client: ClientAPI) -> dict[str, Pointer]:
         if md is None or doc is None:
             continue
         payload = json.loads(doc)
+        raw_info = payload["info"]
         info = _build(
-            ReportInfo, {**payload["info"], "sections": tuple(payload["info"]["sections"])}
+            ReportInfo,
+            {
+                **raw_info,
+                "sections": tuple(raw_info["sections"]),
+                "vocabulary": tuple(tuple(g) for g in raw_info.get("vocabulary") or ()),
+            },
         )
         pointers[info.id] = Pointer(
             report=info.id,
@@ -180,6 +187,7 @@ def read_pointers(client: ClientAPI) -> dict[str, Pointer]:
             updated=float(md.get("updated", 0.0)),  # type: ignore[arg-type]
             sentences=int(md.get("sentences", 0)),  # type: ignore[arg-type]
             schema=int(md.get("schema", 1)),  # type: ignore[arg-type]
+            digest=dict(payload.get("digest") or {}),
         )
     return pointers
 
@@ -188,7 +196,11 @@ def write_pointer(client: ClientAPI, pointer: Pointer) -> None:
     """Make ``pointer.collection`` the build readers see for ``pointer.report`` (one upsert)."""
     meta = _meta(client, create=True)
     assert meta is not None
-    payload = {"info": asdict(pointer.info), "sections": [asdict(s) for s in pointer.sections]}
+    payload = {
+        "info": asdict(pointer.info),
+        "sections": [asdict(s) for s in pointer.sections],
+        "digest": pointer.digest,
+    }
     meta.upsert(
         ids=[pointer.report],
         # the meta collection is never searched; Chroma still wants a vector per record
@@ -310,6 +322,8 @@ def fact_record(fact: Fact, seq: int) -> tuple[str, str, dict[str, Any]]:
             "unit": fact.unit,
             "qualifier": fact.qualifier,
             "source": fact.source,
+            "origin": fact.origin,
+            "subject": fact.subject,
             "seq": seq,
         },
     )
@@ -352,6 +366,8 @@ def _from_record(record_id: str, text: str, md: dict[str, Any]) -> Chunk | Fact:
             source=str(md["source"]),
             start=int(md["start"]),
             end=int(md["end"]),
+            origin=str(md.get("origin", "table")),
+            subject=str(md.get("subject", "")),
         )
     return Chunk(
         id=record_id,
@@ -384,18 +400,25 @@ class IndexReader:
         self._collections = collections
         self._items: dict[str, Chunk | Fact] = {}
         chunks: list[tuple[int, int, Chunk]] = []
-        facts: list[tuple[int, int, Fact]] = []
+        facts: list[tuple[int, int, Fact, Any]] = []
         sentences: list[tuple[int, int, Sentence, Any]] = []
         for order, (report_id, collection) in enumerate(collections.items()):
-            records = collection.get(where=_SEARCHED, include=["documents", "metadatas"])
-            for rid, doc, md in zip(
-                records["ids"], records["documents"] or [], records["metadatas"] or [], strict=True
+            records = collection.get(
+                where=_SEARCHED, include=["documents", "metadatas", "embeddings"]
+            )
+            embedded = records["embeddings"] if records["embeddings"] is not None else []
+            for rid, doc, md, vector in zip(
+                records["ids"],
+                records["documents"] or [],
+                records["metadatas"] or [],
+                embedded,
+                strict=True,
             ):
                 item = _from_record(rid, doc or "", dict(md or {}))
                 self._items[rid] = item
                 seq = int((md or {}).get("seq", 0))
                 if isinstance(item, Fact):
-                    facts.append((order, seq, item))
+                    facts.append((order, seq, item, vector))
                 else:
                     chunks.append((order, seq, item))
             pointer = pointers[report_id]
@@ -423,7 +446,9 @@ class IndexReader:
                     f"{expected + pointer.sentences} records): run 'survey-rag ingest --force'"
                 )
         self.chunks: list[Chunk] = [c for _, _, c in sorted(chunks, key=lambda t: t[:2])]
-        self.facts: list[Fact] = [f for _, _, f in sorted(facts, key=lambda t: t[:2])]
+        facts.sort(key=lambda t: t[:2])
+        self.facts: list[Fact] = [f for _, _, f, _ in facts]
+        self.fact_vectors: Any = _matrix([v for _, _, _, v in facts])
         sentences.sort(key=lambda t: t[:2])
         self.sentences: list[Sentence] = [s for _, _, s, _ in sentences]
         self.sentence_vectors: Any = _matrix([v for _, _, _, v in sentences])
@@ -435,6 +460,10 @@ class IndexReader:
     def sections(self, report_id: str) -> list[Section]:
         """The sections of one report, with their spans in its text."""
         return list(self._pointers[report_id].sections)
+
+    def digest(self, report_id: str) -> dict[str, Any]:
+        """The digest ingest built for one report (ingest.digest), empty if none."""
+        return dict(self._pointers[report_id].digest)
 
     def report(self, report_id: str) -> ReportInfo:
         """The indexed report called ``report_id``."""

@@ -1,0 +1,151 @@
+"""Fit the answerability decision on the tuning sets: ``python -m evals.calibrate``.
+
+For every single-question case of the tuning sets (evals/cases.yaml and evals/dev.yaml; never
+evals/test.yaml), the engine reads the question into a plan and records the named features of
+its best evidence (rag.answering.answerability.FEATURES). A logistic regression per kind of
+evidence ("fact" for figure questions, "sentence" for the rest) learns whether such evidence
+answers; the threshold is the point of the precision/recall curve with the best F1 of the
+"answer" decision, so refusing an answerable question and answering an unanswerable one cost
+alike. Writes rag/answering/data/answerability.json (weights, bias, threshold, the fit's
+figures) and answerability.png (the curves, the chosen points marked).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from evals.cases import DEFAULT_CASES, Case, load_cases
+from rag.answering.answerability import CALIBRATION, FEATURES, KIND_FEATURES
+from rag.settings import Settings
+
+TUNING = (DEFAULT_CASES, DEFAULT_CASES.with_name("dev.yaml"))
+# Parts these categories ask are decided elsewhere (scope, digest), not by the evidence score.
+SKIPPED = frozenset({"time_scope", "overview", "section", "injection"})
+C = 1.0  # regularisation of the logistic fit on standardised features
+
+
+def collect(settings: Settings, cases: Sequence[Case]) -> list[tuple[str, dict[str, float], int]]:
+    """(kind, features, answerable) for every single-part case without history."""
+    from rag.answering.knowledge import from_index
+    from rag.answering.plan import FIGURE_INTENTS, OVERVIEW_INTENTS, Context, read_parts
+    from rag.engine import load_index
+    from rag.index.embeddings import get_embedder
+    from rag.text.instructions import sanitize
+
+    index = load_index(settings)
+    knowledge = from_index(index, get_embedder(settings).embed_query)
+    rows = []
+    for case in cases:
+        if case.history or case.category in SKIPPED:
+            continue
+        report_ids = [case.report] if case.report else list(knowledge.reports)
+        if any(r not in knowledge.reports for r in report_ids):
+            continue
+        question = sanitize(case.question) or case.question
+        readings = read_parts(question, knowledge, report_ids, Context())
+        if len(readings) != 1:
+            continue
+        r = readings[0]
+        if r.scope is not None or r.intent in OVERVIEW_INTENTS or r.intent == "section":
+            continue
+        kind = "fact" if r.intent in FIGURE_INTENTS else "sentence"
+        rows.append((kind, r.features, 0 if case.refuse else 1))
+    return rows
+
+
+def fit(rows: Sequence[tuple[str, dict[str, float], int]]) -> dict[str, Any]:
+    """Weights, bias and threshold per kind, with the curve and the chosen point's figures."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import precision_recall_curve
+
+    out: dict[str, Any] = {"weights": {}, "bias": {}, "threshold": {}, "fit": {}, "curves": {}}
+    for kind in ("fact", "sentence"):
+        data = [(f, y) for k, f, y in rows if k == kind]
+        names = KIND_FEATURES[kind]
+        x = np.array([[f[name] for name in names] for f, _ in data], dtype=float)
+        y = np.array([label for _, label in data])
+        if len(set(y.tolist())) < 2:
+            raise SystemExit(f"calibrate: the tuning cases give no {kind} refusals to learn from")
+        # standardised features, so one C suits them all; the scaling is folded into the
+        # weights saved, which then read the raw features
+        mean, std = x.mean(axis=0), x.std(axis=0) + 1e-9
+        z = (x - mean) / std
+        model = LogisticRegression(C=C, class_weight="balanced", max_iter=2000).fit(z, y)
+        scores = model.predict_proba(z)[:, 1]
+        coef = model.coef_[0] / std
+        intercept = float(model.intercept_[0] - (model.coef_[0] * mean / std).sum())
+        precision, recall, thresholds = precision_recall_curve(y, scores)
+        f1 = 2 * precision * recall / np.maximum(precision + recall, 1e-9)
+        best = int(np.argmax(f1[:-1])) if len(thresholds) else 0
+        threshold = float(thresholds[best]) if len(thresholds) else 0.5
+        decided = scores >= threshold
+        refused_right = int(((~decided) & (y == 0)).sum())
+        out["weights"][kind] = dict(zip(names, coef.round(5).tolist(), strict=True))
+        out["bias"][kind] = round(intercept, 5)
+        out["threshold"][kind] = round(threshold, 4)
+        out["fit"][kind] = {
+            "cases": len(y),
+            "answerable": int(y.sum()),
+            "answer_precision": round(float(precision[best]), 3),
+            "answer_recall": round(float(recall[best]), 3),
+            "refusal_precision": round(refused_right / max(int((~decided).sum()), 1), 3),
+            "refusal_recall": round(refused_right / max(int((y == 0).sum()), 1), 3),
+        }
+        out["curves"][kind] = {
+            "precision": precision.round(4).tolist(),
+            "recall": recall.round(4).tolist(),
+            "chosen": best,
+        }
+    return out
+
+
+def plot(curves: dict[str, Any], path: Path) -> None:
+    """The precision/recall curves with the chosen points marked."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 4.5))
+    for kind, curve in curves.items():
+        ax.plot(curve["recall"], curve["precision"], label=f"{kind} evidence")
+        i = curve["chosen"]
+        ax.scatter([curve["recall"][i]], [curve["precision"][i]], zorder=3)
+    ax.set_xlabel("recall of 'answer'")
+    ax.set_ylabel("precision of 'answer'")
+    ax.set_title("Answerability on the tuning sets (chosen points marked)")
+    ax.set_ylim(0, 1.02)
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m evals.calibrate", description=__doc__)
+    parser.add_argument("--out", default=str(CALIBRATION), help="where to write the JSON")
+    args = parser.parse_args(argv)
+    settings = Settings()
+    cases = [c for path in TUNING for c in load_cases(path)]
+    rows = collect(settings, cases)
+    fitted = fit(rows)
+    out = Path(args.out)
+    plot(fitted.pop("curves"), out.with_suffix(".png"))
+    fitted["features"] = list(FEATURES)
+    fitted["fitted_on"] = [str(p.relative_to(p.parents[1])) for p in TUNING]
+    fitted["date"] = time.strftime("%Y-%m-%d")
+    out.write_text(json.dumps(fitted, indent=2) + "\n", encoding="utf-8")
+    for kind, figures in fitted["fit"].items():
+        print(f"{kind}: threshold {fitted['threshold'][kind]:.3f} {figures}")
+    print(f"wrote {out} and {out.with_suffix('.png')}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,125 @@
+"""A report's digest, built at ingest: its central sentences, the ones it stresses, its advice,
+and one headline figure per result table.
+
+Centrality is LexRank-style over the sentence vectors ingest already computed: a sentence is
+central when it is close in meaning to the rest of its scope (the report, or one section).
+The headline of a table is the row the report stresses most (emphasis words such as
+"worrying" or "unexpected" in its sentence or the ones around it), else the row whose
+sentence is most central; tables are ordered the same way, shares of respondents first.
+Stored with the build (in the report's pointer record) and rebuilt whenever the report is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from rag.text.lexicon import ADVICE, EMPHASIS
+from rag.text.tokens import tokenize
+from rag.types import Fact, Sentence
+
+DIGEST_VERSION = 1
+TOP_SENTENCES = 8
+PER_SECTION = 3
+_MIN_CHARS = 40  # shorter sentences are headings or fragments, not findings
+
+
+def centrality(vectors: Any) -> Any:
+    """Each row's mean cosine similarity to the other rows (vectors are normalised)."""
+    import numpy as np
+
+    n = vectors.shape[0]
+    if n < 2:
+        return np.ones(n, dtype=np.float32)
+    sims = vectors @ vectors.T
+    return (sims.sum(axis=1) - 1.0) / (n - 1)
+
+
+def emphasis(text: str) -> int:
+    """How many emphasis words a sentence uses."""
+    return sum(1 for t in tokenize(text, keep_stopwords=True) if t in EMPHASIS)
+
+
+def _stressed(i: int, sentences: Sequence[Sentence]) -> float:
+    """Emphasis of a sentence, with half of its neighbours' in the same section."""
+    score = float(emphasis(sentences[i].text))
+    for j in (i - 1, i + 1):
+        if 0 <= j < len(sentences) and sentences[j].section == sentences[i].section:
+            score += 0.5 * emphasis(sentences[j].text)
+    return score
+
+
+def build_digest(sentences: Sequence[Sentence], vectors: Any, facts: Sequence[Fact]) -> dict:
+    """The digest of one report as plain data: sentence spans and fact ids."""
+    import numpy as np
+
+    if len(sentences) == 0 or vectors is None or len(vectors) != len(sentences):
+        return {"version": DIGEST_VERSION}
+    matrix = np.asarray(vectors, dtype=np.float32)
+    usable = [i for i, s in enumerate(sentences) if _findable(s)]
+    report_rank = _ranked(usable, matrix)
+    by_section: dict[str, list[int]] = {}
+    for i in usable:
+        by_section.setdefault(sentences[i].section, []).append(i)
+    sections = {
+        title: [_span(sentences[i]) for i in _ranked(idx, matrix)[:PER_SECTION]]
+        for title, idx in by_section.items()
+    }
+    stressed = sorted(
+        (i for i in usable if emphasis(sentences[i].text)),
+        key=lambda i: (-emphasis(sentences[i].text), i),
+    )
+    advice = [i for i in usable if set(tokenize(sentences[i].text, keep_stopwords=True)) & ADVICE]
+    score = dict(zip(usable, centrality(matrix[usable]).tolist(), strict=True)) if usable else {}
+    return {
+        "version": DIGEST_VERSION,
+        "central": [_span(sentences[i]) for i in report_rank[:TOP_SENTENCES]],
+        "sections": sections,
+        "emphasis": [_span(sentences[i]) for i in stressed[:TOP_SENTENCES]],
+        "advice": [_span(sentences[i]) for i in advice[:TOP_SENTENCES]],
+        "headlines": headlines(sentences, facts, score),
+    }
+
+
+def headlines(
+    sentences: Sequence[Sentence], facts: Sequence[Fact], central: dict[int, float]
+) -> list[str]:
+    """One fact id per table, the tables the report stresses first, shares before counts."""
+    starts = {s.start: i for i, s in enumerate(sentences)}
+    tables: dict[str, list[Fact]] = {}
+    for f in facts:
+        tables.setdefault(f.table, []).append(f)
+
+    def weight(f: Fact) -> tuple[float, float, float]:
+        i = _sentence_index(f, sentences, starts)
+        stressed = _stressed(i, sentences) if i is not None else 0.0
+        return (stressed, central.get(i, 0.0) if i is not None else 0.0, f.value)
+
+    best = [max(rows, key=weight) for rows in tables.values()]
+    best.sort(key=lambda f: (f.unit != "%", tuple(-x for x in weight(f))))
+    return [f.id for f in best]
+
+
+def _sentence_index(f: Fact, sentences: Sequence[Sentence], starts: dict[int, int]) -> int | None:
+    if f.start in starts:
+        return starts[f.start]
+    for i, s in enumerate(sentences):
+        if s.start <= f.start < s.end:
+            return i
+    return None
+
+
+def _ranked(indices: Sequence[int], matrix: Any) -> list[int]:
+    if not indices:
+        return []
+    scores = centrality(matrix[list(indices)])
+    order = sorted(range(len(indices)), key=lambda k: (-float(scores[k]), indices[k]))
+    return [indices[k] for k in order]
+
+
+def _findable(s: Sentence) -> bool:
+    return len(s.text) >= _MIN_CHARS and not s.text.rstrip().endswith("?")
+
+
+def _span(s: Sentence) -> list[int]:
+    return [s.start, s.end]

@@ -1,0 +1,69 @@
+"""The one decision whether the evidence answers a part: a logistic score over named features.
+
+The weights and the threshold are fitted by ``python -m evals.calibrate`` on the tuning sets
+(evals/cases.yaml and evals/dev.yaml, never evals/test.yaml), which also saves the precision/
+recall curve (rag/answering/data/answerability.png) and the chosen point. No other constant in
+the engine decides whether to answer.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from rag.errors import ModelError
+
+DATA = Path(__file__).resolve().parent / "data"
+CALIBRATION = DATA / "answerability.json"
+FEATURES = (
+    "fact_margin",
+    "sentence_margin",
+    "fact_dense",
+    "fact_lexical",
+    "fact_selector",
+    "sentence_dense",
+    "sentence_lexical",
+    "unknown_words",
+    "intent_confidence",
+)
+# Each kind of evidence is judged on its own signals (and how much of the question's wording
+# the reports know at all): few tuning cases, so no cross-signals to overfit.
+KIND_FEATURES = {
+    "fact": ("fact_dense", "fact_lexical", "fact_selector", "fact_margin", "unknown_words"),
+    "sentence": ("sentence_dense", "sentence_lexical", "sentence_margin", "unknown_words"),
+}
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Weights per evidence kind ("fact", "sentence"), a bias and the chosen threshold."""
+
+    weights: dict[str, dict[str, float]]
+    bias: dict[str, float]
+    threshold: dict[str, float]
+
+    def score(self, kind: str, features: dict[str, float]) -> float:
+        """The probability that evidence of ``kind`` with these features answers the part."""
+        w = self.weights[kind]
+        z = self.bias[kind] + sum(w.get(name, 0.0) * features.get(name, 0.0) for name in w)
+        return 1.0 / (1.0 + math.exp(-z))
+
+    def answers(self, kind: str, features: dict[str, float]) -> tuple[bool, float]:
+        """(whether to answer, the score) for evidence of ``kind``."""
+        s = self.score(kind, features)
+        return s >= self.threshold[kind], s
+
+
+@cache
+def load_calibration(path: Path = CALIBRATION) -> Calibration:
+    """The fitted calibration; ModelError saying how to make it when it is missing."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return Calibration(data["weights"], data["bias"], data["threshold"])
+    except (OSError, ValueError, KeyError) as exc:
+        raise ModelError(
+            f"no answerability calibration at {path} ({exc}): run `python -m evals.calibrate`"
+        ) from exc

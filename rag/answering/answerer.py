@@ -1,0 +1,382 @@
+"""The default answerer: a plan for every question, each part computed and written, all cited.
+
+    read_parts (plan) ─► per part: scope? premise? ─► operation on the figures (operations)
+    or the digest (overview) or the report's sentences ─► writers ─► numeric guard ─► Answer
+
+Offline and deterministic. Whether a part's evidence answers it is one calibrated decision
+(answerability); a part the report cannot answer says so, naming what the report does state.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from rag.answering import guard, operations, overview, writers
+from rag.answering.answerability import Calibration
+from rag.answering.knowledge import (
+    Knowledge,
+    ReportKnowledge,
+    figures_of,
+    names_row,
+    wanted_units,
+)
+from rag.answering.plan import (
+    FIGURE_INTENTS,
+    OVERVIEW_INTENTS,
+    Context,
+    Reading,
+    read_parts,
+)
+from rag.answering.sources import Sources, charts_for
+from rag.text.numbers import close, units_agree
+from rag.text.tokens import tokenize
+from rag.types import Answer, Fact, Hit, Plan, Sentence
+
+_PUBLISHER = frozenset(
+    tokenize("publish published publisher wrote write author authors behind sponsor sponsored")
+)
+_YEAR = frozenset(tokenize("year"))
+_PREMISE = re.compile(
+    r"^\s*(?:since|given(?:\s+that)?|as|considering(?:\s+that)?|with|because|now\s+that)\s+"
+    r"(?P<claim>[^,?]{8,}),\s*(?P<rest>.+)$",
+    re.I,
+)
+_CONTEXT_CACHE = 256
+
+
+@dataclass
+class PartAnswer:
+    """What one part of the question got: its text and whether the report answered it."""
+
+    text: str
+    grounded: bool
+    note: str | None = None
+
+
+class Answerer:
+    """Answers questions from a Knowledge with a Calibration; thread-safe."""
+
+    def __init__(self, knowledge: Knowledge, calibration: Calibration) -> None:
+        self.knowledge = knowledge
+        self.calibration = calibration
+        self._contexts: OrderedDict[tuple[str | None, tuple[str, ...]], Context] = OrderedDict()
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------------ public
+
+    def answer(
+        self,
+        question: str,
+        history: Sequence[dict[str, Any]] | None = None,
+        report: str | None = None,
+        hits: Sequence[Hit] = (),
+    ) -> Answer:
+        """The answer to ``question`` after ``history``, from ``report`` or every report."""
+        report_ids = [report] if report else list(self.knowledge.reports)
+        context = self._context(_user_turns(history), report_ids)
+        readings = read_parts(question, self.knowledge, report_ids, context)
+        sources = Sources()
+        parts = [self._part(r, sources) for r in readings]
+        if len(parts) == 1:
+            text = parts[0].text
+        else:
+            text = "\n".join(f"- {p.text}" for p in parts)
+        result = guard.check(text, sources.texts())
+        notes = [p.note for p in parts if p.note]
+        if not result.ok:  # never state a figure no source supports
+            shown = ", ".join(f.raw for f in result.unsupported)
+            text = "The report's figures could not be checked for this answer, so none is given."
+            notes.append(f"the numeric guard withheld figures it could not trace ({shown})")
+            sources = Sources()
+        plan = Plan(question, tuple(r.public() for r in readings), any(r.leans for r in readings))
+        tables = {
+            (r.info.id, t): rows
+            for r in self.knowledge.reports.values()
+            for t, rows in r.tables.items()
+        }
+        return Answer(
+            text=text,
+            citations=sources.citations(),
+            grounded=any(p.grounded for p in parts) and result.ok,
+            charts=charts_for(sources, tables),
+            note="; ".join(notes) or None,
+            question=question,
+            retrieved=list(hits),
+            plan=plan,
+        )
+
+    # ------------------------------------------------------------------ context
+
+    def _context(self, turns: tuple[str, ...], report_ids: list[str]) -> Context:
+        """The context earlier turns leave, computed once per conversation prefix."""
+        key = (",".join(report_ids), turns)
+        with self._lock:
+            cached = self._contexts.get(key)
+            if cached is not None:
+                self._contexts.move_to_end(key)
+                return _copy(cached)
+        context = self._context(turns[:-1], report_ids) if turns else Context()
+        if turns:
+            read_parts(turns[-1], self.knowledge, report_ids, context)
+        with self._lock:
+            self._contexts[key] = _copy(context)
+            while len(self._contexts) > _CONTEXT_CACHE:
+                self._contexts.popitem(last=False)
+        return context
+
+    # ------------------------------------------------------------------ parts
+
+    def _part(self, r: Reading, sources: Sources) -> PartAnswer:
+        claim = self._claim(r, sources)
+        answer = self._part_body(r, sources)
+        if claim:
+            return PartAnswer(f"{claim} {answer.text}", answer.grounded, answer.note)
+        return answer
+
+    def _claim(self, r: Reading, sources: Sources) -> str:
+        """What the report says about a claim the question rests on ("Since X, ...")."""
+        m = _PREMISE.match(r.text)
+        if m is None or r.intent in OVERVIEW_INTENTS:
+            return ""
+        claim = m.group("claim")
+        ranked = self.knowledge.rank_sentences(claim, self.knowledge.vector(claim), r.report_ids)
+        usable = [s for s in ranked if _quotable(s.item)]
+        if not usable:
+            return ""
+        features = {**r.features, "sentence_dense": usable[0].dense}
+        features["sentence_lexical"] = usable[0].lexical
+        ok, _ = self.calibration.answers("sentence", features)
+        if not ok:
+            return ""
+        r.premise = claim
+        return f"On what the question assumes, the report says: {writers.quote(usable[0].item, sources)}."
+
+    def _part_body(self, r: Reading, sources: Sources) -> PartAnswer:
+        report = self._report_of(r)
+        if r.intent in OVERVIEW_INTENTS | {"describe", "section"}:
+            named = overview.named_section(report, r.text, self.knowledge)
+            if named is not None:
+                r.intent, r.section = "section", (report.info.id, named)
+                return PartAnswer(overview.section(report, named, sources), True)
+        if r.intent in OVERVIEW_INTENTS:
+            return self._overview(r, report, sources)
+        if r.intent == "section":
+            title = overview.find_section(report, r.text, self.knowledge)
+            if title is not None:
+                r.section = (report.info.id, title)
+                return PartAnswer(overview.section(report, title, sources), True)
+            return self._describe(r, sources)
+        if r.intent == "about":
+            return self._about(r, report, sources)
+        if r.scope is not None:
+            return self._out_of_scope(r, sources)
+        if r.intent in FIGURE_INTENTS:
+            return self._figures(r, sources)
+        return self._describe(r, sources)
+
+    def _report_of(self, r: Reading) -> ReportKnowledge:
+        """The report a part is about: its targets', else the best-matching sentence's."""
+        if r.facts:
+            return self.knowledge.reports[r.facts[0].report]
+        if r.sentences:
+            return self.knowledge.reports[r.sentences[0].item.report]
+        return self.knowledge.reports[r.report_ids[0]]
+
+    def _overview(self, r: Reading, report: ReportKnowledge, sources: Sources) -> PartAnswer:
+        if r.intent == "conclusion":
+            text = overview.conclusion(report, sources)
+        elif r.intent == "recommendation":
+            text = overview.recommendation(report, sources)
+        elif r.intent == "emphasis":
+            text = overview.emphasis(report, r.text, self.knowledge, sources)
+        else:
+            text = overview.overview(report, sources)
+        return PartAnswer(text, True)
+
+    def _about(self, r: Reading, report: ReportKnowledge, sources: Sources) -> PartAnswer:
+        """Who ran the survey and how: the figure that says it, the sentences, the metadata."""
+        words = set(tokenize(r.text))
+        wants = "publisher" if words & _PUBLISHER else "year" if words & _YEAR else ""
+        fact_ok, _ = self.calibration.answers("fact", r.features)
+        ok, score = self.calibration.answers("sentence", r.features)
+        r.answerable = score
+        facts = r.facts[:1] if fact_ok else []
+        if not facts and fact_ok and r.ranked:
+            facts = [r.ranked[0].item]
+        r.facts = facts
+        picked = self._best_sentences(r, limit=2) if ok else []
+        picked = [s for s in picked if all(s.text != f.source for f in facts)]
+        if not (facts or picked or wants):
+            return self._refuse(r, "that about the survey", sources, about=report)
+        lines = [writers.state(f, report, sources) for f in facts]
+        lines.append(overview.about(report, picked, wants, sources))
+        return PartAnswer(" ".join(x for x in lines if x), True)
+
+    def _describe(self, r: Reading, sources: Sources) -> PartAnswer:
+        ok, score = self.calibration.answers("sentence", r.features)
+        r.answerable = score
+        if not ok:
+            return self._refuse(r, "anything that answers this", sources)
+        picked = self._best_sentences(r, limit=3)
+        return PartAnswer(f"According to the report: {writers.quoted(picked, sources)}", True)
+
+    def _best_sentences(self, r: Reading, limit: int) -> list[Sentence]:
+        """The best sentence, and the next best ones nearly as good, never a bare heading."""
+        usable = [s for s in r.sentences if _quotable(s.item)]
+        if not usable:
+            return []
+        top = usable[0].score
+        picked = [s.item for s in usable if s.score >= 0.85 * top][:limit]
+        return picked
+
+    def _figures(self, r: Reading, sources: Sources) -> PartAnswer:
+        ok, score = self.calibration.answers("fact", r.features)
+        r.answerable = score
+        ok = ok or r.inherited  # figures an earlier answer already gave need no new evidence
+        if ok and r.facts and self._words_answer_better(r):
+            r.intent, r.facts = "describe", []
+            return self._describe(r, sources)
+        if not ok or not r.facts:
+            return self._no_figure(r, sources)
+        lead = self._premise(r, sources)
+        text = self._operate(r, sources)
+        return PartAnswer(
+            f"{lead}{text}",
+            True,
+            "the question's figure is not the report's; corrected" if lead else None,
+        )
+
+    def _words_answer_better(self, r: Reading) -> bool:
+        """Whether a sentence that states no figure matches the question better than any fact
+        ("what are the biggest blockers?" is answered in words, not by a table)."""
+        if r.intent not in ("extreme", "breakdown") or not r.ranked:
+            return False
+        best_fact = max(s.score for s in r.ranked)
+        for s in r.sentences:
+            if _quotable(s.item) and not figures_of(s.item.text):
+                return s.score > best_fact
+        return False
+
+    def _operate(self, r: Reading, sources: Sources) -> str:
+        k = self.knowledge
+        facts = r.facts
+        if r.intent == "breakdown" and len(facts) > 1:
+            return writers.breakdown(facts, k, sources)
+        if r.intent == "extreme" and len(facts) > 1:
+            result = operations.extreme(facts, r.direction or "most")
+            if result.value is not None:
+                return writers.extreme(result, r.direction or "most", k, sources)
+        if r.intent == "sum" and len(facts) >= 2:
+            return writers.worked(operations.total(facts), "together", k, sources)
+        if r.intent == "complement":
+            return writers.worked(operations.complement(facts[0]), "the rest", k, sources)
+        if len(facts) >= 2 and r.intent in ("compare", "difference", "ratio", "share_of_share"):
+            a, b = facts[0], facts[1]
+            if r.intent == "compare":
+                return writers.compared(a, b, operations.difference(a, b), k, sources)
+            if r.intent == "difference":
+                return writers.worked(operations.difference(a, b), "the difference", k, sources)
+            if r.intent == "ratio":
+                return writers.worked(operations.ratio(a, b), "the ratio", k, sources)
+            whole, part = (a, b) if a.value >= b.value else (b, a)
+            return writers.worked(
+                operations.share_of_share(part, whole), "as a share of the larger group", k, sources
+            )
+        fact = facts[0]
+        text = writers.state(fact, k.reports[fact.report], sources)
+        if "year" in wanted_units(r.text) and not _has_year(fact.text) and _has_year(fact.source):
+            source = k.reports[fact.report].source_of(fact)
+            text += f" In the report's words: {writers.quote(source, sources)}."
+        return text
+
+    def _premise(self, r: Reading, sources: Sources) -> str:
+        """A figure the question asserts that the report does not state: say so first."""
+        target = r.facts[0]
+        table = self.knowledge.reports[target.report].tables.get(target.table, [target])
+        for claim in r.claimed:
+            if any(names_row(claim, f) for f in table) or claim.unit == "year":
+                continue
+            if not any(units_agree(claim.unit, f.unit) and claim.unit for f in r.facts):
+                continue
+            if any(close(claim.value, f.value) for f in r.facts):
+                continue
+            twin = [f for f in table if close(f.value, claim.value) and f not in r.facts]
+            extra = ""
+            if twin:
+                extra = " " + writers.state(
+                    twin[0], self.knowledge.reports[twin[0].report], sources
+                )
+            return f"The report does not support the figure in the question.{extra} "
+        return ""
+
+    def _no_figure(self, r: Reading, sources: Sources) -> PartAnswer:
+        """No fact answers: a sentence may say it in words; otherwise refuse."""
+        ok, score = self.calibration.answers("sentence", r.features)
+        usable = [s.item for s in r.sentences if _quotable(s.item)]
+        if ok and usable:
+            best = usable[0]
+            if not figures_of(best.text):
+                text = (
+                    "The report gives no figure for this. What it says: "
+                    f"{writers.quote(best, sources)}."
+                )
+                return PartAnswer(text, False, "not answered with a figure: the report gives none")
+        return self._refuse(r, "— it gives no figure that answers this", sources)
+
+    def _out_of_scope(self, r: Reading, sources: Sources) -> PartAnswer:
+        """Change over time or another group: say so, with the figure the report does give."""
+        scope = r.scope or ""
+        if scope == "time":
+            reason = "how this changed over time or what it will be: it reports one survey"
+        else:
+            reason = f"a figure for {scope.removeprefix('group: ')} on its own"
+        text = f"The report does not say {reason}."
+        ok, _ = self.calibration.answers("fact", r.features)
+        if ok and r.facts:
+            fact = r.facts[0]
+            stated = writers.state(fact, self.knowledge.reports[fact.report], sources)
+            text += f" It gives only this survey's figure for all respondents: {stated}"
+        return PartAnswer(text, False, "not answered: outside what the report covers")
+
+    def _refuse(
+        self,
+        r: Reading,
+        what: str,
+        sources: Sources,
+        about: ReportKnowledge | None = None,
+    ) -> PartAnswer:
+        text = f"The report does not say {what}."
+        if about is not None:
+            text += " " + overview.lead(about, sources)
+        return PartAnswer(text, False, "not answered: the report does not cover this")
+
+
+def _has_year(text: str) -> bool:
+    return any(f.unit == "year" for f in figures_of(text))
+
+
+def _quotable(s: Sentence) -> bool:
+    return len(s.text) >= 25 and not s.text.rstrip().endswith("?")
+
+
+def _user_turns(history: Sequence[dict[str, Any]] | None) -> tuple[str, ...]:
+    turns = []
+    for message in history or []:
+        if isinstance(message, dict) and message.get("role") == "user":
+            content = message.get("content")
+            if isinstance(content, str) and content.strip():
+                turns.append(content.strip())
+    return tuple(turns)
+
+
+def _copy(context: Context) -> Context:
+    return Context(list(context.texts), [list(f) for f in context.facts])
+
+
+def _facts_of(readings: Sequence[Reading]) -> list[Fact]:
+    return [f for r in readings for f in r.facts]

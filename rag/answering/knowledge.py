@@ -1,0 +1,394 @@
+"""What the answer engine knows of each report: facts as pandas frames, sentences, vectors.
+
+Built once per index from what ingest stored (no embedding here but the question's), and read
+by many threads. Matching is by meaning and by words together: a fact or a sentence scores its
+cosine similarity to the question (MiniLM vectors stored at ingest) plus the share of the
+question's content words it covers, each word weighted by how rare it is in the report. Words
+are compared after stemming, general synonyms, the report's own vocabulary (report.toml),
+acronyms the report spells out, and a spelling correction against the report's vocabulary, so
+"wat % of cos r understafed" still finds the row about understaffed companies.
+"""
+
+from __future__ import annotations
+
+import bisect
+import difflib
+import math
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from rag.text.lexicon import GENERIC, TIME_UNITS, UNIT_CUES
+from rag.text.numbers import Figure, close, extract_figures, units_agree
+from rag.text.tokens import acronyms, synonyms, tokenize
+from rag.types import Fact, ReportInfo, Section, Sentence
+
+FRAME_COLUMNS = (
+    "id report table caption row value unit qualifier section source start end origin subject"
+).split()
+
+
+@lru_cache(maxsize=65536)
+def tokens_of(text: str) -> frozenset[str]:
+    """The token set of a text (cached: report texts repeat across questions)."""
+    return frozenset(tokenize(text))
+
+
+@lru_cache(maxsize=65536)
+def figures_of(text: str) -> tuple[Figure, ...]:
+    """The figures of a text (cached)."""
+    return tuple(extract_figures(text))
+
+
+def fact_document(fact: Fact) -> str:
+    """Everything a fact offers a question's words: statement, survey question, row, source."""
+    return " ".join([fact.text, fact.caption, fact.row, fact.subject, fact.source, fact.section])
+
+
+def row_figures(fact: Fact) -> tuple[Figure, ...]:
+    """The figures that name a row ('$50M to $100M', 'Rated 4')."""
+    return figures_of(fact.row)
+
+
+_FLOORS = {"over", "at_least"}
+
+
+def _names(question: Figure, row: Figure) -> bool:
+    if not close(row.value, question.value):
+        return False
+    if not (units_agree(row.unit, question.unit) or {row.unit, question.unit} <= {"", "USD"}):
+        return False
+    # "$200M or more" is named by "200M or more", not by the top of "$100M-$200M"
+    return (row.qualifier in _FLOORS) == (question.qualifier in _FLOORS)
+
+
+def names_row(figure: Figure, fact: Fact) -> bool:
+    """Whether a figure of the question names a row of a table (a band or a rating)."""
+    return any(_names(figure, f) for f in row_figures(fact))
+
+
+def row_named(figures: Sequence[Figure], fact: Fact) -> float:
+    """How fully the question's figures name a row: the share of the row's figures named."""
+    rows = row_figures(fact)
+    if not rows or not figures:
+        return 0.0
+    return sum(1 for r in rows if any(_names(q, r) for q in figures)) / len(rows)
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A fact or sentence with how well it matches a piece of a question."""
+
+    item: Any  # Fact | Sentence
+    dense: float
+    lexical: float
+    named: float = 0.0  # how fully the question's figures name this row ("rated 5")
+    unit_fit: bool = False  # the fact's unit is the kind of figure the question asks for
+
+    @property
+    def selector(self) -> bool:
+        return self.named > 0
+
+    @property
+    def score(self) -> float:
+        return self.dense + self.lexical + 0.5 * self.named + (0.15 if self.unit_fit else 0.0)
+
+
+def wanted_units(text: str) -> frozenset[str]:
+    """The units a question's words ask for ('how long' -> days, weeks, months, years)."""
+    words = set(tokenize(text, keep_stopwords=True))
+    out: set[str] = set()
+    for unit, cues in UNIT_CUES.items():
+        if words & cues:
+            out |= TIME_UNITS if unit == "time" else {unit}
+    return frozenset(out)
+
+
+@dataclass
+class ReportKnowledge:
+    """One report: its facts (list, frame and vectors), sentences (and vectors), sections."""
+
+    info: ReportInfo
+    sections: list[Section]
+    facts: list[Fact]
+    fact_vectors: Any  # numpy [n_facts, d]
+    sentences: list[Sentence]
+    sentence_vectors: Any  # numpy [n_sentences, d]
+    digest: dict[str, Any] = field(default_factory=dict)
+    _frame: Any = None
+
+    def __post_init__(self) -> None:
+        self.by_id = {f.id: f for f in self.facts}
+        self.tables: dict[str, list[Fact]] = {}
+        for f in self.facts:
+            self.tables.setdefault(f.table, []).append(f)
+        self._starts = [s.start for s in self.sentences]
+
+    @property
+    def frame(self) -> Any:
+        """Every fact of the report as a pandas DataFrame, one row per fact."""
+        if self._frame is None:
+            import pandas as pd
+
+            self._frame = pd.DataFrame(
+                [{c: getattr(f, c) for c in FRAME_COLUMNS} for f in self.facts],
+                columns=list(FRAME_COLUMNS),
+            )
+        return self._frame
+
+    def sentence_at(self, offset: int) -> Sentence | None:
+        """The sentence holding ``offset``."""
+        i = bisect.bisect_right(self._starts, offset) - 1
+        if 0 <= i < len(self.sentences) and self.sentences[i].end > offset:
+            return self.sentences[i]
+        return None
+
+    def neighbours(self, sentence: Sentence, before: int = 1, after: int = 1) -> list[Sentence]:
+        """The sentences around ``sentence`` in its section, in text order, itself included."""
+        i = bisect.bisect_left(self._starts, sentence.start)
+        lo, hi = max(0, i - before), min(len(self.sentences), i + after + 1)
+        return [s for s in self.sentences[lo:hi] if s.section == sentence.section]
+
+    def source_of(self, fact: Fact) -> Sentence:
+        """The report sentence a fact was read from."""
+        return Sentence(fact.report, fact.section, fact.start, fact.end, fact.source)
+
+    def in_section(self, title: str) -> list[Sentence]:
+        """The sentences of a section and of every section inside it."""
+        return [s for s in self.sentences if s.section == title or s.section.startswith(title)]
+
+
+class Knowledge:
+    """Every served report, plus the lexical statistics and the question embedder."""
+
+    def __init__(
+        self, reports: Sequence[ReportKnowledge], embed_query: Callable[[str], list[float]]
+    ) -> None:
+        self.reports = {r.info.id: r for r in reports}
+        self.embed_query = embed_query
+        df: Counter[str] = Counter()
+        docs = 0
+        for r in reports:
+            for f in r.facts:
+                df.update(tokens_of(fact_document(f)))
+                docs += 1
+            for s in r.sentences:
+                df.update(tokens_of(s.text))
+                docs += 1
+        self.df = df
+        self.docs = max(docs, 1)
+        self.vocabulary = sorted(t for t in df if t.isalpha() and len(t) >= 3)
+        self.acronyms = acronyms(r.info.text for r in reports)
+        self.aliases = _aliases(r.info.vocabulary for r in reports)
+        self._proper = _proper_nouns(r.info.text for r in reports)
+
+    # ------------------------------------------------------------------ words
+
+    def idf(self, term: str) -> float:
+        """How much a word tells: rare in the reports means informative; unseen counts most."""
+        n = self.df.get(term, 0)
+        return math.log(1 + (self.docs - n + 0.5) / (n + 0.5))
+
+    def corrected(self, term: str) -> str:
+        """``term``, or the report word it is a misspelling of ('understafed' -> 'understaffed').
+
+        Only long words: a short unknown word is more often another word than a typo."""
+        if term in self.df or len(term) < MIN_TYPO_LENGTH or not term.isalpha():
+            return term
+        for candidate in difflib.get_close_matches(term, self.vocabulary, n=3, cutoff=0.8):
+            swapped = sorted(candidate) == sorted(term)  # 'prioirty' for 'priority'
+            if swapped or difflib.SequenceMatcher(None, term, candidate).ratio() >= 0.9:
+                return candidate
+        return term
+
+    def terms(self, text: str) -> list[str]:
+        """The content words of a question: no generic words, spelled as the report spells."""
+        out: list[str] = []
+        for token in tokenize(self.expand_aliases(text)):
+            if token in GENERIC or any(ch.isdigit() for ch in token):
+                continue
+            token = self.corrected(token)
+            if token not in out and token not in GENERIC:
+                out.append(token)
+        return out
+
+    def expand_aliases(self, text: str) -> str:
+        """The text with the report's own shorthand spelled out ('gen AI' -> 'generative AI')."""
+        lowered = f" {text.lower()} "
+        extra = [full for short, full in self.aliases if f" {short} " in lowered]
+        return text if not extra else f"{text} {' '.join(extra)}"
+
+    def covers(self, term: str, tokens: frozenset[str]) -> bool:
+        """Whether ``tokens`` hold ``term``, a form of it, a synonym or its spelled-out acronym."""
+        if term in tokens or any(s in tokens for s in synonyms(term)):
+            return True
+        spelled = self.acronyms.get(term)
+        if spelled and spelled <= tokens:
+            return True
+        if len(term) < 4:
+            return False
+        for tok in tokens:
+            if len(tok) >= 4 and (_inflects(term, tok) or _inflects(tok, term)):
+                return True
+            if len(term) >= 7 and len(tok) >= 7 and tok[:7] == term[:7]:
+                return True
+            if len(term) >= 6 and term in tok and tok.startswith(("un", "under", "over")):
+                return True  # 'staffed' in 'understaffed', a polarity the ranking then weighs
+        return False
+
+    def coverage(self, terms: Sequence[str], tokens: frozenset[str]) -> float:
+        """Share of the terms' weight that ``tokens`` cover, 0..1."""
+        total = sum(self.idf(t) for t in terms)
+        if not total:
+            return 0.0
+        return sum(self.idf(t) for t in terms if self.covers(t, tokens)) / total
+
+    def known(self, term: str) -> bool:
+        """Whether the reports use ``term`` or a form or synonym of it."""
+        if self.df.get(term):
+            return True
+        return any(self.df.get(s) for s in synonyms(term)) or any(
+            tok.startswith(term) for tok in self._prefix_range(term)
+        )
+
+    def _prefix_range(self, term: str) -> list[str]:
+        i = bisect.bisect_left(self.vocabulary, term)
+        return self.vocabulary[i : i + 3]
+
+    def proper(self, token: str) -> bool:
+        """Whether the reports only ever write ``token`` capitalised (a name: Japan, EU)."""
+        return token in self._proper
+
+    # ------------------------------------------------------------------ matching
+
+    def vector(self, text: str) -> Any:
+        """The question's normalised vector as a numpy array."""
+        import numpy as np
+
+        return np.asarray(self.embed_query(text), dtype=np.float32)
+
+    def rank_facts(
+        self,
+        text: str,
+        vector: Any,
+        report_ids: Iterable[str],
+        figures: Sequence[Figure] = (),
+        among: Callable[[Fact], bool] | None = None,
+    ) -> list[Scored]:
+        """Facts of these reports, best match for ``text`` first."""
+        terms = self.terms(text)
+        units = wanted_units(text)
+        out: list[Scored] = []
+        for rid in report_ids:
+            r = self.reports[rid]
+            if not r.facts:
+                continue
+            dense = _similarities(r.fact_vectors, vector, len(r.facts))
+            for fact, sim in zip(r.facts, dense, strict=True):
+                if among is not None and not among(fact):
+                    continue
+                lexical = self.coverage(terms, tokens_of(fact_document(fact)))
+                named = row_named(figures, fact)
+                out.append(Scored(fact, sim, lexical, named, fact.unit in units))
+        out.sort(key=lambda s: -s.score)
+        return out
+
+    def rank_sentences(
+        self,
+        text: str,
+        vector: Any,
+        report_ids: Iterable[str],
+        within: Callable[[Sentence], bool] | None = None,
+    ) -> list[Scored]:
+        """Report sentences, best match for ``text`` first."""
+        terms = self.terms(text)
+        out: list[Scored] = []
+        for rid in report_ids:
+            r = self.reports[rid]
+            dense = _similarities(r.sentence_vectors, vector, len(r.sentences))
+            for sentence, sim in zip(r.sentences, dense, strict=True):
+                if within is not None and not within(sentence):
+                    continue
+                tokens = tokens_of(f"{sentence.text} {sentence.section}")
+                out.append(Scored(sentence, sim, self.coverage(terms, tokens)))
+        out.sort(key=lambda s: -s.score)
+        return out
+
+
+_SUFFIXES = (
+    "s es ed d ing er ers ance ence ment ments al ally ly ity ation ations ize ized ise ised "
+    "ization isation ive"
+).split()
+MIN_TYPO_LENGTH = 6
+
+
+def _inflects(short: str, long: str) -> bool:
+    """Whether ``long`` is ``short`` plus an inflection ('govern' -> 'governance')."""
+    return long.startswith(short) and long[len(short) :] in _SUFFIXES
+
+
+def _similarities(matrix: Any, vector: Any, n: int) -> list[float]:
+    """Cosine similarity of ``vector`` to each row (0 for all when the shapes do not fit)."""
+    if matrix is None or getattr(matrix, "shape", (0, 0))[0] != n or not n:
+        return [0.0] * n
+    if matrix.shape[1] != vector.shape[0]:
+        return [0.0] * n  # vectors of another model: no meaning signal rather than a wrong one
+    return [float(x) for x in matrix @ vector]
+
+
+def _aliases(groups: Iterable[Sequence[Sequence[str]]]) -> list[tuple[str, str]]:
+    """(short form, the group's words) for every word of every vocabulary group."""
+    out: list[tuple[str, str]] = []
+    for vocabulary in groups:
+        for group in vocabulary:
+            words = [w.lower() for w in group]
+            for w in words:
+                out.append((w, " ".join(x for x in words if x != w)))
+    return out
+
+
+def _proper_nouns(texts: Iterable[str]) -> frozenset[str]:
+    """Tokens a text only ever writes capitalised, mid-sentence."""
+    import re
+
+    upper: set[str] = set()
+    lower: set[str] = set()
+    for text in texts:
+        for m in re.finditer(r"(?<=[a-z,;] )[A-Za-z][a-z]+|(?<![A-Za-z])[a-z]+", text):
+            word = m.group(0)
+            token = tokenize(word, keep_stopwords=True)
+            if token:
+                (upper if word[0].isupper() else lower).add(token[0])
+    return frozenset(upper - lower)
+
+
+def from_index(
+    index: Any, embed_query: Callable[[str], list[float]], report_ids: Iterable[str] | None = None
+) -> Knowledge:
+    """The Knowledge of an IndexReader's reports (all, or ``report_ids``)."""
+    import numpy as np
+
+    wanted = set(report_ids) if report_ids is not None else None
+    reports = []
+    for info in index.reports:
+        if wanted is not None and info.id not in wanted:
+            continue
+        fact_rows = [i for i, f in enumerate(index.facts) if f.report == info.id]
+        sentence_rows = [i for i, s in enumerate(index.sentences) if s.report == info.id]
+        fv, sv = index.fact_vectors, index.sentence_vectors
+        reports.append(
+            ReportKnowledge(
+                info=info,
+                sections=index.sections(info.id),
+                facts=[index.facts[i] for i in fact_rows],
+                fact_vectors=fv[fact_rows] if len(fact_rows) and fv.shape[0] else np.zeros((0, 0)),
+                sentences=[index.sentences[i] for i in sentence_rows],
+                sentence_vectors=(
+                    sv[sentence_rows] if len(sentence_rows) and sv.shape[0] else np.zeros((0, 0))
+                ),
+                digest=index.digest(info.id),
+            )
+        )
+    return Knowledge(reports, embed_query)

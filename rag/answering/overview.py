@@ -1,0 +1,200 @@
+"""What users ask first: an overview, the conclusion, advice, the stressed finding, a section,
+and who ran the survey and how. Written from the digest ingest built for each report.
+
+An overview is a one-sentence lead and three to six bullets, each a figure or a short quote
+with its citation. About-the-survey answers quote the sentences that state it and add the
+report's metadata (report.toml or front matter) cited as "About this report".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from rag.answering.knowledge import Knowledge, ReportKnowledge
+from rag.answering.sources import AboutNote, Sources
+from rag.answering.writers import capital, fact_sentence, marks, quote, verbatim
+from rag.text.lexicon import GENERIC, SECTION_WORDS
+from rag.text.tokens import tokenize
+from rag.types import Fact, Sentence
+
+HEADLINES = 4
+_FIRST = frozenset(
+    tokenize("first opening beginning start intro introduction", keep_stopwords=True)
+)
+_LAST = frozenset(tokenize("last final closing end ending conclusion", keep_stopwords=True))
+
+
+def _sentences(report: ReportKnowledge, spans: Sequence[Sequence[int]]) -> list[Sentence]:
+    out = []
+    for start, _ in spans:
+        s = report.sentence_at(start)
+        if s is not None and s not in out:
+            out.append(s)
+    return out
+
+
+def _headline_facts(report: ReportKnowledge, n: int) -> list[Fact]:
+    ids = report.digest.get("headlines") or [f.id for f in report.facts]
+    return [report.by_id[i] for i in ids if i in report.by_id][:n]
+
+
+def bullet_fact(fact: Fact, report: ReportKnowledge, sources: Sources) -> str:
+    n = marks(sources.cite(fact), sources.cite(report.source_of(fact)))
+    return f"- {capital(fact_sentence(fact))} {n}"
+
+
+def lead(report: ReportKnowledge, sources: Sources) -> str:
+    """'<title>, by <publisher> (<year>), <who was surveyed>.' cited as About this report."""
+    info = report.info
+    who = info.surveyed.split(";")[0].strip().rstrip(".")
+    bits = [info.title]
+    if info.publisher:
+        bits.append(f"by {info.publisher}")
+    text = ", ".join(bits) + (f" ({info.year})" if info.year else "")
+    if who:
+        text += f": a survey of {who}"
+    n = sources.cite(AboutNote(info.id, text))
+    return f"{text} [{n}]."
+
+
+def overview(report: ReportKnowledge, sources: Sources) -> str:
+    """The report's key findings: a lead, headline figures, and its central conclusion."""
+    lines = [lead(report, sources)]
+    facts = _headline_facts(report, HEADLINES)
+    lines += [bullet_fact(f, report, sources) for f in facts]
+    cited = {f.source for f in facts}
+    closing = [s for s in _conclusion_sentences(report) if s.text not in cited][:1]
+    lines += [f"- {quote(s, sources)}" for s in closing]
+    if len(lines) == 1:
+        central = _sentences(report, report.digest.get("central", []))[:4]
+        lines += [f"- {quote(s, sources)}" for s in central]
+    return "\n".join(lines)
+
+
+def _conclusion_sentences(report: ReportKnowledge) -> list[Sentence]:
+    last = _last_top_section(report)
+    if last is None:
+        return []
+    spans = report.digest.get("sections", {}).get(last, [])
+    opening = _opening(report, last)
+    return opening + [s for s in _sentences(report, spans) if s not in opening]
+
+
+def _last_top_section(report: ReportKnowledge) -> str | None:
+    tops = [s.title for s in report.sections if s.parent is None]
+    return tops[-1] if len(tops) > 1 else None
+
+
+def conclusion(report: ReportKnowledge, sources: Sources) -> str:
+    """The central sentences of the report's closing section."""
+    found = _conclusion_sentences(report)[:3]
+    if not found:
+        found = _sentences(report, report.digest.get("central", []))[:3]
+    last = _last_top_section(report) or "the report"
+    body = "\n".join(f"- {quote(s, sources)}" for s in found)
+    return f"The report closes ({last}) with:\n{body}"
+
+
+def recommendation(report: ReportKnowledge, sources: Sources) -> str:
+    """The report's own advice sentences, or a plain statement that it gives none."""
+    advice = _sentences(report, report.digest.get("advice", []))[:4]
+    if advice:
+        body = "\n".join(f"- {quote(s, sources)}" for s in advice)
+        return f"What the report advises:\n{body}"
+    closing = _conclusion_sentences(report)[:2]
+    text = "The report makes no explicit recommendation."
+    if closing:
+        body = "\n".join(f"- {quote(s, sources)}" for s in closing)
+        text += f" Its closing expectations are:\n{body}"
+    return text
+
+
+def emphasis(report: ReportKnowledge, text: str, knowledge: Knowledge, sources: Sources) -> str:
+    """The finding the report itself stresses, with its figure when it states one."""
+    stressed = _sentences(report, report.digest.get("emphasis", []))
+    if not stressed:
+        return overview(report, sources)
+    vector = knowledge.vector(text)
+    ids = {(s.start, s.end) for s in stressed}
+    ranked = knowledge.rank_sentences(
+        text, vector, [report.info.id], within=lambda s: (s.start, s.end) in ids
+    )
+    best = ranked[0].item if ranked else stressed[0]
+    window = report.neighbours(best, before=1, after=1)
+    facts = [f for f in report.facts if any(w.start <= f.start < w.end for w in window)]
+    lines = [f"The report stresses this finding: {quote(best, sources)}."]
+    lines += [bullet_fact(f, report, sources) for f in facts[:3]]
+    return "\n".join(lines)
+
+
+def find_section(report: ReportKnowledge, text: str, knowledge: Knowledge) -> str | None:
+    """The section a question names, by position ("the last section") or by meaning."""
+    words = set(tokenize(text, keep_stopwords=True))
+    tops = [s.title for s in report.sections if s.parent is None]
+    if words & _LAST and tops:
+        return tops[-1]
+    if words & _FIRST and tops:
+        return tops[0]
+    terms = knowledge.terms(text)
+    best: tuple[float, str] | None = None
+    for s in report.sections:
+        leaf = re.split(r"\s›\s", s.title)[-1]
+        cov = knowledge.coverage(terms, frozenset(tokenize(leaf)))
+        if cov > 0 and (best is None or cov > best[0]):
+            best = (cov, s.title)
+    if best is not None:
+        return best[1]
+    return None
+
+
+def named_section(report: ReportKnowledge, text: str, knowledge: Knowledge) -> str | None:
+    """The section whose title the question spells out in full ("the Demography part")."""
+    words = frozenset(tokenize(text))
+    if not set(tokenize(text, keep_stopwords=True)) & SECTION_WORDS:
+        return None
+    found = None
+    for s in report.sections:
+        leaf = re.split(r"\s›\s", s.title)[-1]
+        terms = [t for t in tokenize(leaf) if t not in GENERIC]
+        if terms and all(knowledge.covers(t, words) for t in terms):
+            if found is None or len(s.title) > len(found):
+                found = s.title
+    return found
+
+
+def _opening(report: ReportKnowledge, title: str) -> list[Sentence]:
+    """The first sentence of a section that says something: its topic sentence."""
+    inside = report.in_section(title)
+    return [s for s in inside if len(s.text) >= 40 and not s.text.rstrip().endswith("?")][:1]
+
+
+def section(report: ReportKnowledge, title: str, sources: Sources) -> str:
+    """A section's digest: its opening sentence, its figures and its most central sentences."""
+    inside = [s for s in report.sections if s.title == title or s.parent == title]
+    spans = [sp for s in inside for sp in report.digest.get("sections", {}).get(s.title, [])]
+    central = (
+        _opening(report, title)
+        + [s for s in _sentences(report, spans) if s not in _opening(report, title)][:3]
+    )
+    facts = [f for f in report.facts if f.section == title or f.section.startswith(title)]
+    headline_ids = report.digest.get("headlines", [])
+    facts.sort(key=lambda f: headline_ids.index(f.id) if f.id in headline_ids else 99)
+    lines = [f"The section “{title}” says:"]
+    lines += [bullet_fact(f, report, sources) for f in facts[:3]]
+    cited = {f.source for f in facts[:3]}
+    lines += [f"- {quote(s, sources)}" for s in central if s.text not in cited]
+    return "\n".join(lines)
+
+
+def about(report: ReportKnowledge, ranked: Sequence[Sentence], wants: str, sources: Sources) -> str:
+    """Who ran the survey and how, from the sentences that say so, plus the metadata."""
+    lines = [f"{capital(verbatim(s.text)).rstrip('.')} [{sources.cite(s)}]." for s in ranked]
+    info = report.info
+    if wants == "publisher" and info.publisher:
+        n = sources.cite(AboutNote(info.id, f"Published by {info.publisher}"))
+        lines.insert(0, f"The report is published by {info.publisher} [{n}].")
+    if wants == "year" and info.year:
+        n = sources.cite(AboutNote(info.id, f"{info.title} ({info.year})"))
+        lines.insert(0, f"The report is from {info.year} [{n}].")
+    return " ".join(lines)

@@ -1,0 +1,145 @@
+"""Splitting a question into the questions inside it, and a two-sided question into its sides.
+
+Pure string work over closed-class English (question words, "and", "than", "for every"), so
+it holds for any report. "What share felt understaffed, and how many could show ROI?" is two
+questions; "Which is larger, the share X or the share Y?" is one question with two sides.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rag.text.lexicon import AMONG, PER
+
+_WH = (
+    r"(?:what|what's|whats|how|which|who|whom|whose|when|where|why|is|are|was|were|do|does|"
+    r"did|can|could|has|have|had|will|would)"
+)
+# A new question starts after "?" or after ", and" / "; " / " - " when a question word follows.
+_PREP = r"(?:(?:in|by|for|on|at|of|to|from|with|over|within)\s+)?"
+_QUESTIONS = re.compile(
+    rf"(?<=\?)\s+(?=\S)|(?:,\s*(?:and|also|plus)?|;|\s+-|\s+and)\s+(?={_PREP}{_WH}\b)", re.I
+)
+# "Give me three numbers - the share X, the share Y, and the share Z."
+_LIST_HEAD = re.compile(r"^(?P<head>[^:\-–—]{3,80}?)\s*(?::|\s[-–—])\s+(?P<items>.+)$")
+_LIST_SPLIT = re.compile(r",\s*(?:and\s+)?|\s+and\s+(?=the\b)", re.I)
+# "How large were they, both in revenue and in employees?"
+_BOTH = re.compile(
+    r"^(?P<head>.*?),?\s+both\s+(?P<a>(?:in|by|for|on|as)\s.+?)\s+and\s+(?P<b>(?:in|by|for|on|as)\s.+)$",
+    re.I,
+)
+_MIN_PART_WORDS = 2
+_LEAD_INS = tuple(cue.strip() for cue in (*PER, *AMONG))
+
+
+def split_questions(question: str) -> list[str]:
+    """The questions inside ``question``, in order (one when it asks one thing)."""
+    text = " ".join(question.split())
+    parts: list[str] = []
+    for chunk in _QUESTIONS.split(text):
+        chunk = chunk.strip(" ,;-")
+        if not chunk:
+            continue
+        parts.extend(_enumerated(chunk) or _both(chunk) or [chunk])
+    # A lead-in that asks nothing ("Two things about X - what ..., and what ...") is context
+    # for the questions after it; so is a clause that sets up a ratio or a share of a share
+    # ("For every X, how many Y?", "Among those who X, what share Y?").
+    while len(parts) > 1 and (not _asks(parts[0]) or parts[0].lower().startswith(_LEAD_INS)):
+        joiner = ", " if parts[0].lower().startswith(_LEAD_INS) else ": "
+        parts = [f"{parts[0]}{joiner}{parts[1]}", *parts[2:]]
+    merged: list[str] = []
+    for part in parts:
+        # A fragment too short to be a question ("and?") stays with the one before it.
+        if merged and len(part.split()) < _MIN_PART_WORDS:
+            merged[-1] = f"{merged[-1]} {part}"
+        else:
+            merged.append(part)
+    return merged or [text]
+
+
+def _asks(text: str) -> bool:
+    return text.rstrip().endswith("?") or re.search(rf"\b{_WH}\b", text, re.I) is not None
+
+
+def _enumerated(text: str) -> list[str] | None:
+    m = _LIST_HEAD.match(text)
+    if not m:
+        return None
+    items = [i.strip(" .?!") for i in _LIST_SPLIT.split(m.group("items")) if i.strip(" .?!")]
+    if len(items) < 2 or not all(i.lower().startswith(("the ", "how ", "what ")) for i in items):
+        return None
+    return [i if i.lower().startswith(("how ", "what ")) else f"What is {i}?" for i in items]
+
+
+def _both(text: str) -> list[str] | None:
+    m = _BOTH.match(text.rstrip("?. "))
+    if not m:
+        return None
+    head = m.group("head").rstrip(", ")
+    return [f"{head} {m.group('a')}?", f"{head} {m.group('b')}?"]
+
+
+# ---------------------------------------------------------------- sides
+
+
+_BETWEEN = re.compile(r"\bbetween\s+(?P<a>.+?)\s+and\s+(?P<b>.+)$", re.I)
+_SEPARATORS = (
+    re.compile(r"\s+(?:than|versus|vs\.?|compared\s+(?:with|to)|against)\s+", re.I),
+    re.compile(r",?\s+or\s+", re.I),
+    re.compile(r",?\s+and\s+", re.I),
+)
+
+
+def sides(text: str) -> tuple[str, str] | None:
+    """The two things a comparison or a two-figure operation is about, in the order asked.
+
+    For a ratio asked as "for every X, how many Y" the first side is Y (the numerator).
+    """
+    body = text.strip().rstrip("?.! ")
+    lowered = body.lower()
+    for cue in PER:
+        at = lowered.find(cue)
+        if at >= 0:
+            rest = body[at + len(cue) :]
+            denominator, _, numerator = rest.partition(",")
+            if numerator.strip():
+                return numerator.strip(), denominator.strip()
+    m = _BETWEEN.search(body)
+    if m:
+        return m.group("a").strip(), m.group("b").strip()
+    for pattern in _SEPARATORS:
+        pieces = pattern.split(body, maxsplit=1)
+        if len(pieces) == 2 and all(len(p.split()) >= 1 for p in pieces):
+            left, right = pieces[0].strip(), pieces[1].strip()
+            # "Which is larger, the share X or the share Y": the question head is not a side.
+            if "," in left and pattern is not _SEPARATORS[2]:
+                left = left.split(",", 1)[1].strip() or left
+            return left, right
+    return None
+
+
+def contrasted(text: str) -> bool:
+    """Whether a question sets two things against each other ("than", "or", "vs", "between",
+    "for every"), which a comparison, a difference or a ratio needs."""
+    lowered = f" {text.lower()} "
+    if any(cue in lowered for cue in PER) or _BETWEEN.search(text):
+        return True
+    return any(p.search(text) for p in _SEPARATORS[:2])
+
+
+def whole_and_part(text: str) -> tuple[str, str] | None:
+    """For "among those who X, what share Y": (X, Y), the whole and the part of it."""
+    body = text.strip().rstrip("?.! ")
+    lowered = body.lower()
+    for cue in AMONG:
+        at = lowered.find(cue)
+        if at < 0:
+            continue
+        rest = body[at + len(cue) :]
+        whole, sep, part = rest.partition(",")
+        if sep and part.strip():
+            return whole.strip(), part.strip()
+        head = body[:at].strip(" ,")
+        if head:
+            return rest.strip(), head
+    return None

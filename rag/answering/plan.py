@@ -1,0 +1,435 @@
+"""Reading a question, with the conversation so far, into a plan: parts, intents, targets.
+
+    question ─► split into parts ─► per part: intent (learned classifier over the question's
+    MiniLM vector) ─► targets: the facts, table, section or sentences it is about, matched by
+    meaning and words ─► scope (time, another group) and premises ─► answerability features
+
+A part that leans on what came before ("and the higher band?", "the total of those") takes
+its targets from the earlier parts of the same question or from earlier turns (rag.answering
+.state), not from rewriting text. Everything here is general English; what one report calls
+things comes from its vocabulary in report.toml.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from rag.answering.intents import load_intent_model
+from rag.answering.knowledge import Knowledge, Scored, figures_of, names_row, tokens_of
+from rag.answering.parts import contrasted, sides, split_questions, whole_and_part
+from rag.text.lexicon import (
+    ANAPHORA,
+    BROAD,
+    FOLLOWUP_OPENERS,
+    GENERIC,
+    HIGHER,
+    LEAST,
+    LOWER,
+    NEGATIVE,
+    OVERVIEW_CUES,
+    POPULATION,
+    REST,
+    ROLES,
+    TIME_WORDS,
+)
+from rag.text.numbers import Figure, extract_figures
+from rag.text.tokens import tokenize
+from rag.types import Fact, PlanPart, Sentence, Target
+
+FIGURE_INTENTS = frozenset(
+    "figure breakdown compare extreme sum difference complement ratio share_of_share".split()
+)
+TWO_SIDED = frozenset("compare difference ratio share_of_share".split())
+OVERVIEW_INTENTS = frozenset("overview conclusion recommendation emphasis".split())
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+
+
+@dataclass
+class Reading:
+    """One part of a question, read: the public PlanPart plus what execution needs."""
+
+    text: str
+    intent: str
+    confidence: float
+    report_ids: list[str]
+    facts: list[Fact] = field(default_factory=list)  # targets, in the order the part names them
+    ranked: list[Scored] = field(default_factory=list)  # every fact, best match first
+    sentences: list[Scored] = field(default_factory=list)  # report sentences, best first
+    section: tuple[str, str] | None = None  # (report id, section title)
+    direction: str | None = None
+    scope: str | None = None
+    claimed: list[Figure] = field(default_factory=list)  # figures the question asserts
+    leans: bool = False  # takes its topic from what came before
+    inherited: bool = False  # its targets are figures earlier turns already answered with
+    premise: str | None = None  # a claim the question rests on, checked against the report
+    features: dict[str, float] = field(default_factory=dict)
+    answerable: float | None = None
+
+    def public(self) -> PlanPart:
+        """The part as ``Answer.plan`` shows it."""
+        targets: list[Target] = []
+        by_report: dict[str, list[Fact]] = {}
+        for f in self.facts:
+            by_report.setdefault(f.report, []).append(f)
+        for rid, facts in by_report.items():
+            tables = {f.table for f in facts}
+            targets.append(
+                Target(rid, tables.pop() if len(tables) == 1 else None, tuple(f.id for f in facts))
+            )
+        if self.section is not None:
+            targets.append(Target(self.section[0], section=self.section[1]))
+        if not targets and self.sentences:
+            s = self.sentences[0].item
+            targets.append(Target(s.report, section=s.section))
+        return PlanPart(
+            text=self.text,
+            intent=self.intent,
+            confidence=round(self.confidence, 3),
+            targets=tuple(targets),
+            direction=self.direction,
+            scope=self.scope,
+            premise=self.premise,
+            answerable=None if self.answerable is None else round(self.answerable, 3),
+        )
+
+
+@dataclass
+class Context:
+    """What earlier turns (and earlier parts of this question) left to lean on."""
+
+    texts: list[str] = field(default_factory=list)  # earlier questions, oldest first
+    facts: list[list[Fact]] = field(default_factory=list)  # their targets, oldest first
+
+    def last_facts(self) -> list[Fact]:
+        return next((f for f in reversed(self.facts) if f), [])
+
+    def add(self, text: str, facts: Sequence[Fact]) -> None:
+        self.texts.append(text)
+        self.facts.append(list(facts))
+
+
+def leans_on_context(text: str, knowledge: Knowledge) -> bool:
+    """Whether a question reads as a fragment of an earlier one ("and the higher band?")."""
+    lowered = text.lower().strip()
+    opener = lowered.startswith(FOLLOWUP_OPENERS) or any(lowered.startswith(r) for r in REST)
+    words = tokenize(text, keep_stopwords=True)
+    content = [t for t in knowledge.terms(text) if knowledge.known(t)]
+    pointing = any(w in ANAPHORA for w in words)
+    # A follow-up with words of its own ("and how many could show ROI?") stands on them.
+    return len(content) <= 1 or ((opener or pointing) and len(content) <= 2)
+
+
+def read_parts(
+    question: str, knowledge: Knowledge, report_ids: list[str], context: Context
+) -> list[Reading]:
+    """Every part of ``question`` read into a Reading; ``context`` grows with each part."""
+    readings: list[Reading] = []
+    for text in split_questions(question):
+        reading = read_part(text, knowledge, report_ids, context)
+        readings.append(reading)
+        context.add(text if not reading.leans else f"{context_text(context)} {text}", reading.facts)
+    return readings
+
+
+def context_text(context: Context) -> str:
+    return context.texts[-1] if context.texts else ""
+
+
+def read_part(text: str, knowledge: Knowledge, report_ids: list[str], context: Context) -> Reading:
+    """One question read into its intent, targets and the signals that judge its evidence."""
+    leans = bool(context.texts) and leans_on_context(text, knowledge)
+    query = f"{context_text(context)} {text}" if leans else text
+    vector = knowledge.vector(query)
+    own_vector = knowledge.vector(text) if leans else vector
+    model = load_intent_model()
+    intent, confidence = settle_intent(model.predict(own_vector, text), text, leans)
+    claimed = extract_figures(text)
+    reading = Reading(text, intent, confidence, report_ids, claimed=claimed, leans=leans)
+    reading.ranked = knowledge.rank_facts(query, vector, report_ids, claimed)
+    reading.sentences = knowledge.rank_sentences(query, vector, report_ids)
+    if intent == "extreme":
+        words = set(tokenize(text, keep_stopwords=True))
+        reading.direction = "least" if words & LEAST else "most"
+    if leans and context.last_facts():
+        _lean(reading, context, knowledge)
+        reading.inherited = bool(reading.facts)
+    if not reading.facts and intent in FIGURE_INTENTS:
+        reading.facts = _targets(reading, knowledge, vector)
+    reading.scope = _scope(reading, knowledge)
+    reading.features = features(reading, knowledge)
+    return reading
+
+
+def settle_intent(ranked: Sequence[tuple[str, float]], text: str, leans: bool) -> tuple[str, float]:
+    """The classifier's most likely intent that the question's shape allows.
+
+    The classifier reads meaning; some intents also need a shape the words must have: two
+    things to set against each other, a word about time for a trend, a negation or "the
+    rest" for a complement. A follow-up may take its second thing from earlier turns.
+    """
+    words = set(tokenize(text, keep_stopwords=True))
+    lowered = text.lower()
+    two = contrasted(text) or leans or _two_things(text)
+    allowed = {
+        "trend": bool(words & TIME_WORDS),
+        "complement": bool(words & NEGATIVE) or any(r in lowered for r in REST),
+        "share_of_share": whole_and_part(text) is not None,
+        "compare": two,
+        "difference": two,
+        "ratio": two,
+        "sum": two or len(extract_figures(text)) >= 1,
+        **{intent: bool(words & cues) for intent, cues in OVERVIEW_CUES.items()},
+    }
+    intent, probability = ranked[0]
+    if allowed.get(intent, True):
+        return intent, probability
+    # The classifier read the question's kind but not its shape: keep the kind, drop the shape
+    # (what is left of a "trend" without a word about time is a plain figure question).
+    return _FALLBACK[intent], probability
+
+
+def _two_things(text: str) -> bool:
+    """Whether the question names two things, each with words of its own."""
+    split = sides(text)
+    return split is not None and all(
+        [t for t in tokenize(side) if t not in GENERIC] for side in split
+    )
+
+
+_FALLBACK = {
+    "trend": "figure",
+    "complement": "figure",
+    "share_of_share": "figure",
+    "compare": "figure",
+    "difference": "figure",
+    "ratio": "figure",
+    "sum": "figure",
+    "overview": "describe",
+    "conclusion": "describe",
+    "recommendation": "describe",
+    "emphasis": "describe",
+}
+
+
+# ---------------------------------------------------------------- targets
+
+
+def _targets(reading: Reading, knowledge: Knowledge, vector: Any) -> list[Fact]:
+    """The facts a figure-type part is about."""
+    ranked = reading.ranked
+    if not ranked:
+        return []
+    best = ranked[0].item
+    table = knowledge.reports[best.report].tables.get(best.table, [best])
+    selected = [s.item for s in sorted(ranked, key=lambda s: -s.named) if s.named > 0]
+    if reading.intent in ("breakdown", "extreme"):
+        return list(table)
+    if reading.intent == "sum":
+        return _summands(reading, knowledge, table, selected)
+    if reading.intent in TWO_SIDED:
+        pair = _pair(reading, knowledge)
+        if pair:
+            return pair
+    if selected:
+        return selected[:1]
+    return [best]
+
+
+def _summands(
+    reading: Reading, knowledge: Knowledge, table: list[Fact], selected: list[Fact]
+) -> list[Fact]:
+    """The rows a sum adds: rows the question names, or the bands above an amount."""
+    if len(selected) >= 2:
+        return selected
+    from rag.answering.operations import bands_from
+
+    threshold = [f for f in reading.claimed if f.unit in ("USD", "") and f.value >= 1000]
+    if threshold:
+        rows = bands_from(table, threshold[0].value)
+        if rows:
+            return rows
+    pair = _pair(reading, knowledge)
+    return pair or [reading.ranked[0].item]
+
+
+def _pair(reading: Reading, knowledge: Knowledge) -> list[Fact]:
+    """Two facts for a two-sided part: each side matched on its own, distinct."""
+    text = reading.text
+    split = whole_and_part(text) if reading.intent == "share_of_share" else None
+    split = split or sides(text)
+    if split is None:
+        tops = _distinct(reading.ranked, 2)
+        return tops if len(tops) == 2 else []
+    picked: list[Fact] = []
+    for i, side in enumerate(split):
+        other = split[1 - i]
+        # A side with words of its own is matched alone; a bare one ("a 5") borrows the rest
+        # of the question ("Did more score it a 4 or a 5?").
+        own = [t for t in tokenize(side) if t not in GENERIC]
+        query = side if len(own) >= 2 else text.replace(other, " ")
+        ranked = knowledge.rank_facts(
+            query, knowledge.vector(query), reading.report_ids, extract_figures(side)
+        )
+        for s in ranked:
+            if s.item not in picked:
+                picked.append(s.item)
+                break
+    return picked if len(picked) == 2 else []
+
+
+def _distinct(ranked: Sequence[Scored], n: int) -> list[Fact]:
+    out: list[Fact] = []
+    for s in ranked:
+        if all(s.item.id != f.id and s.item.source + s.item.row != f.source + f.row for f in out):
+            out.append(s.item)
+        if len(out) == n:
+            break
+    return out
+
+
+def _lean(reading: Reading, context: Context, knowledge: Knowledge) -> None:
+    """Targets of a follow-up: the rest, a neighbouring row, those figures, or a row the
+    earlier table holds."""
+    previous = context.last_facts()
+    lowered = reading.text.lower()
+    words = set(tokenize(reading.text, keep_stopwords=True))
+    last = previous[0]
+    table = knowledge.reports[last.report].tables.get(last.table, previous)
+    if any(r in lowered for r in REST) and reading.intent not in ("sum", "difference"):
+        reading.intent = "complement"
+        reading.facts = previous[:1]
+        return
+    if reading.intent in ("sum", "difference", "ratio", "compare") and not reading.claimed:
+        gathered = [f for facts in context.facts[-2:] for f in facts]
+        pool = previous if len(previous) >= 2 else gathered
+        if len(pool) >= 2:
+            reading.facts = _unique(pool)[-2:] if reading.intent != "sum" else _unique(pool)
+            return
+    moved = _neighbour(last, table, words)
+    if moved is not None:
+        reading.facts = [moved]
+        return
+    named = [f for f in table if any(names_row(q, f) for q in reading.claimed)]
+    if named and reading.intent in ("figure", "complement"):
+        reading.facts = named[:1]
+
+
+def _unique(facts: Sequence[Fact]) -> list[Fact]:
+    out: list[Fact] = []
+    for f in facts:
+        if f.id not in {x.id for x in out}:
+            out.append(f)
+    return out
+
+
+def _neighbour(fact: Fact, table: list[Fact], words: set[str]) -> Fact | None:
+    """The row above or below ``fact`` in a table of bands or ratings."""
+    up, down = bool(words & HIGHER), bool(words & LOWER)
+    if up == down:
+        return None
+    ordered = sorted(
+        (f for f in table if figures_of(f.row)), key=lambda f: figures_of(f.row)[0].value
+    )
+    if fact not in ordered:
+        return None
+    i = ordered.index(fact) + (1 if up else -1)
+    return ordered[i] if 0 <= i < len(ordered) else None
+
+
+# ---------------------------------------------------------------- scope and signals
+
+
+def _scope(reading: Reading, knowledge: Knowledge) -> str | None:
+    """Why the report cannot answer this as asked: another time, or a group it does not split."""
+    if reading.intent == "trend":
+        return "time"
+    evidence = reading.facts[:1] or [s.item for s in reading.sentences[:1]]
+    if not evidence:
+        return None
+    item = evidence[0]
+    info = knowledge.reports[item.report].info
+    tokens = tokens_of(_evidence_text(item))
+    for f in reading.claimed:
+        if f.unit == "year" and int(f.value) != info.year and not _mentions(f.raw, item):
+            return "time"
+    base = tokens_of(f"{info.surveyed} {info.title}")
+    for group in population_modifiers(reading.text):
+        if not any(knowledge.covers(t, tokens) or t in base for t in group):
+            return "group: " + " ".join(group)
+    return None
+
+
+def _evidence_text(item: Fact | Sentence) -> str:
+    if isinstance(item, Fact):
+        return f"{item.text} {item.row} {item.caption} {item.source}"
+    return item.text
+
+
+def _mentions(raw: str, item: Fact | Sentence) -> bool:
+    return raw in _evidence_text(item)
+
+
+def population_modifiers(text: str) -> list[list[str]]:
+    """Words narrowing who is counted: 'Japanese companies' -> [['japanese']],
+    'among healthcare firms' -> [['healthcare']], 'the engineers themselves' -> [['engineer']]."""
+    found = [m for m in _WORD.finditer(text) if len(m.group(0)) >= 3]
+    words = [m.group(0) for m in found]
+    # A word glued to a figure ("100M") or opening a sentence says nothing by its case.
+    starts = {0} | {m.end() for m in re.finditer(r"[.?!:;]\s+", text)}
+    free = [not (m.start() > 0 and text[m.start() - 1].isdigit()) for m in found]
+    initial = [m.start() in starts for m in found]
+    tokens = [tokenize(w, keep_stopwords=True) for w in words]
+    groups: list[list[str]] = []
+    for i, tok in enumerate(tokens):
+        if not tok or tok[0] not in POPULATION:
+            continue
+        if tok[0] in ROLES:
+            groups.append([tok[0]])  # "engineers", "nurses": a group in itself
+        j, mods = i - 1, []
+        while j >= 0 and tokens[j] and tokens[j][0] not in BROAD | POPULATION | GENERIC:
+            capital = words[j][0].isupper() and not initial[j]
+            if not free[j] or not (capital or _modifier_like(words[j])):
+                break
+            mods.insert(0, tokens[j][0])
+            j -= 1
+        if mods:
+            groups.append(mods)
+    return groups
+
+
+_MODIFIER_SUFFIXES = ("ese", "ean", "ian", "ish", "sized", "size", "care", "tech", "small")
+
+
+def _modifier_like(word: str) -> bool:
+    """A lower-case word that narrows a noun ('mid-sized', 'healthcare', 'small')."""
+    lowered = word.lower()
+    return "-" in lowered or lowered.endswith(_MODIFIER_SUFFIXES)
+
+
+def features(reading: Reading, knowledge: Knowledge) -> dict[str, float]:
+    """The named signals the answerability decision reads (rag.answering.answerability)."""
+    fact = reading.ranked[0] if reading.ranked else None
+    chosen = [s for s in reading.ranked if reading.facts and s.item.id == reading.facts[0].id]
+    target = chosen[0] if chosen else fact
+    sentence = reading.sentences[0] if reading.sentences else None
+    terms = knowledge.terms(reading.text)
+    weight = sum(knowledge.idf(t) for t in terms) or 1.0
+    unknown = sum(knowledge.idf(t) for t in terms if not knowledge.known(t)) / weight
+    second_sentence = reading.sentences[1].dense if len(reading.sentences) > 1 else 0.0
+    other_facts = [
+        s.dense for s in reading.ranked if target is None or s.item.table != target.item.table
+    ]
+    return {
+        "fact_margin": (target.dense - max(other_facts, default=0.0)) if target else 0.0,
+        "sentence_margin": (sentence.dense - second_sentence) if sentence else 0.0,
+        "fact_dense": target.dense if target else 0.0,
+        "fact_lexical": target.lexical if target else 0.0,
+        "fact_selector": target.named if target else 0.0,
+        "sentence_dense": sentence.dense if sentence else 0.0,
+        "sentence_lexical": sentence.lexical if sentence else 0.0,
+        "unknown_words": unknown,
+        "intent_confidence": reading.confidence,
+    }

@@ -1,0 +1,159 @@
+"""Writing a part's answer: the figure first, then what it measures, each source cited.
+
+Every figure written comes from a cited fact or from an operation's working over cited facts,
+so the numeric guard can check it. Quotation marks hold the report's own words only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from rag.answering.knowledge import Knowledge, ReportKnowledge
+from rag.answering.operations import Result
+from rag.answering.sources import Sources, marks
+from rag.text.numbers import format_figure
+from rag.types import Fact, Sentence
+
+_TAIL = re.compile(r"\s*\([^()]*\)\s*\.?\s*$")
+_LINK = re.compile(
+    r"^(?:but|and|so|also|though|however|still|yet|then|now|again|even\s+worse|worst\s+of\s+all)"
+    r"\b[\s,]*",
+    re.I,
+)
+
+
+def capital(text: str) -> str:
+    return text[:1].upper() + text[1:] if text else text
+
+
+def verbatim(text: str) -> str:
+    """A report sentence to put inside quotation marks: its words, only spacing evened."""
+    return " ".join(text.split())
+
+
+def condensed(text: str) -> str:
+    """A report sentence restated: linking words dropped, capitalised, spacing evened."""
+    return capital(_LINK.sub("", verbatim(text))).rstrip()
+
+
+def fact_sentence(fact: Fact) -> str:
+    """The fact's own sentence, without the '(Short title, Section)' tail."""
+    return _TAIL.sub("", fact.text).strip().rstrip(".")
+
+
+def state(fact: Fact, report: ReportKnowledge, sources: Sources) -> str:
+    """'58.8% of respondents felt they were understaffed ... [1][2].'"""
+    n = marks(sources.cite(fact), sources.cite(report.source_of(fact)))
+    return f"{capital(fact_sentence(fact))} {n}."
+
+
+def cite_rows(facts: Sequence[Fact], knowledge: Knowledge, sources: Sources) -> str:
+    """The citation marks of several facts and their source sentences."""
+    numbers: list[int] = []
+    for f in facts:
+        numbers.append(sources.cite(f))
+        numbers.append(sources.cite(knowledge.reports[f.report].source_of(f)))
+    return marks(*numbers)
+
+
+def label(fact: Fact) -> str:
+    """A row as a reader names it: its label, or its subject for a figure found in the text."""
+    return fact.row or fact.subject or fact.caption
+
+
+def breakdown(facts: Sequence[Fact], knowledge: Knowledge, sources: Sources) -> str:
+    """Every row of one question as a short list, each cited."""
+    head = facts[0].caption.rstrip(" ?.")
+    lines = [f"{capital(head)}:"] if head else []
+    for f in facts:
+        figure = format_figure(f.value, f.unit, f.qualifier)
+        lines.append(f"- {label(f)}: {figure} {cite_rows([f], knowledge, sources)}")
+    return "\n".join(lines)
+
+
+def extreme(result: Result, direction: str, knowledge: Knowledge, sources: Sources) -> str:
+    """'The most common answer: $100M to $200M, 24% [1][2] (against ...)'."""
+    chosen, *others = result.rows
+    word = "least" if direction == "least" else "most"
+    lead = (
+        f"The {word} common answer was {label(chosen)}: "
+        f"{format_figure(chosen.value, chosen.unit, chosen.qualifier)} "
+        f"{cite_rows([chosen], knowledge, sources)}."
+    )
+    rest = "; ".join(
+        f"{label(f)} {format_figure(f.value, f.unit, f.qualifier)} "
+        f"{cite_rows([f], knowledge, sources)}"
+        for f in others
+    )
+    text = f"{lead} The other answers the report gives: {rest}." if rest else lead
+    remainder = result.extra.get("remainder")
+    if remainder is not None and not result.extra.get("complete") and remainder > 0:
+        text += (
+            " The report gives no figure for the remaining answers, so this ranks only the "
+            "answers it states."
+        )
+    return text
+
+
+def compared(a: Fact, b: Fact, result: Result, knowledge: Knowledge, sources: Sources) -> str:
+    """Both figures, then which is larger and by how much."""
+    ra, rb = knowledge.reports[a.report], knowledge.reports[b.report]
+    parts = [state(a, ra, sources), state(b, rb, sources)]
+    if result.value is None:
+        parts.append(f"They cannot be set against each other: {result.problem}.")
+        return " ".join(parts)
+    fa = format_figure(a.value, a.unit, a.qualifier)
+    fb = format_figure(b.value, b.unit, b.qualifier)
+    if result.value == 0:
+        parts.append(f"The two are the same: {fa}.")
+    else:
+        first = "higher" if result.extra.get("larger", True) else "lower"
+        parts.append(
+            f"So {label(a)} is {first}: {fa} against {fb} for {label(b)} "
+            f"({result.working}{_points(result)})."
+        )
+    return " ".join(parts)
+
+
+def _points(result: Result) -> str:
+    if result.unit != "%" or result.value is None:
+        return ""
+    return f", a gap of {result.value:g} percentage points"
+
+
+def worked(result: Result, what: str, knowledge: Knowledge, sources: Sources) -> str:
+    """An operation's result, its working and every input cited."""
+    inputs = " ".join(
+        state(f, knowledge.reports[f.report], sources) for f in dict.fromkeys(result.rows)
+    )
+    if result.value is None:
+        return f"{inputs} The report's figures do not give {what}: {result.problem}."
+    qualifier = {"over": "more than ", "under": "less than ", "about": "about "}.get(
+        result.qualifier, ""
+    )
+    figure = _figure_words(result)
+    lead = f"{capital(what)}: {qualifier}{figure} ({result.working}{_points_if(result)})."
+    return f"{lead} {inputs}"
+
+
+def _figure_words(result: Result) -> str:
+    assert result.value is not None
+    if result.unit in ("%", ""):
+        return f"{result.value:g}{result.unit}"
+    return format_figure(result.value, result.unit)
+
+
+def _points_if(result: Result) -> str:
+    return "" if "−" not in result.working or result.unit != "%" else _points(result)
+
+
+def quoted(sentences: Sequence[Sentence], sources: Sources) -> str:
+    """The report's sentences in text order, each cited."""
+    ordered = sorted(sentences, key=lambda s: (s.report, s.start))
+    return " ".join(f"{condensed(s.text).rstrip('.')} [{sources.cite(s)}]." for s in ordered)
+
+
+def quote(sentence: Sentence, sources: Sources) -> str:
+    """One sentence inside quotation marks, cited."""
+    return f"“{verbatim(sentence.text)}” [{sources.cite(sentence)}]"

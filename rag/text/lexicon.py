@@ -1,0 +1,140 @@
+"""General English cue words the answer engine reads, in one place (no report's vocabulary).
+
+Closed-class words and survey English only: what "least" or "for every" means, which nouns
+name the people a survey counts, which words say how to answer rather than what about. Words
+one report needs (its acronyms, shorthand, synonyms) live in that report's ``report.toml``
+``vocabulary``, never here.
+"""
+
+from __future__ import annotations
+
+from rag.text.tokens import tokenize
+
+
+def _tokens(words: str) -> frozenset[str]:
+    return frozenset(tokenize(words, keep_stopwords=True))
+
+
+# Words that say *how* to answer, not *what* about: they do not count towards coverage.
+GENERIC = _tokens(
+    """share percentage percent proportion fraction portion number many much figure figures
+    amount rate ratio company companies enterprise enterprises organisation organization
+    organizations organisations firm firms business businesses respondent respondents people
+    person participant participants surveyed survey report reported say said tell according
+    state stated felt feel think thought saw see question answer exactly total overall please
+    know give show list describe explain summarize summarise did does do get got find found
+    mention mentioned claim claimed one ones thing things percentages shares proportions use
+    using used uses roughly approximately actually really correct true accurate add adding
+    added adds sum summed together combined altogether difference gap pct percent cos biz ppl
+    lol pls thx whats wat r u ur em"""
+)
+
+# An extreme question asks for the smallest when it uses one of these; otherwise the largest.
+LEAST = _tokens(
+    """least fewest lowest smallest rarest rare minority bottom weakest slowest less fewer
+    lower smaller minimum min uncommon"""
+)
+
+# "for every X, how many Y": the side after these is the denominator of a ratio.
+PER = ("for every", "for each", "per ")
+# "among those who X, what share Y": the side after these is the whole of a share of a share.
+AMONG = ("among", "of those", "of the ones", "out of those", "within")
+
+# Nouns that name who a survey counts; a modifier in front of one ("Japanese companies")
+# narrows the question to a group.
+POPULATION = _tokens(
+    """companies company firms firm businesses business enterprises enterprise organisations
+    organizations organization organisation respondents respondent people participants
+    teams team employees workers engineers developers executives managers leaders staff
+    users customers members startups"""
+)
+# People named by role: asking about them alone narrows the question to a group.
+ROLES = _tokens(
+    """engineers engineer developers developer executives executive managers manager leaders
+    workers nurses teachers doctors students startups founders analysts scientists"""
+)
+# Modifiers that do not narrow a population: they describe every respondent of a survey.
+BROAD = _tokens(
+    """the all these those surveyed polled responding participating big large their such
+    many most some other both each every any our its total of"""
+)
+
+# Words a report uses to stress a finding: the "most worrying" or "most surprising" one.
+EMPHASIS = _tokens(
+    """worrying worried worry alarming alarm shock shocker shocking surprise surprising
+    surprised unexpected staggering remarkable striking notable notably tremendous
+    tremendously concerning concern critical crucial biggest significant dramatic"""
+)
+
+# Words that open advice: "companies should", "we recommend", "expect more companies to".
+ADVICE = _tokens("should must recommend recommended advise advice need needs ought best")
+
+# Openers of a follow-up that leans on the previous question.
+FOLLOWUP_OPENERS = (
+    "and ",
+    "and,",
+    "what about",
+    "how about",
+    "same for",
+    "also ",
+    "then ",
+    "so ",
+    "ok ",
+    "okay ",
+    "going back",
+    "back to",
+)
+ANAPHORA = _tokens("them they their it its those these that this the others rest remainder")
+# "the rest", "the others": everyone the previous figure did not count.
+REST = ("the rest", "the others", "the remainder", "everyone else", "the remaining", "others")
+# "the next band up", "the higher one": a neighbouring row of the same table.
+HIGHER = _tokens("higher next up above bigger larger upper more top")
+LOWER = _tokens("lower below down smaller under previous bottom")
+
+# Words of a question about change over time: the report is one survey at one time.
+TIME_WORDS = _tokens(
+    """change changed changing trend trends grow grew growing growth rise rising rose
+    increase increased increasing decrease decreased decline declined falling fell since ago
+    last previous prior yoy forecast predict projection future anymore still"""
+)
+
+# Words that say which kind of figure a question wants: a share, a time, a count of people...
+UNIT_CUES: dict[str, frozenset[str]] = {
+    "%": _tokens("share percentage percent proportion fraction pct portion"),
+    "time": _tokens("long quickly fast quick days weeks months years time period soon"),
+    "employees": _tokens("employees employee headcount workforce staff size"),
+    "users": _tokens("users user"),
+    "USD": _tokens("cost costs costing revenue dollars money expensive spend"),
+    "year": _tokens("year founded started when"),
+}
+TIME_UNITS = frozenset({"days", "weeks", "months", "years"})
+
+# Words that ask about those a figure does not count ("what share did not ...", "the rest").
+NEGATIVE = _tokens(
+    """not no never without rest remainder remaining others other didn't don't doesn't
+    wasn't weren't isn't aren't can't couldn't cannot unable fail failed lack lacked"""
+)
+
+# Nouns that point at a part of the report: "the Demography section", "the part about X".
+SECTION_WORDS = _tokens("section sections part chapter discussion bit portion segment passage")
+# Words a question about the report as a whole uses; each overview intent needs one of its own.
+OVERVIEW_CUES: dict[str, frozenset[str]] = {
+    "overview": _tokens(
+        """summary summarize summarise summarised key findings finding takeaways takeaway
+        about overview gist main headline headlines highlights tl;dr tldr short nutshell
+        important brief whole results news"""
+    ),
+    "conclusion": _tokens(
+        """conclusion conclude concludes concluded end ends ending final finally closing close
+        outlook future predict predicts prediction predictions expect expects coming"""
+    ),
+    "recommendation": _tokens(
+        """recommend recommends recommendation recommendations advise advises advice suggest
+        suggests suggestion should tips tip guidance action actions"""
+    ),
+    "emphasis": _tokens(
+        """surprising surprise surprised surprises shocking shock shocked shocker worrying
+        worried alarming alarm concerning concern striking remarkable notable interesting
+        unexpected scary bad good news"""
+    ),
+}

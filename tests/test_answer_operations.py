@@ -1,0 +1,154 @@
+"""Pure steps of the answer engine: splitting questions, sides, and arithmetic on figures."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.answering import guard, operations
+from rag.answering.parts import sides, split_questions, whole_and_part
+from rag.types import Fact
+
+
+def fact(fid: str, value: float, unit: str = "%", qualifier: str = "exact", row: str = "") -> Fact:
+    return Fact(
+        fid,
+        "r",
+        "t",
+        "cap",
+        row or fid,
+        value,
+        unit,
+        qualifier,
+        "S",
+        fid,
+        fid,
+        0,
+        1,  # type: ignore[arg-type]
+    )
+
+
+# ---------------------------------------------------------------- questions inside a question
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        (
+            "What share of nurses felt burnt out, and how many planned to leave?",
+            ["What share of nurses felt burnt out", "how many planned to leave?"],
+        ),
+        ("How many users did it reach, and in how many months?", 2),
+        ("What share of teachers felt unsupported and underpaid?", 1),
+        ("Which is larger, the share of A or the share of B?", 1),
+        (
+            "Give me three numbers - the share using Go, the share using Rust, and the share "
+            "using both.",
+            3,
+        ),
+        ("How large were the firms, both in revenue and in headcount?", 2),
+        ("Two things about churn - what share left, and what share came back?", 2),
+        ("What share left? And what share came back?", 2),
+    ],
+)
+def test_a_question_splits_into_the_questions_it_asks(question: str, expected: object) -> None:
+    parts = split_questions(question)
+    if isinstance(expected, int):
+        assert len(parts) == expected, parts
+    else:
+        assert parts == expected
+
+
+def test_a_lead_in_that_asks_nothing_stays_with_the_questions_after_it() -> None:
+    first, second = split_questions("About churn - what share left, and what share returned?")
+    assert first.startswith("About churn") and "left" in first
+    assert second == "what share returned?"
+
+
+def test_sides_of_comparisons_ratios_and_shares_of_shares() -> None:
+    assert sides("Were more nurses tired than rested?") == ("Were more nurses tired", "rested")
+    assert sides("Which is larger, the share using Go or the share using Rust?") == (
+        "the share using Go",
+        "the share using Rust",
+    )
+    assert sides("What is the gap between remote staff and office staff?") == (
+        "remote staff",
+        "office staff",
+    )
+    # "for every X, how many Y": Y is the numerator, asked first
+    assert sides("For every manager who agreed, how many staff disagreed?") == (
+        "how many staff disagreed",
+        "manager who agreed",
+    )
+    assert whole_and_part("Among those who use Go, what share use it at work?") == (
+        "those who use Go",
+        "what share use it at work",
+    )
+
+
+# ---------------------------------------------------------------- operations
+
+
+def test_the_rest_is_a_complement_with_its_working_and_flips_a_bound() -> None:
+    r = operations.complement(fact("a", 41.2))
+    assert r.value == pytest.approx(58.8) and r.working == "100% − 41.2% = 58.8%"
+    flipped = operations.complement(fact("b", 80, qualifier="over"))
+    assert flipped.value == pytest.approx(20) and flipped.qualifier == "under"
+    assert operations.complement(fact("c", 5, unit="days")).value is None
+
+
+def test_sums_and_differences_keep_units_and_honest_bounds() -> None:
+    assert operations.total([fact("a", 24), fact("b", 10)]).working == "24% + 10% = 34%"
+    assert operations.total([fact("a", 24), fact("b", 3, unit="days")]).value is None
+    over = operations.total([fact("a", 50, qualifier="over"), fact("b", 10)])
+    assert over.qualifier == "over"
+    d = operations.difference(fact("a", 67.2), fact("b", 34.2))
+    assert d.value == pytest.approx(33) and d.working == "67.2% − 34.2% = 33%"
+
+
+def test_ratios_convert_time_units_by_whole_factors() -> None:
+    r = operations.ratio(fact("n", 3.5, unit="years"), fact("c", 5, unit="days"))
+    assert r.value == pytest.approx(255.5)
+    assert "3.5 × 365 = 1277.5 days" in r.working
+    assert operations.ratio(fact("a", 10, unit="users"), fact("b", 5, unit="days")).value is None
+
+
+def test_share_of_a_share_divides_the_part_by_its_whole() -> None:
+    r = operations.share_of_share(fact("p", 18.2), fact("w", 67.2))
+    assert r.value == pytest.approx(27.1) and r.working == "18.2 ÷ 67.2 × 100 = 27.1%"
+    assert operations.share_of_share(fact("p", 70), fact("w", 60)).value is None
+
+
+def test_the_most_and_least_common_row_and_whether_the_table_is_complete() -> None:
+    rows = [fact("a", 20, row="$50M to $100M"), fact("b", 24, row="$100M to $200M"), fact("c", 10)]
+    most = operations.extreme(rows, "most")
+    least = operations.extreme(rows, "least")
+    assert most.rows[0].id == "b" and least.rows[0].id == "c"
+    assert most.extra["complete"] is False and most.extra["remainder"] == pytest.approx(46)
+
+
+def test_bands_above_an_amount_are_found_only_where_they_split() -> None:
+    table = [
+        fact("a", 20, row="$50M to $100M"),
+        fact("b", 24, row="$100M to $200M"),
+        fact("c", 10, row="$200M or more"),
+    ]
+    assert [f.id for f in operations.bands_from(table, 100e6)] == ["b", "c"]
+    assert operations.bands_from(table, 150e6) == []
+
+
+@pytest.mark.parametrize(
+    "result",
+    [
+        operations.complement(fact("a", 41.2)),
+        operations.total([fact("a", 24), fact("b", 10)]),
+        operations.difference(fact("a", 67.2), fact("b", 34.2)),
+        operations.ratio(fact("a", 58.8), fact("b", 41.2)),
+        operations.share_of_share(fact("p", 18.2), fact("w", 67.2)),
+        operations.ratio(fact("n", 3.5, unit="years"), fact("c", 5, unit="days")),
+    ],
+)
+def test_the_numeric_guard_accepts_every_working_the_operations_write(
+    result: operations.Result,
+) -> None:
+    sources = [f"{f.value:g}{'%' if f.unit == '%' else ' ' + f.unit}" for f in result.rows]
+    assert guard.check(f"It is {result.working}.", sources).ok
