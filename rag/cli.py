@@ -7,10 +7,11 @@ instant and a missing optional part only affects the command that needs it.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 
-from rag.errors import SurveyRagError
+from rag.errors import InputError, SurveyRagError
 from rag.settings import Settings
 
 Handler = Callable[[argparse.Namespace, Settings], int]
@@ -76,6 +77,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--data-dir", help="embedded index folder (env SURVEY_RAG_DATA_DIR)")
     parser.add_argument("--corpus-dir", help="bundled reports folder (env SURVEY_RAG_CORPUS_DIR)")
+    parser.add_argument(
+        "--model-dir",
+        help="sentence-transformers model folder (env SURVEY_RAG_MODEL_DIR; default: bundled)",
+    )
+    parser.add_argument("--report", help="answer from this report id only (env SURVEY_RAG_REPORT)")
+    parser.add_argument(
+        "--top-k", type=int, help="passages retrieved per question (env SURVEY_RAG_TOP_K; 8)"
+    )
+    parser.add_argument(
+        "--llm",
+        choices=["none", "openai"],
+        help="answer-writing backend (env SURVEY_RAG_LLM; default none = extractive)",
+    )
+    parser.add_argument(
+        "--llm-base-url",
+        help="OpenAI-compatible endpoint for --llm openai (env SURVEY_RAG_LLM_BASE_URL); "
+        "the key comes only from SURVEY_RAG_LLM_API_KEY or OPENAI_API_KEY",
+    )
+    parser.add_argument("--llm-model", help="chat model name (env SURVEY_RAG_LLM_MODEL)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def add(name: str, handler: Handler, help: str, example: str) -> argparse.ArgumentParser:
@@ -90,6 +110,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="report folders holding report.txt, report.md or report.pdf (default: the corpus)",
     )
     p.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
+    p.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="move a broken embedded index aside (renamed, never deleted) and build anew",
+    )
+    p.add_argument(
+        "--max-size",
+        default=None,
+        help="refuse a report file larger than this, e.g. 50MB (default 20MB: embedding "
+        "takes about a minute per MB)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
     p = add(
@@ -148,6 +179,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("bench", _bench, "measure ingest or query speed", "survey-rag bench query")
     p.add_argument("target", choices=["ingest", "query"], help="what to measure")
     p.add_argument("--repeat", type=int, default=5, help="rounds to run")
+    p.add_argument(
+        "--size",
+        help="ingest only: time the steps on the bundled report repeated to these sizes, "
+        "e.g. --size 1MB,10MB,50MB",
+    )
     return parser
 
 
@@ -158,13 +194,29 @@ def _settings(args: argparse.Namespace) -> Settings:
             "chroma_url": args.chroma_url,
             "data_dir": args.data_dir,
             "corpus_dir": args.corpus_dir,
+            "model_dir": args.model_dir,
+            "report": args.report,
+            "top_k": args.top_k,
+            "llm": args.llm,
+            "llm_base_url": args.llm_base_url,
+            "llm_model": args.llm_model,
             "host": getattr(args, "host", None),
             "port": getattr(args, "port", None),
             "auth": getattr(args, "auth", None),
         }.items()
         if value is not None
     }
-    return Settings(**overrides)
+    from pydantic import ValidationError
+
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        name = str(error["loc"][0]) if error["loc"] else "?"
+        raise InputError(
+            f"setting {name} = {error.get('input')!r} is not usable ({error['msg']}): fix "
+            f"--{name.replace('_', '-')} or SURVEY_RAG_{name.upper()}"
+        ) from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -178,6 +230,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"survey-rag {args.command}: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader went away (`survey-rag ask ... | head`): nothing left to say to it, and
+        # Python's own flush at exit must not fail again on the closed pipe
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE, as a shell reports a command killed by a closed pipe
 
 
 if __name__ == "__main__":
