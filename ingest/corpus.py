@@ -38,7 +38,7 @@ def _shown(path: Path) -> Path:
     """The path as a user would type it: relative to the working folder when inside it."""
     try:
         return path.resolve().relative_to(Path.cwd().resolve())
-    except ValueError:
+    except (ValueError, RuntimeError, OSError):  # outside it, or a link loop
         return path
 
 

@@ -118,8 +118,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--max-size",
         default=None,
-        help="refuse a report file larger than this, e.g. 50MB (default 20MB: embedding "
-        "takes about a minute per MB)",
+        help="refuse a report file larger than this, e.g. 50MB (default 5MB: embedding "
+        "takes minutes per MB of text on a CPU)",
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -223,7 +223,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``survey-rag`` script."""
     args = build_parser().parse_args(argv)
     try:
-        return int(args.handler(args, _settings(args)))
+        code = int(args.handler(args, _settings(args)))
+        sys.stdout.flush()  # a reader that went away shows up here, not at interpreter exit
+        return code
     except SurveyRagError as exc:
         print(f"survey-rag {args.command}: error: {exc}", file=sys.stderr)
         return exc.exit_code
