@@ -10,6 +10,7 @@ never turn into a figure the product states.
 from __future__ import annotations
 
 import csv
+import errno
 import hashlib
 import io
 import math
@@ -247,8 +248,10 @@ def _check_table_file(path: Path) -> None:
     try:
         path.stat()  # follows links: a loop or a dangling link fails here
     except OSError as exc:
-        what = "a symlink loop" if path.is_symlink() and "loop" in str(exc).lower() else None
-        what = what or ("a broken link" if path.is_symlink() else "unreadable")
+        if exc.errno == errno.ELOOP:
+            what = "a symlink loop"
+        else:
+            what = "a broken link" if path.is_symlink() else "unreadable"
         raise CorpusError(
             _shown(path), f"{what} ({exc.strerror}): remove it or put a CSV table there"
         ) from None

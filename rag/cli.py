@@ -87,8 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--llm",
-        choices=["none", "openai"],
-        help="answer-writing backend (env SURVEY_RAG_LLM; default none = extractive)",
+        help="answer-writing backend: none (extractive, the default) or openai "
+        "(env SURVEY_RAG_LLM)",
     )
     parser.add_argument(
         "--llm-base-url",
@@ -96,6 +96,11 @@ def build_parser() -> argparse.ArgumentParser:
         "the key comes only from SURVEY_RAG_LLM_API_KEY or OPENAI_API_KEY",
     )
     parser.add_argument("--llm-model", help="chat model name (env SURVEY_RAG_LLM_MODEL)")
+    parser.add_argument(
+        "--llm-timeout",
+        type=float,
+        help="seconds to wait for the chat model (env SURVEY_RAG_LLM_TIMEOUT; 30)",
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def add(name: str, handler: Handler, help: str, example: str) -> argparse.ArgumentParser:
@@ -147,6 +152,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, help="port (default 7860; env SURVEY_RAG_PORT)")
     p.add_argument("--auth", help="user:password to require a login (env SURVEY_RAG_AUTH)")
     p.add_argument("--no-browser", action="store_true", help="do not open a browser window")
+    p.add_argument(
+        "--concurrency",
+        type=int,
+        help="questions answered at once (default 4; env SURVEY_RAG_CONCURRENCY)",
+    )
 
     p = add(
         "eval",
@@ -200,9 +210,11 @@ def _settings(args: argparse.Namespace) -> Settings:
             "llm": args.llm,
             "llm_base_url": args.llm_base_url,
             "llm_model": args.llm_model,
+            "llm_timeout": args.llm_timeout,
             "host": getattr(args, "host", None),
             "port": getattr(args, "port", None),
             "auth": getattr(args, "auth", None),
+            "concurrency": getattr(args, "concurrency", None),
         }.items()
         if value is not None
     }

@@ -150,9 +150,12 @@ def _bad_tables(kind: str, tables: Path) -> Path:
     return bad
 
 
-@pytest.mark.parametrize("kind", ["loop", "folder", "dangling"])
+@pytest.mark.parametrize(
+    ("kind", "said"),
+    [("loop", "a symlink loop"), ("folder", "is a folder"), ("dangling", "a broken link")],
+)
 def test_a_table_that_is_no_file_is_a_one_line_error_naming_it(
-    kind: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    kind: str, said: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     folder = tmp_path / "corpus" / "aiia-2023"
     shutil.copytree(BUNDLED_REPORT, folder)
@@ -161,7 +164,7 @@ def test_a_table_that_is_no_file_is_a_one_line_error_naming_it(
     err = capsys.readouterr().err
     assert code == 2
     assert err.count("\n") == 1 and "Traceback" not in err
-    assert f"survey-rag ingest: error: {bad}" in err
+    assert f"survey-rag ingest: error: {bad}: {said}" in err
 
 
 @pytest.mark.model
@@ -429,7 +432,11 @@ def test_every_setting_has_a_command_line_option(tmp_path: Path) -> None:
             "http://127.0.0.1:9/v1",
             "--llm-model",
             "m",
-            "status",
+            "--llm-timeout",
+            "5",
+            "ui",
+            "--concurrency",
+            "2",
         ]
     )
     settings = _settings(args)
@@ -439,6 +446,7 @@ def test_every_setting_has_a_command_line_option(tmp_path: Path) -> None:
         "http://127.0.0.1:9/v1",
         "m",
     )
+    assert (settings.llm_timeout, settings.concurrency) == (5.0, 2)
 
 
 # -- 7. untrusted corpus text ---------------------------------------------------------------------
