@@ -1,11 +1,13 @@
 """Ingest: read and validate report folders, chunk, split, embed, and switch the index over.
 
 Every input is read and validated before anything is written, so a bad table leaves the
-index as it was. A report whose fingerprint (its files, plus the chunking rules, the
-ingest code and the embedder) matches its active build is skipped without a write; a
-changed report gets a new build that reuses the vectors of passages, facts and sentences
-whose text is unchanged. Each report sentence is stored with its vector, so the answerer's
-sentence-level similarity needs no embedding at run time.
+index as it was. One ingest writes at a time: each holds the index's writer lock
+(ingest.lock) from its first read of the pointers to its last write. A report whose
+fingerprint (its files, plus the chunking rules, the ingest code and the embedder) matches
+its active build is skipped without a write; a changed report gets a new build that reuses
+the vectors of passages, facts and sentences whose text is unchanged. Each report sentence
+is stored with its vector, so the answerer's sentence-level similarity needs no embedding
+at run time.
 """
 
 from __future__ import annotations
@@ -56,8 +58,7 @@ EMBED_BATCH = 32
 MB = 1024 * 1024
 # Embedding dominates ingest time and grows with the text: a report this large is refused
 # unless --max-size says otherwise (measured: `survey-rag bench ingest --size ...`).
-MAX_REPORT_BYTES = 20 * MB
-EMBED_SECONDS_PER_MB = 60.0  # MiniLM on 2 CPU cores, distinct text; see `bench ingest --size`
+MAX_REPORT_BYTES = 5 * MB
 _SIZE = re.compile(r"(?P<number>\d+(?:\.\d+)?)\s*(?P<unit>[kKmMgG]?[bB]?)")
 _UNITS = {"B": 1, "K": 1024, "M": MB, "G": 1024 * MB}
 # modules whose rules shape what gets indexed: editing one makes every index stale
@@ -341,19 +342,17 @@ def check_sizes(folders: Sequence[Path], max_bytes: int | None) -> None:
 
     for folder in folders:
         path = report_file(folder)
+        if path.suffix == ".pdf":
+            continue  # a PDF's size is mostly layout and images, not text to embed
         size = path.stat().st_size
         if size > max_bytes:
             raise CorpusError(
                 path,
                 f"the report is {size / MB:,.1f} MB; the limit is {max_bytes / MB:,.1f} MB, "
-                f"because embedding takes about {_embed_minutes(size)} on a laptop CPU: "
-                f"raise it with 'survey-rag ingest --max-size {math.ceil(size / MB)}MB'",
+                "because embedding takes minutes per MB of distinct text on a CPU "
+                "('survey-rag bench ingest --size 1MB' measures it here): raise it with "
+                f"'survey-rag ingest --max-size {math.ceil(size / MB)}MB'",
             )
-
-
-def _embed_minutes(size: int) -> str:
-    minutes = size / MB * EMBED_SECONDS_PER_MB / 60
-    return f"{minutes:,.0f} minutes" if minutes >= 2 else "a minute"
 
 
 @contextmanager

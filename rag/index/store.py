@@ -11,7 +11,10 @@ sentence-level similarity, and every search leaves them out.
 
 An ingest writes a whole new collection, then upserts the report's pointer, then drops the
 previous collection. Readers only open what a pointer names, so an ingest killed half-way
-leaves the previous build serving; the next ingest of that report drops the orphan.
+leaves the previous build serving; the next ingest, even one with nothing to do, drops the
+orphan. Only one ingest writes at a time (ingest.lock), so an orphan is never a live build.
+A store whose files are damaged raises IndexBroken; ``survey-rag ingest --rebuild`` moves the
+embedded folder aside (``move_aside``) and builds a new one.
 """
 
 from __future__ import annotations
