@@ -83,16 +83,17 @@ def glued_headings(text: str, limit: int | None = None) -> list[_Heading]:
     ]
 
 
-_WORD = re.compile(r"\w+")
+# every candidate starts with a capital, so only words that do can start with one
+_CAPITALISED_WORD = re.compile(r"(?<!\w)[A-Z]\w*")
 
 
 def _word_prefix_counts(text: str, prefixes: set[str]) -> dict[str, int]:
-    """How often each of ``prefixes`` starts a word of ``text`` (as ``\\bPREFIX`` would match)."""
+    """How often each of ``prefixes`` (capitalised) starts a word of ``text``, as ``\\bPREFIX``."""
     counts = dict.fromkeys(prefixes, 0)
     lengths = sorted({len(p) for p in prefixes})
     if not lengths:
         return counts
-    for m in _WORD.finditer(text):
+    for m in _CAPITALISED_WORD.finditer(text):
         word = m.group()
         for n in lengths:
             if n > len(word):
