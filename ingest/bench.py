@@ -4,11 +4,18 @@ Absolute seconds depend on the machine and on what else it is doing, so each fig
 beside a floor timed in the same process a moment earlier: embedding the same texts alone
 plus a bare Chroma add of precomputed vectors (for a full ingest), and hashing the report
 folder plus one read of the pointers (for a no-op re-ingest).
+
+``--size 1MB,10MB,50MB`` instead times every step before embedding on the bundled report
+repeated to each size, beside a floor of one linear pass over the same text (read, hash, one
+regex scan), so the table shows whether each step grows linearly. Embedding is timed on a
+sample and extrapolated: at these sizes it is hours of CPU, which is why ingest refuses a report
+over ``MAX_REPORT_BYTES`` unless ``--max-size`` raises the limit.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import statistics
 import tempfile
 import time
@@ -33,6 +40,8 @@ def _rounds(fn: Callable[[], object], repeat: int) -> list[float]:
 
 def run_bench_ingest(args: argparse.Namespace, settings: Settings) -> int:
     """Time model load, a full ingest, a no-op re-ingest and their floors; print a table."""
+    if getattr(args, "size", None):
+        return run_bench_sizes(args, settings)
     from ingest.corpus import report_fingerprint
     from ingest.pipeline import build_fingerprint, ingest, plan_report, report_folders
     from rag.index.embeddings import get_embedder
@@ -151,3 +160,157 @@ def run_bench_ingest(args: argparse.Namespace, settings: Settings) -> int:
 
 def _verdict(seconds: float, target: float) -> str:
     return f"< {target:g} s {'ok' if seconds < target else 'MISSED'}"
+
+
+EMBED_SAMPLE = 128  # distinct texts embedded to estimate the embedding time of a size
+
+
+def parse_sizes(text: str) -> list[int]:
+    """Byte counts of ``1MB,10MB,50MB``; InputError naming the bad one."""
+    from ingest.pipeline import parse_size
+    from rag.errors import InputError
+
+    sizes = []
+    for part in text.split(","):
+        try:
+            sizes.append(parse_size(part))
+        except ValueError as exc:
+            raise InputError(f"--size: {exc}") from None
+    if not sizes or min(sizes) <= 0:
+        raise InputError("--size needs positive sizes, e.g. --size 1MB,10MB,50MB")
+    return sizes
+
+
+def repeated_report(source: str, size: int) -> str:
+    """``source`` repeated (a blank line between copies) and cut to ``size`` characters."""
+    unit = source.rstrip() + "\n\n"
+    return (unit * (size // len(unit) + 1))[:size]
+
+
+def _cpu(fn: Callable[[], object]) -> float:
+    # CPU seconds of this process: other work on a shared machine does not skew per-MB figures
+    started = time.process_time()
+    fn()
+    return time.process_time() - started
+
+
+def _floor_pass(path: Path) -> None:
+    import hashlib
+    import re
+
+    text = path.read_text(encoding="utf-8")
+    hashlib.sha256(text.encode()).hexdigest()
+    len(re.findall(r"\w+", text))
+
+
+def run_bench_sizes(args: argparse.Namespace, settings: Settings) -> int:
+    """Time each ingest step before embedding at each ``--size``; print a table per MB."""
+    from ingest.chunking import chunk_text
+    from ingest.corpus import load_report, load_tables
+    from ingest.pipeline import MB, build_fingerprint, plan_report
+    from ingest.sections import load_sections
+    from rag.index.embeddings import get_embedder
+    from rag.index.store import chunk_record, sentence_record
+    from rag.text.sentences import report_sentences
+
+    sizes = parse_sizes(str(args.size))
+    source_folder = Path(settings.corpus_dir) / "aiia-2023"
+    if not (source_folder / "report.txt").is_file():
+        source_folder = next(Path(settings.corpus_dir).glob("*/report.txt")).parent
+    source = (source_folder / "report.txt").read_text(encoding="utf-8")
+
+    # embedding rate, on distinct texts of the real report (repeats would be embedded once)
+    plan = plan_report(source_folder, "bench")
+    distinct = list(dict.fromkeys([c.text for c in plan.chunks] + [s.text for s in plan.sentences]))
+    texts_per_byte = len(distinct) / len(source.encode())
+    embedder = get_embedder(settings)
+    embedder.embed_documents(distinct[:8])  # one-off set-up costs
+    sample = distinct[:EMBED_SAMPLE]
+    rate = len(sample) / _timed(lambda: embedder.embed_documents(sample))
+
+    print(
+        f"survey-rag bench ingest --size: {source_folder.name}/report.txt "
+        f"({len(source.encode()) / 1024:.0f} KB) repeated to each size, one round each, "
+        "CPU seconds; "
+        "floor = read + sha256 + one regex pass over the same text; "
+        f"embedding estimated from {len(sample)} texts at {rate:.0f} texts/s "
+        f"({texts_per_byte * MB:,.0f} distinct texts per MB of report)"
+    )
+    header = (
+        "size",
+        "sections",
+        "chunks",
+        "sentences",
+        "steps before embedding (s)",
+        "s/MB",
+        "floor (s)",
+        "ratio",
+        "embedding, est. (s)",
+    )
+    rows: list[tuple[str, ...]] = []
+    step_rows: list[tuple[str, ...]] = []
+    with tempfile.TemporaryDirectory(prefix="survey-rag-bench-size-") as tmp:
+        for size in sizes:
+            folder = Path(tmp) / f"big-{size}"
+            folder.mkdir()
+            path = folder / "report.txt"
+            path.write_text(repeated_report(source, size), encoding="utf-8")
+            gc.collect()  # the previous size's garbage is not this size's cost
+            floor = _cpu(lambda p=path: _floor_pass(p))  # type: ignore[misc]
+            steps: dict[str, float] = {}
+            started = time.process_time()
+            fingerprint = build_fingerprint(settings, folder)
+            steps["fingerprint"] = time.process_time() - started
+            mark = time.process_time()
+            info, text = load_report(folder)
+            steps["read"] = time.process_time() - mark
+            mark = time.process_time()
+            sections = load_sections(info, text, folder)
+            steps["sections"] = time.process_time() - mark
+            mark = time.process_time()
+            load_tables(folder, text, sections)
+            steps["tables"] = time.process_time() - mark
+            mark = time.process_time()
+            chunks = chunk_text(text, sections, info.id)
+            steps["chunks"] = time.process_time() - mark
+            mark = time.process_time()
+            sentences = report_sentences(info.id, text, sections)
+            steps["sentences"] = time.process_time() - mark
+            mark = time.process_time()
+            records = [chunk_record(c, i) for i, c in enumerate(chunks)]
+            records += [sentence_record(s, i) for i, s in enumerate(sentences)]
+            steps["records"] = time.process_time() - mark
+            total = time.process_time() - started
+            del fingerprint, records, text
+            mb = size / MB
+            embed_estimate = texts_per_byte * size / rate
+            rows.append(
+                (
+                    _size_label(size),
+                    f"{len(sections)}",
+                    f"{len(chunks):,}",
+                    f"{len(sentences):,}",
+                    f"{total:.2f}",
+                    f"{total / mb:.2f}",
+                    f"{floor:.2f}",
+                    f"{total / floor:.1f}x",
+                    f"{embed_estimate:,.0f}",
+                )
+            )
+            step_rows.append((_size_label(size), *(f"{v / mb:.3f}" for v in steps.values())))
+            path.unlink()
+            step_names = tuple(steps)
+    _table(header, rows)
+    print("\nseconds per MB of each step (constant down a column = linear):")
+    _table(("size", *step_names), step_rows)
+    return 0
+
+
+def _size_label(size: int) -> str:
+    return f"{size / 1024:g} KB" if size < 1024 * 1024 else f"{size / (1024 * 1024):g} MB"
+
+
+def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
+        print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)))

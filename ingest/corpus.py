@@ -10,15 +10,18 @@ never turn into a figure the product states.
 from __future__ import annotations
 
 import csv
+import errno
 import hashlib
 import io
 import math
+import os
 import re
 import string
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from ingest.metadata import METADATA_FILE, read_metadata, report_file
 from ingest.sections import load_sections, markdown_title, section_at, section_span
@@ -36,7 +39,7 @@ def _shown(path: Path) -> Path:
     """The path as a user would type it: relative to the working folder when inside it."""
     try:
         return path.resolve().relative_to(Path.cwd().resolve())
-    except ValueError:
+    except (ValueError, RuntimeError, OSError):  # outside it, or a link loop
         return path
 
 
@@ -96,7 +99,7 @@ def load_report(folder: Path) -> tuple[ReportInfo, str]:
         surveyed=" ".join((_field(meta, "surveyed", str, folder) or "").split()),
         sections=(),
         text=text,
-        source_url=_field(meta, "source_url", str, folder),
+        source_url=source_url(meta, folder),
         short=_field(meta, "short", str, folder) or "",
         vocabulary=_vocabulary(meta, folder),
     )
@@ -249,8 +252,49 @@ def _read_table(path: Path, text: str, sections: Sequence[Section]) -> list[Tabl
 
 
 def table_files(folder: Path) -> list[Path]:
-    """The result tables of a report folder, sorted by name."""
-    return sorted((Path(folder) / "tables").glob("*.csv"))
+    """The result tables of a report folder, sorted by name; CorpusError for one that is no file."""
+    paths = sorted((Path(folder) / "tables").glob("*.csv"))
+    for path in paths:
+        _check_table_file(path)
+    return paths
+
+
+def _check_table_file(path: Path) -> None:
+    """CorpusError unless ``path`` is a readable regular file (not a folder, loop or dead link)."""
+    try:
+        path.stat()  # follows links: a loop or a dangling link fails here
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            what = "a symlink loop"
+        else:
+            what = "a broken link" if path.is_symlink() else "unreadable"
+        raise CorpusError(
+            _shown(path), f"{what} ({exc.strerror}): remove it or put a CSV table there"
+        ) from None
+    if not path.is_file():
+        raise CorpusError(
+            _shown(path), "is a folder, not a CSV table: remove it or rename it without .csv"
+        )
+    if not os.access(path, os.R_OK):
+        raise CorpusError(_shown(path), "cannot be read (permission denied): check its mode")
+
+
+def source_url(meta: dict[str, Any], folder: Path) -> str | None:
+    """report.toml's ``source_url``, which must be an http(s) link: the UI makes it clickable."""
+    url = _field(meta, "source_url", str, folder)
+    if url is None:
+        return None
+    try:
+        parts = urlsplit(url.strip())
+        valid = parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+    except ValueError:
+        valid = False
+    if not valid:
+        raise CorpusError(
+            _shown(folder / METADATA_FILE),
+            f"source_url {url!r} is not an http(s) link: write it like https://example.org/report",
+        )
+    return url.strip()
 
 
 def load_tables(folder: Path, text: str, sections: list[Section]) -> list[TableRow]:

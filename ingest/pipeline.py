@@ -1,11 +1,13 @@
 """Ingest: read and validate report folders, chunk, split, embed, and switch the index over.
 
 Every input is read and validated before anything is written, so a bad table leaves the
-index as it was. A report whose fingerprint (its files, plus the chunking rules, the
-ingest code and the embedder) matches its active build is skipped without a write; a
-changed report gets a new build that reuses the vectors of passages, facts and sentences
-whose text is unchanged. Each report sentence is stored with its vector, so the answerer's
-sentence-level similarity needs no embedding at run time.
+index as it was. One ingest writes at a time: each holds the index's writer lock
+(ingest.lock) from its first read of the pointers to its last write. A report whose
+fingerprint (its files, plus the chunking rules, the ingest code and the embedder) matches
+its active build is skipped without a write; a changed report gets a new build that reuses
+the vectors of passages, facts and sentences whose text is unchanged. Each report sentence
+is stored with its vector, so the answerer's sentence-level similarity needs no embedding
+at run time.
 """
 
 from __future__ import annotations
@@ -14,26 +16,30 @@ import argparse
 import hashlib
 import importlib.util
 import json
+import math
 import os
+import re
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ingest.chunking import CHUNK_OVERLAP, CHUNK_SIZE, CHUNKER_VERSION, chunk_text
-from rag.errors import CorpusError, StoreUnavailable
+from rag.errors import CorpusError, InputError, StoreUnavailable
 from rag.index.embeddings import Embedder, embedder_identity, get_embedder
 from rag.index.store import (
     STORE_SCHEMA,
     Pointer,
+    broken_guard,
     chunk_record,
     create_build,
     drop_collections,
     fact_record,
     get_collection,
+    move_aside,
     open_client,
     orphans,
     read_pointers,
@@ -46,7 +52,15 @@ from rag.types import Chunk, Fact, ReportInfo, Section, Sentence
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
 
+    from ingest.lock import WriterLock
+
 EMBED_BATCH = 32
+MB = 1024 * 1024
+# Embedding dominates ingest time and grows with the text: a report this large is refused
+# unless --max-size says otherwise (measured: `survey-rag bench ingest --size ...`).
+MAX_REPORT_BYTES = 5 * MB
+_SIZE = re.compile(r"(?P<number>\d+(?:\.\d+)?)\s*(?P<unit>[kKmMgG]?[bB]?)")
+_UNITS = {"B": 1, "K": 1024, "M": MB, "G": 1024 * MB}
 # modules whose rules shape what gets indexed: editing one makes every index stale
 _INGEST_MODULES = (
     "ingest.corpus",
@@ -76,6 +90,7 @@ class IngestSummary:
     skipped: bool  # nothing changed, nothing written
     where: str = ""
     report_ids: tuple[str, ...] = ()
+    moved_aside: str = ""  # where --rebuild moved the previous index folder
 
 
 @dataclass(frozen=True)
@@ -193,6 +208,9 @@ def ingest(
     paths: Sequence[Path] | None = None,
     force: bool = False,
     progress: bool = False,
+    *,
+    rebuild: bool = False,
+    max_bytes: int | None = MAX_REPORT_BYTES,
 ) -> IngestSummary:
     """Index report folders into the store the settings point at.
 
@@ -201,21 +219,59 @@ def ingest(
         paths: report folders; None means every report folder under ``settings.corpus_dir``.
         force: rebuild and re-embed even when a report's fingerprint matches its active build.
         progress: show a progress bar on stderr while embedding.
+        rebuild: first move the embedded index folder aside (renamed, never deleted), e.g.
+            when it is damaged, and build a new one from the corpus.
+        max_bytes: refuse a report file larger than this (None: no limit).
 
     Returns:
         An IngestSummary; ``skipped`` is True when nothing needed writing.
 
     Raises:
-        CorpusError: an input is missing or malformed (nothing was written).
+        CorpusError: an input is missing, malformed or too large (nothing was written).
+        IngestBusy: another ingest is writing to the same index.
+        IndexBroken: the index is damaged; ``rebuild=True`` recovers.
         StoreUnavailable: the Chroma folder or server cannot be used.
         ModelError: the embedding model cannot be loaded.
     """
+    from ingest.lock import writer_lock
+
     started = time.perf_counter()
     folders = report_folders(settings, paths)
+    check_sizes(folders, max_bytes)
+    if rebuild and settings.chroma_url:
+        raise InputError(
+            "--rebuild moves an embedded index folder aside; a Chroma server keeps its own: "
+            "stop it, start it on an empty --path, and run 'survey-rag ingest'"
+        )
     fingerprints = {folder: build_fingerprint(settings, folder) for folder in folders}
-    client = open_client(settings)
+    server = open_client(settings) if settings.chroma_url else None
+    with writer_lock(settings, server) as lock:
+        moved = move_aside(settings) if rebuild else None
+        client = server or open_client(settings)
+        with broken_guard(settings):
+            summary = _ingest_locked(client, settings, folders, fingerprints, force, progress, lock)
+    return replace(
+        summary,
+        seconds=time.perf_counter() - started,
+        moved_aside=str(moved) if moved else "",
+    )
+
+
+def _ingest_locked(
+    client: ClientAPI,
+    settings: Settings,
+    folders: list[Path],
+    fingerprints: dict[Path, str],
+    force: bool,
+    progress: bool,
+    lock: WriterLock,
+) -> IngestSummary:
+    """The ingest itself, run while this process holds the index's writer lock."""
     with _store_errors(settings):
         pointers = read_pointers(client)
+        # no other writer can be building now: every collection no pointer names is an orphan
+        # (a killed ingest's half-built build), whichever report it belongs to
+        drop_collections(client, orphans(client))
         current: list[Pointer] = []
         todo: list[Path] = []
         by_folder = {p.folder: p for p in pointers.values()}
@@ -239,7 +295,7 @@ def ingest(
             facts=sum(p.facts for p in current),
             embedded=0,
             reused=0,
-            seconds=time.perf_counter() - started,
+            seconds=0.0,
             skipped=True,
             where=settings.where,
             report_ids=tuple(p.report for p in current),
@@ -251,7 +307,9 @@ def ingest(
     with _store_errors(settings):
         for plan in plans:
             previous = pointers.get(plan.info.id)
-            e, r = _write_build(client, settings, plan, previous, progress, reuse=not force)
+            e, r = _write_build(
+                client, settings, plan, previous, progress, reuse=not force, renew=lock.renew
+            )
             embedded += e
             reused += r
     return IngestSummary(
@@ -261,11 +319,41 @@ def ingest(
         facts=sum(p.facts for p in current) + sum(len(p.facts) for p in plans),
         embedded=embedded,
         reused=reused,
-        seconds=time.perf_counter() - started,
+        seconds=0.0,
         skipped=False,
         where=settings.where,
         report_ids=tuple(p.report for p in current) + tuple(p.info.id for p in plans),
     )
+
+
+def parse_size(text: str) -> int:
+    """Bytes in a size such as ``50MB``, ``1.5 GB``, ``500kB`` or ``1048576``; ValueError if not."""
+    m = _SIZE.fullmatch(text.strip())
+    if m is None:
+        raise ValueError(f"not a size: {text!r} (write e.g. 20MB, 500KB or 1GB)")
+    unit = (m.group("unit") or "B").upper().rstrip("B") or "B"
+    return int(float(m.group("number")) * _UNITS[unit])
+
+
+def check_sizes(folders: Sequence[Path], max_bytes: int | None) -> None:
+    """CorpusError for a report file larger than ``max_bytes``, before anything reads it."""
+    if max_bytes is None:
+        return
+    from ingest.metadata import report_file
+
+    for folder in folders:
+        path = report_file(folder)
+        if path.suffix == ".pdf":
+            continue  # a PDF's size is mostly layout and images, not text to embed
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise CorpusError(
+                path,
+                f"the report is {size / MB:,.1f} MB; the limit is {max_bytes / MB:,.1f} MB, "
+                "because embedding takes minutes per MB of distinct text on a CPU "
+                "('survey-rag bench ingest --size 1MB' measures it here): raise it with "
+                f"'survey-rag ingest --max-size {math.ceil(size / MB)}MB'",
+            )
 
 
 @contextmanager
@@ -306,6 +394,7 @@ def _write_build(
     previous: Pointer | None,
     progress: bool,
     reuse: bool = True,
+    renew: Callable[[], None] = lambda: None,
 ) -> tuple[int, int]:
     """Build a new collection for one report, switch its pointer, drop the old build."""
     report_id = plan.info.id
@@ -313,9 +402,6 @@ def _write_build(
     records = [chunk_record(c, i) for i, c in enumerate(plan.chunks)]
     records += [fact_record(f, i) for i, f in enumerate(plan.facts)]
     records += [sentence_record(s, i) for i, s in enumerate(plan.sentences)]
-
-    # leftovers of a killed ingest of this report go first, so they never pile up
-    drop_collections(client, orphans(client, [report_id]))
 
     old_vectors = _reusable_vectors(client, previous, identity, records) if reuse else {}
     missing = [r for r in records if r[0] not in old_vectors]
@@ -337,6 +423,7 @@ def _write_build(
             documents=[r[1] for r in reused],
             metadatas=[r[2] for r in reused],
         )
+        renew()
         pause()
     if missing:
         from tqdm import tqdm
@@ -370,6 +457,7 @@ def _write_build(
                     metadatas=[r[2] for r, _ in batch],
                 )
                 bar.update(len(batch_texts))
+                renew()
                 pause()
 
     count = build.count()
@@ -459,7 +547,8 @@ def index_status(settings: Settings) -> list[ReportStatus]:
     """Every indexed report and every corpus report, with counts and whether it is stale."""
     pointers: dict[str, Pointer] = {}
     if settings.chroma_url or Path(settings.chroma_path).exists():
-        pointers = read_pointers(open_client(settings))
+        with broken_guard(settings):
+            pointers = read_pointers(open_client(settings))
     statuses = []
     seen_folders = set()
     for pointer in sorted(pointers.values(), key=lambda p: p.report):
@@ -514,7 +603,23 @@ def index_status(settings: Settings) -> list[ReportStatus]:
 def run_ingest_command(args: argparse.Namespace, settings: Settings) -> int:
     """``survey-rag ingest [PATH ...]``: index, then print a one-line summary."""
     paths = [Path(p) for p in args.paths] if args.paths else None
-    summary = ingest(settings, paths, force=args.force, progress=not args.quiet)
+    max_bytes: int | None = MAX_REPORT_BYTES
+    if getattr(args, "max_size", None):
+        try:
+            max_bytes = parse_size(args.max_size)
+        except ValueError as exc:
+            raise InputError(f"--max-size: {exc}") from None
+    rebuild = bool(getattr(args, "rebuild", False))
+    summary = ingest(
+        settings,
+        paths,
+        force=args.force,
+        progress=not args.quiet,
+        rebuild=rebuild,
+        max_bytes=max_bytes,
+    )
+    if summary.moved_aside:
+        print(f"moved the previous index aside to {summary.moved_aside} (delete it when done)")
     print(format_summary(summary))
     return 0
 

@@ -69,15 +69,39 @@ def body_end(text: str) -> int:
 def glued_headings(text: str, limit: int | None = None) -> list[_Heading]:
     """Headings glued to the next sentence ("QuestionsNow let’s dive"), in text order."""
     limit = len(text) if limit is None else limit
-    found = []
+    candidates = []
     for m in _GLUED.finditer(text, 0, limit):
         title = m.group("title")
-        glued = title.rsplit(" ", 1)[-1] + m.group("next")
-        # A name such as "YouTube" recurs in the text; a glued heading occurs once.
-        if len(re.findall(rf"\b{re.escape(glued)}", text)) > 1:
-            continue
-        found.append(_Heading(title, m.start("title"), m.end("title")))
-    return found
+        candidates.append((title.rsplit(" ", 1)[-1] + m.group("next"), m))
+    # A name such as "YouTube" recurs in the text; a glued heading occurs once. One pass over
+    # the text counts every candidate, so a long report is not scanned once per match.
+    seen = _word_prefix_counts(text, {glued for glued, _ in candidates})
+    return [
+        _Heading(m.group("title"), m.start("title"), m.end("title"))
+        for glued, m in candidates
+        if seen[glued] <= 1
+    ]
+
+
+# every candidate starts with a capital, so only words that do can start with one
+_CAPITALISED_WORD = re.compile(r"(?<!\w)[A-Z]\w*")
+
+
+def _word_prefix_counts(text: str, prefixes: set[str]) -> dict[str, int]:
+    """How often each of ``prefixes`` (capitalised) starts a word of ``text``, as ``\\bPREFIX``."""
+    counts = dict.fromkeys(prefixes, 0)
+    lengths = sorted({len(p) for p in prefixes})
+    if not lengths:
+        return counts
+    for m in _CAPITALISED_WORD.finditer(text):
+        word = m.group()
+        for n in lengths:
+            if n > len(word):
+                break
+            head = word[:n]
+            if head in counts:
+                counts[head] += 1
+    return counts
 
 
 def line_headings(text: str, limit: int | None = None) -> list[_Heading]:
@@ -89,14 +113,29 @@ def line_headings(text: str, limit: int | None = None) -> list[_Heading]:
         words = title.split()
         if len(words) > 8 or title[-1] in ".,;:!?" or not _title_case(words):
             continue
-        before = text[: m.start()].rstrip(" \t")
-        after = text[m.end() :].lstrip()
-        if before and not (before.endswith("\n\n") or before[:-1].rstrip()[-1:] in ".!?:"):
+        # look only at the neighbouring characters: slicing the text before and after each
+        # candidate would copy the whole report per line
+        before = m.start()
+        while before > 0 and text[before - 1] in " \t":
+            before -= 1
+        if before and not (
+            text[before - 2 : before] == "\n\n" or _last_visible(text, before - 1) in ".!?:"
+        ):
             continue
-        if not after or not after[0].isupper():
+        after = m.end()
+        while after < len(text) and text[after].isspace():
+            after += 1
+        if after == len(text) or not text[after].isupper():
             continue
         found.append(_Heading(title, m.start("title"), m.end("title")))
     return found
+
+
+def _last_visible(text: str, end: int) -> str:
+    """The last non-whitespace character of ``text[:end]``, or "" if there is none."""
+    while end > 0 and text[end - 1].isspace():
+        end -= 1
+    return text[end - 1] if end else ""
 
 
 def _title_case(words: Sequence[str]) -> bool:

@@ -7,10 +7,11 @@ instant and a missing optional part only affects the command that needs it.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 
-from rag.errors import SurveyRagError
+from rag.errors import InputError, SurveyRagError
 from rag.settings import Settings
 
 Handler = Callable[[argparse.Namespace, Settings], int]
@@ -76,6 +77,30 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--data-dir", help="embedded index folder (env SURVEY_RAG_DATA_DIR)")
     parser.add_argument("--corpus-dir", help="bundled reports folder (env SURVEY_RAG_CORPUS_DIR)")
+    parser.add_argument(
+        "--model-dir",
+        help="sentence-transformers model folder (env SURVEY_RAG_MODEL_DIR; default: bundled)",
+    )
+    parser.add_argument("--report", help="answer from this report id only (env SURVEY_RAG_REPORT)")
+    parser.add_argument(
+        "--top-k", type=int, help="passages retrieved per question (env SURVEY_RAG_TOP_K; 8)"
+    )
+    parser.add_argument(
+        "--llm",
+        help="answer-writing backend: none (extractive, the default) or openai "
+        "(env SURVEY_RAG_LLM)",
+    )
+    parser.add_argument(
+        "--llm-base-url",
+        help="OpenAI-compatible endpoint for --llm openai (env SURVEY_RAG_LLM_BASE_URL); "
+        "the key comes only from SURVEY_RAG_LLM_API_KEY or OPENAI_API_KEY",
+    )
+    parser.add_argument("--llm-model", help="chat model name (env SURVEY_RAG_LLM_MODEL)")
+    parser.add_argument(
+        "--llm-timeout",
+        type=float,
+        help="seconds to wait for the chat model (env SURVEY_RAG_LLM_TIMEOUT; 30)",
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def add(name: str, handler: Handler, help: str, example: str) -> argparse.ArgumentParser:
@@ -90,6 +115,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="report folders holding report.txt, report.md or report.pdf (default: the corpus)",
     )
     p.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
+    p.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="move a broken embedded index aside (renamed, never deleted) and build anew",
+    )
+    p.add_argument(
+        "--max-size",
+        default=None,
+        help="refuse a report file larger than this, e.g. 50MB (default 5MB: embedding "
+        "takes minutes per MB of text on a CPU)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
     p = add(
@@ -118,6 +154,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, help="port (default 7860; env SURVEY_RAG_PORT)")
     p.add_argument("--auth", help="user:password to require a login (env SURVEY_RAG_AUTH)")
     p.add_argument("--no-browser", action="store_true", help="do not open a browser window")
+    p.add_argument(
+        "--concurrency",
+        type=int,
+        help="questions answered at once (default 4; env SURVEY_RAG_CONCURRENCY)",
+    )
 
     p = add(
         "eval",
@@ -150,6 +191,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("bench", _bench, "measure ingest or query speed", "survey-rag bench query")
     p.add_argument("target", choices=["ingest", "query"], help="what to measure")
     p.add_argument("--repeat", type=int, default=5, help="rounds to run")
+    p.add_argument(
+        "--size",
+        help="ingest only: time the steps on the bundled report repeated to these sizes, "
+        "e.g. --size 1MB,10MB,50MB",
+    )
     return parser
 
 
@@ -160,26 +206,52 @@ def _settings(args: argparse.Namespace) -> Settings:
             "chroma_url": args.chroma_url,
             "data_dir": args.data_dir,
             "corpus_dir": args.corpus_dir,
+            "model_dir": args.model_dir,
+            "report": args.report,
+            "top_k": args.top_k,
+            "llm": args.llm,
+            "llm_base_url": args.llm_base_url,
+            "llm_model": args.llm_model,
+            "llm_timeout": args.llm_timeout,
             "host": getattr(args, "host", None),
             "port": getattr(args, "port", None),
             "auth": getattr(args, "auth", None),
+            "concurrency": getattr(args, "concurrency", None),
         }.items()
         if value is not None
     }
-    return Settings(**overrides)
+    from pydantic import ValidationError
+
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        name = str(error["loc"][0]) if error["loc"] else "?"
+        raise InputError(
+            f"setting {name} = {error.get('input')!r} is not usable ({error['msg']}): fix "
+            f"--{name.replace('_', '-')} or SURVEY_RAG_{name.upper()}"
+        ) from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``survey-rag`` script."""
     args = build_parser().parse_args(argv)
     try:
-        return int(args.handler(args, _settings(args)))
+        code = int(args.handler(args, _settings(args)))
+        sys.stdout.flush()  # a reader that went away shows up here, not at interpreter exit
+        return code
     except SurveyRagError as exc:
         print(f"survey-rag {args.command}: error: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print(f"survey-rag {args.command}: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader went away (`survey-rag ask ... | head`): nothing left to say to it, and
+        # Python's own flush at exit must not fail again on the closed pipe
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE, as a shell reports a command killed by a closed pipe
 
 
 if __name__ == "__main__":

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
-from rag.errors import InputError
+from rag.errors import SurveyRagError
+from rag.inputs import clean_text
 from rag.settings import Settings
 from rag.types import Answer
 
@@ -61,17 +63,22 @@ def chat_loop(
     write("Ask about the report; 'exit' or Ctrl-D to leave.")
     while True:
         try:
-            question = read("you> ").strip()
+            question = clean_text(read("you> ")).strip()
         except EOFError:
             write("")
             break
+        except UnicodeDecodeError:
+            # a terminal in another encoding; the conversation so far is worth keeping
+            write("error: that line is not valid UTF-8: retype the question")
+            continue
         if question.lower() in {"exit", "quit"}:
             break
         if not question:
             continue
         try:
             answer = answer_fn(question, history)
-        except InputError as exc:
+        except SurveyRagError as exc:
+            # a bad question or a store that went away: say so and keep the conversation
             write(f"error: {exc}")
             continue
         write(format_answer(answer) + "\n")
@@ -88,4 +95,7 @@ def run_chat_command(args: argparse.Namespace, settings: Settings) -> int:
 
     engine = get_engine(settings)
     engine.warm()
+    if hasattr(sys.stdin, "reconfigure"):
+        # undecodable bytes reach the question check as surrogates, which it drops
+        sys.stdin.reconfigure(errors="surrogateescape")
     return chat_loop(engine.answer)

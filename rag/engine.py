@@ -14,14 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from rag.errors import (
-    EmptyQuestion,
-    IndexMissing,
-    InputError,
-    QuestionTooLong,
-    StoreUnavailable,
-    SurveyRagError,
-)
+from rag.errors import IndexMissing, InputError, StoreUnavailable, SurveyRagError
+from rag.inputs import check_question
 from rag.settings import PROJECT_ROOT, Settings
 from rag.types import Answer
 
@@ -35,15 +29,6 @@ class _Loaded:
     answerer: Any  # rag.answering.answerer.Answerer
     chain: Any  # Runnable[{question, history, report}, Answer]
     model: str
-
-
-def check_question(question: object, limit: int) -> str:
-    """The question stripped, or EmptyQuestion / QuestionTooLong."""
-    if not isinstance(question, str) or not question.strip():
-        raise EmptyQuestion()
-    if len(question) > limit:
-        raise QuestionTooLong(len(question), limit)
-    return question.strip()
 
 
 def _bundled(settings: Settings) -> bool:

@@ -7,6 +7,8 @@
     │   └── CorpusError     a report, metadata or table file is malformed; names file and line
     ├── IndexMissing        nothing is indexed where we looked; says how to build it
     ├── StoreUnavailable    the Chroma server (or folder) cannot be reached
+    │   └── IndexBroken     the store answers, but its files are damaged; says how to rebuild
+    ├── IngestBusy          another ingest is writing to the same index right now
     └── ModelError          the embedding model or the chat model failed to load or answer
 
 The CLI turns each into a one-line message and exit code 2; the UI shows the message.
@@ -57,6 +59,14 @@ class IndexMissing(SurveyRagError):
 
 class StoreUnavailable(SurveyRagError):
     """The vector store cannot be reached."""
+
+
+class IndexBroken(StoreUnavailable):
+    """The index is there but cannot be read: damaged files, or a store that rejects reads."""
+
+
+class IngestBusy(SurveyRagError):
+    """Another ingest holds the writer lock of this index."""
 
 
 class ModelError(SurveyRagError):

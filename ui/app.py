@@ -173,7 +173,17 @@ def launch_options(settings: Settings) -> dict[str, Any]:
             )
         options["auth"] = (user, password)
         options["auth_message"] = "survey-rag: sign in to ask about the reports."
+        options["app_kwargs"] = login_throttle()
     return options
+
+
+def login_throttle(**limits: Any) -> dict[str, Any]:
+    """``app_kwargs`` for ``Blocks.launch`` that put a back-off on wrong logins (ui.throttle)."""
+    from starlette.middleware import Middleware
+
+    from ui.throttle import LoginThrottle
+
+    return {"middleware": [Middleware(LoginThrottle, **limits)]}
 
 
 def _port_error(host: str, port: int) -> InputError:

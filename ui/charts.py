@@ -50,7 +50,8 @@ def chart_figure(charts: Sequence[Chart]) -> Figure | None:
         colors = [CITED if r.marked else OTHER for r in rows]
         positions = list(range(len(rows)))
         ax.barh(positions, values, color=colors, height=0.62)
-        ax.set_yticks(positions, labels, fontsize=8.5, color=INK)
+        # labels come from the corpus: drawn as plain text, never as mathtext ("$...$")
+        ax.set_yticks(positions, labels, fontsize=8.5, color=INK, parse_math=False)
         ax.invert_yaxis()  # first row of the table on top
         for tick, row in zip(ax.get_yticklabels(), rows, strict=True):
             if row.marked:
@@ -66,8 +67,11 @@ def chart_figure(charts: Sequence[Chart]) -> Figure | None:
                 fontsize=8.5,
                 color=INK,
                 fontweight="bold" if row.marked else "normal",
+                parse_math=False,
             )
-        ax.set_title(textwrap.fill(chart.caption, 60), fontsize=9.5, color=INK, loc="left")
+        ax.set_title(
+            textwrap.fill(chart.caption, 60), fontsize=9.5, color=INK, loc="left", parse_math=False
+        )
         ax.tick_params(axis="x", labelsize=8, colors="#64748b")
         ax.tick_params(axis="y", length=0)
         for side in ("top", "right", "left"):

@@ -15,6 +15,7 @@ from typing import Any
 
 import gradio as gr
 
+from rag import inputs
 from rag.errors import EmptyQuestion, QuestionTooLong, SurveyRagError
 from rag.settings import Settings
 from rag.types import Answer, ReportInfo
@@ -64,13 +65,8 @@ def conversation(turns: Sequence[Turn]) -> list[dict[str, str]]:
 
 
 def check_question(question: str | None, settings: Settings) -> str:
-    """The stripped question, or the same InputError the engine would raise."""
-    stripped = (question or "").strip()
-    if not stripped:
-        raise EmptyQuestion()
-    if len(stripped) > settings.max_question_chars:
-        raise QuestionTooLong(len(stripped), settings.max_question_chars)
-    return stripped
+    """The cleaned, stripped question, or the same InputError the engine would raise."""
+    return inputs.check_question(question or "", settings.max_question_chars)
 
 
 def prefixes(text: str, words: int = 3) -> Iterator[str]:
@@ -129,7 +125,7 @@ class Chat:
             return
         except QuestionTooLong as exc:
             # The text stays in the box so it can be shortened rather than retyped.
-            turns = [*turns, Turn(message.strip(), error=str(exc))]
+            turns = [*turns, Turn(inputs.clean_text(message).strip(), error=str(exc))]
             yield (messages(turns), skip, turns, skip, skip, skip, skip, skip)
             return
         turn = Turn(question)

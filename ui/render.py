@@ -11,6 +11,7 @@ import dataclasses
 import re
 from html import escape
 from typing import Any
+from urllib.parse import urlsplit
 
 from rag.text.sentences import split_sentences
 from rag.types import Answer, Citation, ReportInfo
@@ -173,6 +174,17 @@ def context_placeholder() -> str:
     return '<div class="sr-panel-empty">The passage you click appears here, highlighted.</div>'
 
 
+def web_link(url: str | None) -> bool:
+    """Whether ``url`` may become a link: http(s) only, never javascript:, data: or file:."""
+    if not url:
+        return False
+    try:
+        parts = urlsplit(url.strip())
+        return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+    except ValueError:
+        return False
+
+
 def about_html(reports: list[ReportInfo]) -> str:
     """Title, publisher, who was surveyed and the sections of each indexed report."""
     if not reports:
@@ -180,9 +192,9 @@ def about_html(reports: list[ReportInfo]) -> str:
     blocks = []
     for r in reports:
         link = (
-            f' · <a href="{escape(r.source_url, quote=True)}" target="_blank" '
+            f' · <a href="{escape(r.source_url or "", quote=True)}" target="_blank" '
             f'rel="noopener noreferrer">source</a>'
-            if r.source_url
+            if web_link(r.source_url)
             else ""
         )
         sections = "".join(f"<li>{escape(s)}</li>" for s in r.sections)

@@ -154,7 +154,8 @@ class Answerer:
         if not ok:
             return ""
         r.premise = claim
-        return f"On what the question assumes, the report says: {writers.quote(usable[0].item, sources)}."
+        quoted = writers.quote(usable[0].item, sources)
+        return f"On what the question assumes, the report says: {quoted}."
 
     def _part_body(self, r: Reading, sources: Sources) -> PartAnswer:
         report = self._report_of(r)

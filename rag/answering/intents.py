@@ -35,7 +35,9 @@ def word_features(text: str) -> np.ndarray:
     from rag.text.tokens import tokenize
 
     tokens = tokenize(text, keep_stopwords=True)
-    grams = [f"w:{t}" for t in tokens] + [f"b:{a} {b}" for a, b in zip(tokens, tokens[1:])]
+    grams = [f"w:{t}" for t in tokens] + [
+        f"b:{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)
+    ]
     if tokens:
         grams.append(f"first:{tokens[0]}")
     x = np.zeros(WORD_FEATURES, dtype=np.float32)

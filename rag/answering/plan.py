@@ -388,7 +388,7 @@ def population_modifiers(text: str) -> list[list[str]]:
             continue
         if tok[0] in ROLES:
             groups.append([tok[0]])  # "engineers", "nurses": a group in itself
-        j, mods = i - 1, []
+        j, mods = i - 1, list[str]()
         while j >= 0 and tokens[j] and tokens[j][0] not in BROAD | POPULATION | GENERIC:
             capital = words[j][0].isupper() and not initial[j]
             if not free[j] or not (capital or _modifier_like(words[j])):

@@ -11,7 +11,10 @@ sentence-level similarity, and every search leaves them out.
 
 An ingest writes a whole new collection, then upserts the report's pointer, then drops the
 previous collection. Readers only open what a pointer names, so an ingest killed half-way
-leaves the previous build serving; the next ingest of that report drops the orphan.
+leaves the previous build serving; the next ingest, even one with nothing to do, drops the
+orphan. Only one ingest writes at a time (ingest.lock), so an orphan is never a live build.
+A store whose files are damaged raises IndexBroken; ``survey-rag ingest --rebuild`` moves the
+embedded folder aside (``move_aside``) and builds a new one.
 """
 
 from __future__ import annotations
@@ -21,13 +24,14 @@ import json
 import re
 import secrets
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
-from rag.errors import IndexMissing, StoreUnavailable
+from rag.errors import IndexBroken, IndexMissing, StoreUnavailable, SurveyRagError
 from rag.settings import Settings
 from rag.types import Chunk, Fact, ReportInfo, Section, Sentence
 
@@ -41,6 +45,7 @@ PREFIX = "survey-rag__"
 META_COLLECTION = f"{PREFIX}meta"
 STORE_SCHEMA = 3  # bump when the record layout changes: it is part of every fingerprint
 HEARTBEAT_TIMEOUT = 3.0
+BROKEN_PREFIX = "chroma.broken-"  # a damaged embedded index, moved aside by --rebuild
 
 
 def _chroma_settings() -> Any:
@@ -62,7 +67,8 @@ def open_client(settings: Settings) -> ClientAPI:
     except Exception as exc:  # a locked, unreadable or corrupt folder: one line to the user
         raise StoreUnavailable(
             f"cannot open the index folder {path}: {_reason(exc)}; check that it is readable "
-            "and writable, or point --data-dir / SURVEY_RAG_DATA_DIR elsewhere"
+            "and writable, or point --data-dir / SURVEY_RAG_DATA_DIR elsewhere; if it is "
+            "damaged, 'survey-rag ingest --rebuild' moves it aside and builds it again"
         ) from exc
 
 
@@ -70,13 +76,8 @@ def _http_client(url: str) -> ClientAPI:
     import chromadb
     import httpx
 
-    parts = urlsplit(url if "://" in url else f"http://{url}")
+    parts, host, port = parse_chroma_url(url)
     ssl = parts.scheme == "https"
-    host = parts.hostname or "localhost"
-    try:
-        port = parts.port or (443 if ssl else 80)
-    except ValueError:
-        raise StoreUnavailable(f"the Chroma URL {url} has an invalid port") from None
     hint = (
         f"start one with `chroma run --path .survey-rag/chroma --host {host} --port {port}`, "
         "or drop --chroma-url / SURVEY_RAG_CHROMA_URL to use the embedded index"
@@ -93,6 +94,88 @@ def _http_client(url: str) -> ClientAPI:
             f"cannot reach the Chroma server at {url} ({reason}): {hint}"
         ) from exc
     return client
+
+
+def parse_chroma_url(url: str) -> tuple[SplitResult, str, int]:
+    """``(parts, host, port)`` of a Chroma server URL; StoreUnavailable if it does not parse."""
+    fix = "write it like http://127.0.0.1:8000 (--chroma-url / SURVEY_RAG_CHROMA_URL)"
+    try:
+        parts = urlsplit(url if "://" in url else f"http://{url}")
+        port = parts.port  # reading it validates it
+    except ValueError as exc:
+        raise StoreUnavailable(
+            f"the Chroma URL {url!r} is not a valid URL ({exc}): {fix}"
+        ) from None
+    if parts.scheme not in ("http", "https"):
+        raise StoreUnavailable(f"the Chroma URL {url!r} must start with http:// or https://: {fix}")
+    ssl = parts.scheme == "https"
+    return parts, parts.hostname or "localhost", port or (443 if ssl else 80)
+
+
+def broken_error(exc: BaseException, settings: Settings) -> IndexBroken | None:
+    """IndexBroken, saying how to recover, if ``exc`` means the store's data is damaged."""
+    import sqlite3
+
+    from chromadb.errors import ChromaError, NotFoundError
+
+    damaged = (
+        isinstance(exc, sqlite3.DatabaseError)
+        or (isinstance(exc, ChromaError) and not isinstance(exc, NotFoundError))
+        or type(exc).__name__ == "PanicException"  # a Rust panic inside chromadb
+    )
+    if not damaged:
+        return None
+    if settings.chroma_url:
+        return IndexBroken(
+            f"the Chroma server at {settings.chroma_url} cannot read its index "
+            f"({_reason(exc)}): stop it, move its --path folder aside, start it on an empty "
+            "folder and run 'survey-rag ingest'"
+        )
+    return IndexBroken(
+        f"the index at {settings.chroma_path} is damaged and cannot be read ({_reason(exc)}): "
+        "run 'survey-rag ingest --rebuild' to move it aside (kept, renamed "
+        f"{BROKEN_PREFIX}<time>) and build it again from the corpus"
+    )
+
+
+@contextmanager
+def broken_guard(settings: Settings) -> Iterator[None]:
+    """Turn an error that means a damaged store into IndexBroken; others pass through."""
+    try:
+        yield
+    except SurveyRagError:
+        raise
+    except BaseException as exc:
+        broken = broken_error(exc, settings)
+        if broken is None:
+            raise
+        raise broken from exc
+
+
+def move_aside(settings: Settings) -> Path | None:
+    """Rename the embedded index folder to ``chroma.broken-<time>`` (never deleted)."""
+    path = Path(settings.chroma_path)
+    if not path.exists():
+        return None
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{BROKEN_PREFIX}{stamp}")
+    n = 1
+    while target.exists():
+        n += 1
+        target = path.with_name(f"{BROKEN_PREFIX}{stamp}-{n}")
+    try:
+        path.rename(target)
+    except OSError as exc:
+        raise StoreUnavailable(
+            f"cannot move the index {path} aside to {target} ({exc.strerror}): move or remove "
+            "it by hand, then run 'survey-rag ingest'"
+        ) from exc
+    # chromadb keeps one open system per path: a client opened before would write to the
+    # renamed folder
+    from chromadb.api.client import SharedSystemClient
+
+    SharedSystemClient.clear_system_cache()
+    return target
 
 
 def _reason(exc: BaseException) -> str:
@@ -141,6 +224,13 @@ def _meta(client: ClientAPI, create: bool) -> Collection | None:
         raise
 
 
+def meta_collection(client: ClientAPI) -> Collection:
+    """The meta collection (pointers, and the writer lock of a server), created if missing."""
+    meta = _meta(client, create=True)
+    assert meta is not None
+    return meta
+
+
 def _is_not_found(exc: Exception) -> bool:
     from chromadb.errors import NotFoundError
 
@@ -161,8 +251,8 @@ def read_pointers(client: ClientAPI) -> dict[str, Pointer]:
     records = meta.get(include=["documents", "metadatas"])
     pointers = {}
     for doc, md in zip(records["documents"] or [], records["metadatas"] or [], strict=True):
-        if md is None or doc is None:
-            continue
+        if md is None or doc is None or "collection" not in md:
+            continue  # not a pointer: the writer lock of a server, say
         payload = json.loads(doc)
         raw_info = payload["info"]
         info = _build(
@@ -525,6 +615,11 @@ def _matrix(vectors: Sequence[Any]) -> Any:
 
 def open_index(settings: Settings) -> IndexReader:
     """The index the settings point at, loaded once; IndexMissing if nothing is indexed there."""
+    with broken_guard(settings):
+        return _open_index(settings)
+
+
+def _open_index(settings: Settings) -> IndexReader:
     missing = f"no index at {settings.where}: run 'survey-rag ingest'"
     if not settings.chroma_url and not Path(settings.chroma_path).exists():
         raise IndexMissing(missing)

@@ -16,6 +16,7 @@ Ingest stores these sentences with their vectors; the answerer quotes them.
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections.abc import Sequence
 
@@ -148,12 +149,23 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int] | None:
 def leaf_spans(sections: Sequence[Section], text_length: int) -> list[tuple[str, int, int]]:
     """``(title, start, end)`` pieces of text, each owned by the innermost section covering it."""
     cuts = sorted({0, text_length} | {s.start for s in sections} | {s.end for s in sections})
+    # One sweep over the cuts with a heap of the sections opened so far, smallest first, so a
+    # report with thousands of sections is not scanned once per cut.
+    opening = sorted(range(len(sections)), key=lambda i: sections[i].start)
+    heap: list[tuple[int, int]] = []  # (length, position in ``sections``)
+    next_open = 0
     pieces: list[tuple[str, int, int]] = []
     for start, end in zip(cuts, cuts[1:], strict=False):
-        owners = [s for s in sections if s.start <= start and end <= s.end]
-        if not owners or start >= end:
+        while next_open < len(opening) and sections[opening[next_open]].start <= start:
+            i = opening[next_open]
+            heapq.heappush(heap, (sections[i].end - sections[i].start, i))
+            next_open += 1
+        # a section ending before this piece ends covers no later piece either
+        while heap and sections[heap[0][1]].end < end:
+            heapq.heappop(heap)
+        if not heap or start >= end:
             continue  # text outside every section (e.g. a trailing block of web addresses)
-        owner = min(owners, key=lambda s: s.end - s.start)
+        owner = sections[heap[0][1]]
         if pieces and pieces[-1][0] == owner.title and pieces[-1][2] == start:
             pieces[-1] = (owner.title, pieces[-1][1], end)
         else:
@@ -168,22 +180,27 @@ def report_sentences(report_id: str, text: str, sections: Sequence[Section]) -> 
     titles, not statements, so they are left out.
     """
     pieces = leaf_spans(sections, len(text)) if sections else [("", 0, len(text))]
-    leaves = sorted(
-        {leaf for s in sections if (leaf := s.title.split("›")[-1].strip())}, key=len, reverse=True
-    )
+    leaves = {leaf for s in sections if (leaf := s.title.split("›")[-1].strip())}
+    lengths = sorted({len(leaf) for leaf in leaves}, reverse=True)
     sentences = []
     for title, lo, hi in pieces:
         for start, end in split_sentences(text, lo, hi):
-            start = _after_glued_heading(text, start, end, leaves)
+            start = _after_glued_heading(text, start, end, leaves, lengths)
             if start < end and not text.startswith("#", start):
                 sentences.append(Sentence(report_id, title, start, end, text[start:end]))
     return sentences
 
 
-def _after_glued_heading(text: str, start: int, end: int, leaves: Sequence[str]) -> int:
-    """Where a sentence starts once a heading glued to it ("DemographyTo start") is cut off."""
-    for leaf in leaves:
-        cut = start + len(leaf)
-        if cut < end and text.startswith(leaf, start) and text[cut].isupper():
+def _after_glued_heading(
+    text: str, start: int, end: int, leaves: set[str], lengths: Sequence[int]
+) -> int:
+    """Where a sentence starts once a heading glued to it ("DemographyTo start") is cut off.
+
+    ``lengths`` are the distinct lengths of ``leaves``, longest first: the longest title wins,
+    with one set lookup per length rather than one comparison per title.
+    """
+    for n in lengths:
+        cut = start + n
+        if cut < end and text[start:cut] in leaves and text[cut].isupper():
             return cut
     return start
