@@ -22,7 +22,7 @@ from rag.answering.intents import (
 from rag.errors import CorpusError, ModelError
 
 # the level the shipped model reaches on its held-out fifth (see intent_report.json)
-MIN_HELD_OUT_ACCURACY = 0.73
+MIN_HELD_OUT_ACCURACY = 0.80
 MIN_EXAMPLES_PER_LABEL = 40
 
 
@@ -47,7 +47,8 @@ def test_every_label_has_enough_examples_and_the_report_counts_them() -> None:
 def test_held_out_accuracy_is_at_the_level_we_ship() -> None:
     report = json.loads(REPORT_PATH.read_text(encoding="utf-8"))
     assert report["held_out_accuracy"] >= MIN_HELD_OUT_ACCURACY
-    assert report["chosen_C"] in {float(c) for c in report["cv_curve"]}
+    chosen = (report["chosen_C"], report["chosen_shrinkage"])
+    assert chosen in {(row["C"], row["shrinkage"]) for row in report["cv_curve"]}
 
 
 def test_predict_gives_every_label_with_probabilities_best_first() -> None:
