@@ -38,8 +38,8 @@ from rag.settings import Settings
 SEED = 20261201
 HELD_OUT = 0.2
 FOLDS = 5
-C_GRID = (0.0003, 0.001, 0.003, 0.01, 0.03)
-SHRINKAGE_GRID = (0.2, 0.4, 0.6)
+C_GRID = (0.001, 0.003, 0.01, 0.03)
+SHRINKAGE_GRID = (0.2, 0.4)
 
 
 def _classifier(c: float) -> Any:
