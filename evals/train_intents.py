@@ -33,7 +33,7 @@ from rag.settings import Settings
 SEED = 20261201
 HELD_OUT = 0.2
 FOLDS = 5
-C_GRID = (0.3, 1.0, 3.0, 10.0, 30.0, 100.0, 300.0)
+C_GRID = (1.0, 10.0, 100.0, 1000.0)
 
 
 def _classifier(c: float) -> Any:

@@ -19,6 +19,8 @@ from rag.errors import ModelError
 DATA = Path(__file__).resolve().parent / "data"
 CALIBRATION = DATA / "answerability.json"
 FEATURES = (
+    "fact_uncovered",
+    "sentence_uncovered",
     "fact_margin",
     "sentence_margin",
     "fact_dense",
@@ -32,8 +34,21 @@ FEATURES = (
 # Each kind of evidence is judged on its own signals (and how much of the question's wording
 # the reports know at all): few tuning cases, so no cross-signals to overfit.
 KIND_FEATURES = {
-    "fact": ("fact_dense", "fact_lexical", "fact_selector", "fact_margin", "unknown_words"),
-    "sentence": ("sentence_dense", "sentence_lexical", "sentence_margin", "unknown_words"),
+    "fact": (
+        "fact_dense",
+        "fact_lexical",
+        "fact_selector",
+        "fact_margin",
+        "fact_uncovered",
+        "unknown_words",
+    ),
+    "sentence": (
+        "sentence_dense",
+        "sentence_lexical",
+        "sentence_margin",
+        "sentence_uncovered",
+        "unknown_words",
+    ),
 }
 
 

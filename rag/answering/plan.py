@@ -18,7 +18,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rag.answering.intents import load_intent_model
-from rag.answering.knowledge import Knowledge, Scored, figures_of, names_row, tokens_of
+from rag.answering.knowledge import (
+    Knowledge,
+    Scored,
+    fact_document,
+    figures_of,
+    names_row,
+    tokens_of,
+)
 from rag.answering.parts import contrasted, sides, split_questions, whole_and_part
 from rag.text.lexicon import (
     ANAPHORA,
@@ -409,6 +416,18 @@ def _modifier_like(word: str) -> bool:
     return "-" in lowered or lowered.endswith(_MODIFIER_SUFFIXES)
 
 
+def _uncovered(terms: Sequence[str], evidence: Scored | None, knowledge: Knowledge) -> float:
+    """How telling the rarest question word the evidence leaves out is (0..1): "median",
+    "healthcare" or "policies" missing from a fact says it answers another question."""
+    if evidence is None:
+        return 1.0
+    item = evidence.item
+    text = fact_document(item) if isinstance(item, Fact) else f"{item.text} {item.section}"
+    tokens = tokens_of(text)
+    missing = [knowledge.idf(t) for t in terms if not knowledge.covers(t, tokens)]
+    return max(missing, default=0.0) / knowledge.idf("")
+
+
 def features(reading: Reading, knowledge: Knowledge) -> dict[str, float]:
     """The named signals the answerability decision reads (rag.answering.answerability)."""
     fact = reading.ranked[0] if reading.ranked else None
@@ -423,6 +442,8 @@ def features(reading: Reading, knowledge: Knowledge) -> dict[str, float]:
         s.dense for s in reading.ranked if target is None or s.item.table != target.item.table
     ]
     return {
+        "fact_uncovered": _uncovered(terms, target, knowledge),
+        "sentence_uncovered": _uncovered(terms, sentence, knowledge),
         "fact_margin": (target.dense - max(other_facts, default=0.0)) if target else 0.0,
         "sentence_margin": (sentence.dense - second_sentence) if sentence else 0.0,
         "fact_dense": target.dense if target else 0.0,
