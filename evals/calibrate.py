@@ -4,8 +4,8 @@ For every single-question case of the tuning sets (evals/cases.yaml and evals/de
 evals/test.yaml), the engine reads the question into a plan and records the named features of
 its best evidence (rag.answering.answerability.FEATURES). A logistic regression per kind of
 evidence ("fact" for figure questions, "sentence" for the rest) learns whether such evidence
-answers; the threshold is the point of the precision/recall curve with the best balanced accuracy,
-so refusing an answerable question and answering an unanswerable one cost alike. Writes rag/answering/data/answerability.json (weights, bias, threshold, the fit's
+answers; the threshold is the point of the precision/recall curve with the best F1 of refusing (a
+figure given where the report has none is the worst error, a wrong refusal the next). Writes rag/answering/data/answerability.json (weights, bias, threshold, the fit's
 figures) and answerability.png (the curves, the chosen points marked).
 """
 
@@ -80,13 +80,15 @@ def fit(rows: Sequence[tuple[str, dict[str, float], int]]) -> dict[str, Any]:
         coef = model.coef_[0] / std
         intercept = float(model.intercept_[0] - (model.coef_[0] * mean / std).sum())
         precision, recall, thresholds = precision_recall_curve(y, scores)
-        # the point with the best balanced accuracy: answer recall and refusal recall count alike
-        balanced = [
-            (((scores >= t) & (y == 1)).sum() / max((y == 1).sum(), 1))
-            + (((scores < t) & (y == 0)).sum() / max((y == 0).sum(), 1))
-            for t in thresholds
-        ]
-        best = int(np.argmax(balanced)) if len(thresholds) else 0
+        # the point with the best F1 of refusing: a wrong figure given is what users must never
+        # get, and a refusal of what the report answers is the next worst
+        refusal_f1 = []
+        for t in thresholds:
+            refused, should = scores < t, y == 0
+            tp = (refused & should).sum()
+            p, r = tp / max(refused.sum(), 1), tp / max(should.sum(), 1)
+            refusal_f1.append(2 * p * r / max(p + r, 1e-9))
+        best = int(np.argmax(refusal_f1)) if len(thresholds) else 0
         threshold = float(thresholds[best]) if len(thresholds) else 0.5
         decided = scores >= threshold
         refused_right = int(((~decided) & (y == 0)).sum())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable
 
 from ingest.sections import SEP
@@ -57,3 +58,27 @@ def row_to_fact(row: TableRow, report: ReportInfo, text: str) -> Fact:
 def facts_for(rows: Iterable[TableRow], report: ReportInfo, text: str) -> list[Fact]:
     """The facts of every row, in table order."""
     return [row_to_fact(row, report, text) for row in rows]
+
+
+_ASKS = {"%": "what share", "USD": "how much", "": "how many", "year": "in what year"}
+_TIME = ("days", "weeks", "months", "years")
+
+
+def question_form(fact: Fact) -> str:
+    """The fact asked as a question: its figure replaced by what a reader would ask for.
+
+    '58.8% of respondents felt understaffed' -> 'what share of respondents felt understaffed?'.
+    Questions are matched to questions better than to statements, so this is embedded too.
+    """
+    body = re.sub(r"\s*\([^()]*\)\s*\.?\s*$", "", fact.text).strip().rstrip(".")
+    figure = format_figure(fact.value, fact.unit, fact.qualifier)
+    if fact.unit in _TIME:
+        ask = "how long"
+    else:
+        ask = _ASKS.get(fact.unit, f"how many {fact.unit}".strip())
+    if figure.lower() in body.lower():
+        body = re.sub(re.escape(figure), ask, body, count=1, flags=re.I)
+        body = re.sub(r"^(?:only|just|about|nearly|over|some)\s+", "", body, flags=re.I)
+    else:
+        body = f"{ask}: {body}"
+    return body[:1].upper() + body[1:] + "?"

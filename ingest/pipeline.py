@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ingest.chunking import CHUNK_OVERLAP, CHUNK_SIZE, CHUNKER_VERSION, chunk_text
+from ingest.facts import question_form
 from rag.errors import CorpusError, InputError, StoreUnavailable
 from rag.index.embeddings import Embedder, embedder_identity, get_embedder
 from rag.index.store import (
@@ -38,6 +39,7 @@ from rag.index.store import (
     create_build,
     drop_collections,
     fact_record,
+    form_record,
     get_collection,
     move_aside,
     open_client,
@@ -402,6 +404,7 @@ def _write_build(
     records = [chunk_record(c, i) for i, c in enumerate(plan.chunks)]
     records += [fact_record(f, i) for i, f in enumerate(plan.facts)]
     records += [sentence_record(s, i) for i, s in enumerate(plan.sentences)]
+    records += [form_record(f, question_form(f), i) for i, f in enumerate(plan.facts)]
 
     old_vectors = _reusable_vectors(client, previous, identity, records) if reuse else {}
     missing = [r for r in records if r[0] not in old_vectors]

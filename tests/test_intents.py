@@ -14,6 +14,7 @@ from rag.answering.intents import (
     INTENTS,
     MODEL_PATH,
     REPORT_PATH,
+    WORD_FEATURES,
     IntentModel,
     examples_sha256,
     load_examples,
@@ -23,7 +24,7 @@ from rag.errors import CorpusError, ModelError
 
 # the level the shipped model reaches on its held-out fifth (0.831, see intent_report.json);
 # the brief asked for 0.85, which the cross-validation on the training part reaches (0.845)
-MIN_HELD_OUT_ACCURACY = 0.83
+MIN_HELD_OUT_ACCURACY = 0.90
 MIN_EXAMPLES_PER_LABEL = 40
 
 
@@ -31,7 +32,7 @@ def test_the_shipped_model_was_fitted_on_the_shipped_examples() -> None:
     model = load_intent_model()
     assert model.examples_sha256 == examples_sha256(EXAMPLES_PATH)
     assert sorted(model.labels) == sorted(INTENTS)
-    assert model.weights.shape == (len(INTENTS), 384)
+    assert model.weights.shape == (len(INTENTS), 384 + WORD_FEATURES)
     report = json.loads(REPORT_PATH.read_text(encoding="utf-8"))
     assert report["examples_sha256"] == model.examples_sha256
 

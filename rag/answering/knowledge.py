@@ -114,6 +114,7 @@ class ReportKnowledge:
     sections: list[Section]
     facts: list[Fact]
     fact_vectors: Any  # numpy [n_facts, d]
+    form_vectors: Any  # numpy [n_facts, d]: each fact asked as a question (ingest.facts)
     sentences: list[Sentence]
     sentence_vectors: Any  # numpy [n_sentences, d]
     digest: dict[str, Any] = field(default_factory=dict)
@@ -285,7 +286,14 @@ class Knowledge:
             r = self.reports[rid]
             if not r.facts:
                 continue
-            dense = _similarities(r.fact_vectors, vector, len(r.facts))
+            dense = [
+                max(a, b)
+                for a, b in zip(
+                    _similarities(r.fact_vectors, vector, len(r.facts)),
+                    _similarities(r.form_vectors, vector, len(r.facts)),
+                    strict=True,
+                )
+            ]
             for fact, sim in zip(r.facts, dense, strict=True):
                 if among is not None and not among(fact):
                     continue
@@ -378,12 +386,14 @@ def from_index(
         fact_rows = [i for i, f in enumerate(index.facts) if f.report == info.id]
         sentence_rows = [i for i, s in enumerate(index.sentences) if s.report == info.id]
         fv, sv = index.fact_vectors, index.sentence_vectors
+        qv = getattr(index, "form_vectors", fv)
         reports.append(
             ReportKnowledge(
                 info=info,
                 sections=index.sections(info.id),
                 facts=[index.facts[i] for i in fact_rows],
                 fact_vectors=fv[fact_rows] if len(fact_rows) and fv.shape[0] else np.zeros((0, 0)),
+                form_vectors=qv[fact_rows] if len(fact_rows) and qv.shape[0] else np.zeros((0, 0)),
                 sentences=[index.sentences[i] for i in sentence_rows],
                 sentence_vectors=(
                     sv[sentence_rows] if len(sentence_rows) and sv.shape[0] else np.zeros((0, 0))

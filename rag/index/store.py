@@ -419,6 +419,15 @@ def fact_record(fact: Fact, seq: int) -> tuple[str, str, dict[str, Any]]:
     )
 
 
+def form_record(fact: Fact, form: str, seq: int) -> tuple[str, str, dict[str, Any]]:
+    """``(id, document, metadata)`` of a fact asked as a question, embedded to match questions."""
+    return (
+        hashlib.sha256(f"form|{fact.id}|{form}".encode()).hexdigest()[:16],
+        form,
+        {"kind": "form", "report": fact.report, "fact": fact.id, "seq": seq},
+    )
+
+
 def sentence_record(sentence: Sentence, seq: int) -> tuple[str, str, dict[str, Any]]:
     """``(id, document, metadata)`` of a report sentence as stored in Chroma."""
     key = f"sentence|{sentence.report}|{sentence.start}|{sentence.end}|{sentence.text}"
@@ -492,6 +501,7 @@ class IndexReader:
         chunks: list[tuple[int, int, Chunk]] = []
         facts: list[tuple[int, int, Fact, Any]] = []
         sentences: list[tuple[int, int, Sentence, Any]] = []
+        forms: dict[str, Any] = {}
         for order, (report_id, collection) in enumerate(collections.items()):
             records = collection.get(
                 where=_SEARCHED, include=["documents", "metadatas", "embeddings"]
@@ -511,6 +521,10 @@ class IndexReader:
                     facts.append((order, seq, item, vector))
                 else:
                     chunks.append((order, seq, item))
+            got_forms = collection.get(where={"kind": "form"}, include=["metadatas", "embeddings"])
+            form_vectors = got_forms["embeddings"] if got_forms["embeddings"] is not None else []
+            for md, vector in zip(got_forms["metadatas"] or [], form_vectors, strict=True):
+                forms[str((md or {}).get("fact", ""))] = vector
             pointer = pointers[report_id]
             expected = pointer.chunks + pointer.facts
             got = collection.get(
@@ -539,6 +553,7 @@ class IndexReader:
         facts.sort(key=lambda t: t[:2])
         self.facts: list[Fact] = [f for _, _, f, _ in facts]
         self.fact_vectors: Any = _matrix([v for _, _, _, v in facts])
+        self.form_vectors: Any = _form_matrix(self.facts, forms, self.fact_vectors)
         sentences.sort(key=lambda t: t[:2])
         self.sentences: list[Sentence] = [s for _, _, s, _ in sentences]
         self.sentence_vectors: Any = _matrix([v for _, _, _, v in sentences])
@@ -602,6 +617,13 @@ class IndexReader:
             )
         hits.sort(key=lambda hit: -hit[1])
         return hits[:k]
+
+
+def _form_matrix(facts: Sequence[Fact], forms: dict[str, Any], fallback: Any) -> Any:
+    """Each fact's question-form vector, row for row (its own vector where it has none)."""
+    if not facts:
+        return fallback
+    return _matrix([forms[f.id] if f.id in forms else fallback[i] for i, f in enumerate(facts)])
 
 
 def _matrix(vectors: Sequence[Any]) -> Any:
