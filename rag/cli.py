@@ -83,14 +83,22 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(handler=handler)
         return p
 
-    p = add("ingest", _ingest, "index the bundled corpus, or a report folder", "survey-rag ingest")
+    p = add(
+        "ingest",
+        _ingest,
+        "index the bundled corpus, or report files (.md .txt .html .pdf) and folders",
+        "survey-rag ingest path/to/results.md --title 'Dev Survey 2024'",
+    )
     p.add_argument(
         "paths",
         nargs="*",
-        help="report folders holding report.txt, report.md or report.pdf (default: the corpus)",
+        help="report files, or folders holding report.txt|md|html|pdf (default: the corpus)",
     )
     p.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--id", help="report id to use instead of the file's (one report only)")
+    p.add_argument("--title", help="report title to use instead of the file's")
+    p.add_argument("--year", type=int, help="report year to use instead of the file's")
 
     p = add(
         "status",
@@ -108,8 +116,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("question", help="the question, in quotes")
     p.add_argument("--json", action="store_true", help="print the whole Answer as JSON")
+    p.add_argument("--report", help="answer from this report id only (env SURVEY_RAG_REPORT)")
 
-    add("chat", _chat, "a terminal chat that keeps the conversation", "survey-rag chat")
+    p = add("chat", _chat, "a terminal chat that keeps the conversation", "survey-rag chat")
+    p.add_argument("--report", help="answer from this report id only (env SURVEY_RAG_REPORT)")
 
     p = add("ui", _ui, "open the chat UI in the browser", "survey-rag ui --port 7860")
     p.add_argument("--host", help="bind address (default 127.0.0.1; env SURVEY_RAG_HOST)")
@@ -161,6 +171,7 @@ def _settings(args: argparse.Namespace) -> Settings:
             "host": getattr(args, "host", None),
             "port": getattr(args, "port", None),
             "auth": getattr(args, "auth", None),
+            "report": getattr(args, "report", None),
         }.items()
         if value is not None
     }

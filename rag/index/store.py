@@ -39,7 +39,7 @@ T = TypeVar("T")
 
 PREFIX = "survey-rag__"
 META_COLLECTION = f"{PREFIX}meta"
-STORE_SCHEMA = 2  # bump when the record layout changes: it is part of every fingerprint
+STORE_SCHEMA = 3  # bump when the record layout changes: it is part of every fingerprint
 HEARTBEAT_TIMEOUT = 3.0
 
 
@@ -123,6 +123,7 @@ class Pointer:
     updated: float = 0.0
     sentences: int = 0
     schema: int = STORE_SCHEMA  # the record layout of the build
+    warnings: tuple[str, ...] = ()  # what ingest found doubtful (unconfirmed hand table rows)
 
 
 def _meta(client: ClientAPI, create: bool) -> Collection | None:
@@ -164,7 +165,12 @@ def read_pointers(client: ClientAPI) -> dict[str, Pointer]:
             continue
         payload = json.loads(doc)
         info = _build(
-            ReportInfo, {**payload["info"], "sections": tuple(payload["info"]["sections"])}
+            ReportInfo,
+            {
+                **payload["info"],
+                "sections": tuple(payload["info"]["sections"]),
+                "offsets": tuple(tuple(run) for run in payload["info"].get("offsets", ())),
+            },
         )
         pointers[info.id] = Pointer(
             report=info.id,
@@ -180,6 +186,7 @@ def read_pointers(client: ClientAPI) -> dict[str, Pointer]:
             updated=float(md.get("updated", 0.0)),  # type: ignore[arg-type]
             sentences=int(md.get("sentences", 0)),  # type: ignore[arg-type]
             schema=int(md.get("schema", 1)),  # type: ignore[arg-type]
+            warnings=tuple(payload.get("warnings", ())),
         )
     return pointers
 
@@ -188,7 +195,11 @@ def write_pointer(client: ClientAPI, pointer: Pointer) -> None:
     """Make ``pointer.collection`` the build readers see for ``pointer.report`` (one upsert)."""
     meta = _meta(client, create=True)
     assert meta is not None
-    payload = {"info": asdict(pointer.info), "sections": [asdict(s) for s in pointer.sections]}
+    payload = {
+        "info": asdict(pointer.info),
+        "sections": [asdict(s) for s in pointer.sections],
+        "warnings": list(pointer.warnings),
+    }
     meta.upsert(
         ids=[pointer.report],
         # the meta collection is never searched; Chroma still wants a vector per record
@@ -310,6 +321,8 @@ def fact_record(fact: Fact, seq: int) -> tuple[str, str, dict[str, Any]]:
             "unit": fact.unit,
             "qualifier": fact.qualifier,
             "source": fact.source,
+            "origin": fact.origin,
+            "subject": fact.subject,
             "seq": seq,
         },
     )
@@ -352,6 +365,8 @@ def _from_record(record_id: str, text: str, md: dict[str, Any]) -> Chunk | Fact:
             source=str(md["source"]),
             start=int(md["start"]),
             end=int(md["end"]),
+            origin=str(md.get("origin", "table")),
+            subject=str(md.get("subject", "")),
         )
     return Chunk(
         id=record_id,

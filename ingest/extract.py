@@ -1,0 +1,246 @@
+"""Figures found in the prose: every stated figure becomes a fact, with what it measures.
+
+A report without hand-made tables still states its figures in sentences ("93% of respondents
+were satisfied with the language", "Linux (96%)"). For each figure the rag.text.numbers parser
+finds, the subject (the phrase it measures) is read from the clause around it by a few general
+syntactic rules, in this order:
+
+1. ``label (X%)`` or a list item / table row ``label: X%``: the noun phrase before it;
+2. ``X% of <who> <verb phrase>``: the verb phrase ("were satisfied with the language");
+3. ``X% <verb phrase>``: the rest of the clause ("saw losses of 50M to 100M");
+4. otherwise the clause before the figure, minus the words that tie it ("rose to", "at").
+
+List items and table rows under one heading or question form one table (one ``table`` id, the
+question or heading as ``caption``). Hand-made rows (``tables/*.csv``) take precedence: a found
+figure a hand row already states is dropped, and a hand row the extractor cannot find in its
+sentence is reported as a warning.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ingest.readers.base import Block
+from ingest.sections import SEP
+from rag.text.lexicon import CLAUSE_JOINS, LINK_WORDS, POPULATION_WORDS, VERB_STARTS
+from rag.text.numbers import Figure, close, extract_figures, format_figure, units_agree
+from rag.types import Fact, ReportInfo, Sentence
+
+# Figures that measure something: a share, money, a count of a noun. Calendar years and bare
+# numbers ("rated it 4", "Figure 2") are not results.
+_MEASURED = frozenset({"%", "USD", "employees", "companies", "respondents", "users"})
+_MEASURED |= {"years", "months", "weeks", "days"}
+_CLAUSE_END = re.compile(r"[;:.!?]|,|\s[-–—]\s|\(|\)")
+_WORD = re.compile(r"[^\s]+")
+_MAX_WORDS = 14
+_TAIL_WORDS = 8
+
+
+@dataclass(frozen=True)
+class Found:
+    """A figure in a sentence and the phrase it measures."""
+
+    figure: Figure
+    subject: str
+    phrase: str  # what follows the figure, when a fact sentence can be "{figure} {phrase}"
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+def _clean(word: str) -> str:
+    return word.strip(".,;:!?\"'“”‘’()[]").lower()
+
+
+def clause_after(text: str) -> str:
+    """The clause that starts ``text``: up to punctuation, or a join before another figure."""
+    text = text.lstrip()
+    stop = _CLAUSE_END.search(text)
+    head = text[: stop.start()] if stop else text
+    words = _words(head)
+    out: list[str] = []
+    for i, w in enumerate(words):
+        if _clean(w) in CLAUSE_JOINS and any(re.search(r"\d", x) for x in words[i + 1 : i + 4]):
+            break
+        if i and re.match(r"[$]?\d", w) and _clean(words[i - 1]) in CLAUSE_JOINS:
+            break
+        out.append(w)
+        if len(out) >= _MAX_WORDS:
+            break
+    return " ".join(out).strip(" ,;:-–—")
+
+
+def clause_before(text: str) -> str:
+    """The clause that ends ``text``: back to punctuation or a joining word."""
+    cut = max((m.end() for m in _CLAUSE_END.finditer(text)), default=0)
+    words = _words(text[cut:])
+    out: list[str] = []
+    for w in reversed(words):
+        if _clean(w) in CLAUSE_JOINS or re.search(r"\d", w):
+            break
+        out.append(w)
+        if len(out) >= _TAIL_WORDS:
+            break
+    return " ".join(reversed(out)).strip(" ,;:-–—")
+
+
+def _verbish(word: str) -> bool:
+    w = _clean(word)
+    return w in VERB_STARTS or (len(w) > 4 and w.endswith("ed"))
+
+
+def _strip_links(phrase: str) -> str:
+    words = phrase.split()
+    while words and _clean(words[-1]) in LINK_WORDS:
+        words.pop()
+    while words and _clean(words[0]) in {"the", "a", "an"}:
+        words.pop(0)
+    return " ".join(words)
+
+
+def subject_of(sentence: str, figure: Figure) -> Found:
+    """The phrase ``figure`` measures in ``sentence`` (see the module docstring for the rules)."""
+    before, after = sentence[: figure.start], sentence[figure.end :]
+    # 1. "Linux (96%)", "Linux: 96%", "Linux – 96%"
+    if re.search(r"\(\s*$", before) or (
+        re.search(r"[:–—-]\s*$", before) and not clause_after(after)
+    ):
+        label = clause_before(re.sub(r"[(:–—-]\s*$", "", before))
+        if label:
+            return Found(figure, label, "")
+    phrase = clause_after(after)
+    words = phrase.split()
+    if (
+        figure.unit not in ("%", "USD")
+        and words
+        and _clean(words[0]).startswith(figure.unit.rstrip("s")[:5])
+    ):
+        words = words[1:]  # "10,000 employees": the unit noun is part of the figure
+    if words and _clean(words[0]) == "of":
+        rest = words[1:]
+        for i, w in enumerate(rest[:6]):
+            if i and _verbish(w):
+                return Found(figure, " ".join(rest[i:]), phrase)
+        who = [w for w in rest if _clean(w) not in {"the", "all", "our", "those"}]
+        if who and not (len(who) == 1 and _clean(who[0]) in POPULATION_WORDS):
+            return Found(figure, " ".join(who), phrase)
+    elif words and (_verbish(words[0]) or _clean(words[0]) in {"say", "said"}):
+        return Found(figure, " ".join(words), phrase)
+    tail = _strip_links(clause_before(before))
+    if tail:
+        return Found(figure, tail, "")
+    return Found(figure, " ".join(words), phrase if words else "")
+
+
+def found_figures(sentence: str) -> list[Found]:
+    """Every measured figure of ``sentence`` with its subject."""
+    return [subject_of(sentence, f) for f in extract_figures(sentence) if f.unit in _MEASURED]
+
+
+def _fact_id(report: str, start: int, figure: Figure, subject: str) -> str:
+    key = f"text/{report}/{start + figure.start}/{figure.value!r}/{figure.unit}/{subject}"
+    return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+def _leaf(section: str) -> str:
+    return section.rsplit(SEP, 1)[-1]
+
+
+def _fact_text(found: Found, sentence: Sentence, report: ReportInfo) -> str:
+    where = f"({report.short or report.title or report.id}, {_leaf(sentence.section)})"
+    f = found.figure
+    if found.phrase and len(extract_figures(found.phrase)) == 0:
+        body = f"{format_figure(f.value, f.unit, f.qualifier)} {found.phrase}".rstrip(" .")
+        return f"{body[:1].upper()}{body[1:]} {where}."
+    if found.subject and not found.phrase:
+        # "Linux (96%)": the figure of a label reads "Linux: 96%"
+        body = f"{found.subject}: {format_figure(f.value, f.unit, f.qualifier)}"
+        if sentence.text.count("%") <= 1 and len(sentence.text) < 80:
+            return f"{body[:1].upper()}{body[1:]} {where}."
+    return f"{sentence.text.rstrip()} {where}"
+
+
+def _table_of(sentence: Sentence, blocks: Sequence[Block], text: str) -> tuple[str, str] | None:
+    """The (table id, caption) of a list item or table row sentence, if it is one."""
+    for i, b in enumerate(blocks):
+        if b.start <= sentence.start < b.end and b.kind in ("item", "row"):
+            first = i
+            while (
+                first > 0
+                and blocks[first - 1].group == b.group
+                and blocks[first - 1].kind
+                in (
+                    "item",
+                    "row",
+                    "header",
+                )
+            ):
+                first -= 1
+            caption = _leaf(sentence.section)
+            if first > 0 and blocks[first - 1].kind in ("paragraph", "header"):
+                lead = text[blocks[first - 1].start : blocks[first - 1].end].strip()
+                if lead.endswith(("?", ":")) and len(lead) < 300:
+                    caption = lead.rstrip(":").strip()
+            return f"list-{b.group}", caption
+    return None
+
+
+def extract_facts(
+    report: ReportInfo, text: str, sentences: Sequence[Sentence], blocks: Sequence[Block] = ()
+) -> list[Fact]:
+    """Facts for every measured figure of ``sentences`` (offsets in ``text``, its plain text)."""
+    facts: list[Fact] = []
+    seen: set[str] = set()
+    for n, sentence in enumerate(sentences):
+        table = _table_of(sentence, blocks, text) if blocks else None
+        for found in found_figures(sentence.text):
+            fid = _fact_id(report.id, sentence.start, found.figure, found.subject)
+            if fid in seen:
+                continue
+            seen.add(fid)
+            table_id, caption = table or (f"text-{n}", _leaf(sentence.section) or report.title)
+            facts.append(
+                Fact(
+                    id=fid,
+                    report=report.id,
+                    table=table_id,
+                    caption=caption,
+                    row=found.subject or found.figure.raw,
+                    value=found.figure.value,
+                    unit=found.figure.unit,
+                    qualifier=found.figure.qualifier,
+                    section=sentence.section,
+                    text=_fact_text(found, sentence, report),
+                    source=sentence.text,
+                    start=sentence.start,
+                    end=sentence.end,
+                    origin="text",
+                    subject=found.subject,
+                )
+            )
+    return facts
+
+
+def merge_facts(hand: Sequence[Fact], found: Sequence[Fact]) -> tuple[list[Fact], list[str]]:
+    """Hand facts, plus found facts no hand fact states; and a warning per unconfirmed hand row.
+
+    A found fact is a duplicate when a hand fact has the same value and unit and its source
+    sentence overlaps the found fact's sentence.
+    """
+
+    def same(h: Fact, f: Fact) -> bool:
+        overlap = h.start < f.end and f.start < h.end
+        return overlap and close(h.value, f.value) and units_agree(h.unit, f.unit)
+
+    kept = [f for f in found if not any(same(h, f) for h in hand)]
+    warnings = [
+        f"tables/{h.table}.csv row {h.row!r}: the extractor did not find {h.value:g} {h.unit}"
+        " in its source sentence: check the row"
+        for h in hand
+        if not any(same(h, f) for f in found)
+    ]
+    return [*hand, *kept], warnings
