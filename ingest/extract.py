@@ -33,7 +33,10 @@ from rag.types import Fact, ReportInfo, Sentence
 # numbers ("rated it 4", "Figure 2") are not results.
 _MEASURED = frozenset({"%", "USD", "employees", "companies", "respondents", "users"})
 _MEASURED |= {"years", "months", "weeks", "days"}
-_CLAUSE_END = re.compile(r"[;:.!?]|,|\s[-–—]\s|\(|\)")
+_CLAUSE_END = re.compile(r"[;:!?]|\.(?!\d)|,(?!\d{3})|\s[-–—]\s|\(|\)")
+_LEADS = frozenset("such as including like then and or followed".split())
+_PREPOSITIONS = frozenset("in for on across among at within".split())
+_PHRASE_STOPS = frozenset("to that which who because so as while".split())
 _WORD = re.compile(r"[^\s]+")
 _MAX_WORDS = 14
 _TAIL_WORDS = 8
@@ -46,6 +49,8 @@ class Found:
     figure: Figure
     subject: str
     phrase: str  # what follows the figure, when a fact sentence can be "{figure} {phrase}"
+    rule: str = "before"  # which rule found the subject: "label", "after", "prep" or "before"
+    span: tuple[int, int] = (0, 0)  # where ``phrase`` lies in the sentence
 
 
 def _words(text: str) -> list[str]:
@@ -64,9 +69,9 @@ def clause_after(text: str) -> str:
     words = _words(head)
     out: list[str] = []
     for i, w in enumerate(words):
-        if _clean(w) in CLAUSE_JOINS and any(re.search(r"\d", x) for x in words[i + 1 : i + 4]):
+        if w in CLAUSE_JOINS and any(re.search(r"\d", x) for x in words[i + 1 : i + 4]):
             break
-        if i and re.match(r"[$]?\d", w) and _clean(words[i - 1]) in CLAUSE_JOINS:
+        if i and re.match(r"[$]?\d", w) and words[i - 1] in CLAUSE_JOINS:
             break
         out.append(w)
         if len(out) >= _MAX_WORDS:
@@ -80,7 +85,7 @@ def clause_before(text: str) -> str:
     words = _words(text[cut:])
     out: list[str] = []
     for w in reversed(words):
-        if _clean(w) in CLAUSE_JOINS or re.search(r"\d", w):
+        if w in CLAUSE_JOINS or re.search(r"\d", w):
             break
         out.append(w)
         if len(out) >= _TAIL_WORDS:
@@ -91,6 +96,14 @@ def clause_before(text: str) -> str:
 def _verbish(word: str) -> bool:
     w = _clean(word)
     return w in VERB_STARTS or (len(w) > 4 and w.endswith("ed"))
+
+
+def _strip_lead(phrase: str) -> str:
+    """A label without the words that lead to it: "followed by macOS" -> "macOS"."""
+    words = phrase.split()
+    while len(words) > 1 and (_verbish(words[0]) or _clean(words[0]) in LINK_WORDS | _LEADS):
+        words.pop(0)
+    return " ".join(words)
 
 
 def _strip_links(phrase: str) -> str:
@@ -105,40 +118,75 @@ def _strip_links(phrase: str) -> str:
 def subject_of(sentence: str, figure: Figure) -> Found:
     """The phrase ``figure`` measures in ``sentence`` (see the module docstring for the rules)."""
     before, after = sentence[: figure.start], sentence[figure.end :]
+    # "half (48%) of respondents use": the clause goes on after a parenthesis
+    if re.match(r"\s*\)", after):
+        after = after[after.index(")") + 1 :]
+    elif re.match(r"\s*\([^)]*\)", after):
+        after = after[after.index(")") + 1 :]
+    goes_on = re.match(r"\s*(?:of\s|\S+)", after)
+    continues = bool(goes_on) and (
+        goes_on.group(0).strip() == "of" or _verbish(goes_on.group(0))  # type: ignore[union-attr]
+    )
     # 1. "Linux (96%)", "Linux: 96%", "Linux – 96%"
-    if re.search(r"\(\s*$", before) or (
+    if (re.search(r"\(\s*$", before) and not continues) or (
         re.search(r"[:–—-]\s*$", before) and not clause_after(after)
     ):
-        label = clause_before(re.sub(r"[(:–—-]\s*$", "", before))
+        label = _strip_lead(clause_before(re.sub(r"[(:–—-]\s*$", "", before)))
         if label:
-            return Found(figure, label, "")
+            return Found(figure, label, "", "label")
     phrase = clause_after(after)
+    at = sentence.find(phrase, len(sentence) - len(after)) if phrase else -1
+    span = (at, at + len(phrase)) if at >= 0 else (0, 0)
     words = phrase.split()
-    if (
-        figure.unit not in ("%", "USD")
-        and words
-        and _clean(words[0]).startswith(figure.unit.rstrip("s")[:5])
-    ):
-        words = words[1:]  # "10,000 employees": the unit noun is part of the figure
-    if words and _clean(words[0]) == "of":
+    if words and figure.unit not in ("%", "") and _is_unit_word(words[0], figure.unit):
+        words = words[1:]  # "10,000 employees", "1 billion USD": the unit word is the figure's
+    first = _clean(words[0]) if words else ""
+    if first == "of":
         rest = words[1:]
-        for i, w in enumerate(rest[:6]):
-            if i and _verbish(w):
-                return Found(figure, " ".join(rest[i:]), phrase)
+        # a verb of the list first: "people surveyed wanted" has its verb at "wanted"
+        verb = next((i for i, w in enumerate(rest[:6]) if i and _clean(w) in VERB_STARTS), None)
+        if verb is None:
+            verb = next((i for i, w in enumerate(rest[:6]) if i and _verbish(w)), None)
+            if verb is not None and verb == len(rest) - 1:
+                verb = None  # "of the companies surveyed": a noun phrase, not a verb phrase
+        if verb is not None:
+            return Found(figure, " ".join(rest[verb:]), phrase, "after", span)
         who = [w for w in rest if _clean(w) not in {"the", "all", "our", "those"}]
         if who and not (len(who) == 1 and _clean(who[0]) in POPULATION_WORDS):
-            return Found(figure, " ".join(who), phrase)
-    elif words and (_verbish(words[0]) or _clean(words[0]) in {"say", "said"}):
-        return Found(figure, " ".join(words), phrase)
+            return Found(figure, " ".join(who), phrase, "after", span)
+    elif words and (_verbish(words[0]) or (first == "to" and len(words) > 1)):
+        return Found(figure, " ".join(words), phrase, "after", span)
+    elif first in _PREPOSITIONS and len(words) > 1:
+        cut = next((i for i, w in enumerate(words) if i and _clean(w) in _PHRASE_STOPS), None)
+        return Found(figure, " ".join(words[:cut][:5]), "", "prep", span)
     tail = _strip_links(clause_before(before))
     if tail:
-        return Found(figure, tail, "")
-    return Found(figure, " ".join(words), phrase if words else "")
+        return Found(figure, tail, "", "before")
+    return Found(figure, " ".join(words), phrase if words else "", "after" if words else "before")
+
+
+def _is_unit_word(word: str, unit: str) -> bool:
+    """``word`` names ``unit`` ("businesses" for companies, "USD" for money)."""
+    found = extract_figures(f"2 {_clean(word)}")
+    return bool(found) and found[0].unit == unit
 
 
 def found_figures(sentence: str) -> list[Found]:
-    """Every measured figure of ``sentence`` with its subject."""
-    return [subject_of(sentence, f) for f in extract_figures(sentence) if f.unit in _MEASURED]
+    """Every measured figure of ``sentence`` with its subject.
+
+    A figure inside another figure's phrase ("20% saw losses of $50M to $100M") describes that
+    figure's subject; it is not a result of its own.
+    """
+    found = [subject_of(sentence, f) for f in extract_figures(sentence) if f.unit in _MEASURED]
+    return [
+        g
+        for g in found
+        if not any(
+            f is not g and f.span[0] <= g.figure.start and g.figure.end <= f.span[1]
+            for f in found
+            if f.rule == "after"
+        )
+    ]
 
 
 def _fact_id(report: str, start: int, figure: Figure, subject: str) -> str:
@@ -151,16 +199,15 @@ def _leaf(section: str) -> str:
 
 
 def _fact_text(found: Found, sentence: Sentence, report: ReportInfo) -> str:
+    """ "{figure} {phrase}" or "{label}: {figure}" when that reads on its own, else the sentence."""
     where = f"({report.short or report.title or report.id}, {_leaf(sentence.section)})"
     f = found.figure
-    if found.phrase and len(extract_figures(found.phrase)) == 0:
-        body = f"{format_figure(f.value, f.unit, f.qualifier)} {found.phrase}".rstrip(" .")
+    figure = format_figure(f.value, f.unit, f.qualifier)
+    if found.rule == "after" and found.phrase and not extract_figures(found.phrase):
+        body = f"{figure} {found.phrase}".rstrip(" .")
         return f"{body[:1].upper()}{body[1:]} {where}."
-    if found.subject and not found.phrase:
-        # "Linux (96%)": the figure of a label reads "Linux: 96%"
-        body = f"{found.subject}: {format_figure(f.value, f.unit, f.qualifier)}"
-        if sentence.text.count("%") <= 1 and len(sentence.text) < 80:
-            return f"{body[:1].upper()}{body[1:]} {where}."
+    if found.rule == "label" and len(sentence.text) < 120:
+        return f"{found.subject}: {figure} {where}."
     return f"{sentence.text.rstrip()} {where}"
 
 

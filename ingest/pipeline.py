@@ -366,6 +366,7 @@ def _write_build(
             updated=time.time(),
             sentences=len(plan.sentences),
             warnings=plan.warnings,
+            overrides=plan.overrides,
         ),
     )
     if previous is not None and previous.collection != build.name:
@@ -423,7 +424,7 @@ def index_status(settings: Settings) -> list[ReportStatus]:
         if folder is not None and folder.exists():
             seen_folders.add(folder)
             try:
-                on_disk = build_fingerprint(settings, folder, _overrides_of(pointer, folder))
+                on_disk = build_fingerprint(settings, folder, dict(pointer.overrides))
                 stale = on_disk != pointer.fingerprint
                 reason = "the report, its tables or the ingest rules changed" if stale else ""
             except CorpusError as exc:
@@ -466,26 +467,6 @@ def index_status(settings: Settings) -> list[ReportStatus]:
                 )
             )
     return statuses
-
-
-def _overrides_of(pointer: Pointer, path: Path) -> dict[str, Any]:
-    """The command-line overrides a build was made with, read back from what it stored."""
-    from ingest.report import load
-
-    try:
-        own = load(path).info
-    except CorpusError:
-        return {}
-    info = pointer.info
-    return {
-        k: v
-        for k, v, mine in (
-            ("id", info.id, own.id),
-            ("title", info.title, own.title),
-            ("year", info.year, own.year),
-        )
-        if v != mine
-    }
 
 
 def _lists_corpus(settings: Settings, pointers: Mapping[str, Pointer]) -> bool:

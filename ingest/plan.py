@@ -28,6 +28,7 @@ class ReportPlan:
     facts: list[Fact]
     sentences: list[Sentence]
     warnings: tuple[str, ...] = ()
+    overrides: tuple[tuple[str, Any], ...] = ()  # id/title/year given instead of the file's
 
 
 def plan_report(
@@ -81,6 +82,7 @@ def plan_report(
         list(facts),
         list(sentences),
         tuple(warnings),
+        tuple(sorted((k, v) for k, v in (overrides or {}).items() if v not in (None, ""))),
     )
 
 

@@ -57,6 +57,10 @@ def _bench(args: argparse.Namespace, settings: Settings) -> int:
         from ingest.bench import run_bench_ingest
 
         return run_bench_ingest(args, settings)
+    if args.target == "extract":
+        from ingest.bench_extract import run_bench_extract
+
+        return run_bench_extract(args, settings)
     from rag.bench import run_bench_query
 
     return run_bench_query(args, settings)
@@ -155,8 +159,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--limit", type=int, default=None, help="only the first N selected cases")
 
-    p = add("bench", _bench, "measure ingest or query speed", "survey-rag bench query")
-    p.add_argument("target", choices=["ingest", "query"], help="what to measure")
+    p = add(
+        "bench",
+        _bench,
+        "measure ingest or query speed, or figure extraction against hand tables",
+        "survey-rag bench ingest path/to/results.md",
+    )
+    p.add_argument("target", choices=["ingest", "query", "extract"], help="what to measure")
+    p.add_argument("path", nargs="?", help="ingest/extract: a report file or folder")
     p.add_argument("--repeat", type=int, default=5, help="rounds to run")
     return parser
 

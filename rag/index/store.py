@@ -124,6 +124,7 @@ class Pointer:
     sentences: int = 0
     schema: int = STORE_SCHEMA  # the record layout of the build
     warnings: tuple[str, ...] = ()  # what ingest found doubtful (unconfirmed hand table rows)
+    overrides: tuple[tuple[str, Any], ...] = ()  # id/title/year given on the command line
 
 
 def _meta(client: ClientAPI, create: bool) -> Collection | None:
@@ -187,6 +188,7 @@ def read_pointers(client: ClientAPI) -> dict[str, Pointer]:
             sentences=int(md.get("sentences", 0)),  # type: ignore[arg-type]
             schema=int(md.get("schema", 1)),  # type: ignore[arg-type]
             warnings=tuple(payload.get("warnings", ())),
+            overrides=tuple((str(k), v) for k, v in payload.get("overrides", {}).items()),
         )
     return pointers
 
@@ -199,6 +201,7 @@ def write_pointer(client: ClientAPI, pointer: Pointer) -> None:
         "info": asdict(pointer.info),
         "sections": [asdict(s) for s in pointer.sections],
         "warnings": list(pointer.warnings),
+        "overrides": dict(pointer.overrides),
     }
     meta.upsert(
         ids=[pointer.report],
