@@ -35,7 +35,7 @@ _MEASURED = frozenset({"%", "USD", "employees", "companies", "respondents", "use
 _MEASURED |= {"years", "months", "weeks", "days"}
 _CLAUSE_END = re.compile(r"[;:!?]|\.(?!\d)|,(?!\d{3})|\s[-–—]\s|\(|\)")
 _LEADS = frozenset("such as including like then and or followed".split())
-_PREPOSITIONS = frozenset("in for on across among at within".split())
+_PREPOSITIONS = frozenset("in for on across among at within from".split())
 _PHRASE_STOPS = frozenset("to that which who because so as while".split())
 _WORD = re.compile(r"[^\s]+")
 _MAX_WORDS = 14
@@ -110,7 +110,7 @@ def _strip_links(phrase: str) -> str:
     words = phrase.split()
     while words and _clean(words[-1]) in LINK_WORDS:
         words.pop()
-    while words and _clean(words[0]) in {"the", "a", "an"}:
+    while words and _clean(words[0]) in _PREPOSITIONS | _LEADS | {"the", "a", "an"}:
         words.pop(0)
     return " ".join(words)
 
@@ -139,7 +139,10 @@ def subject_of(sentence: str, figure: Figure) -> Found:
     span = (at, at + len(phrase)) if at >= 0 else (0, 0)
     words = phrase.split()
     if words and figure.unit not in ("%", "") and _is_unit_word(words[0], figure.unit):
-        words = words[1:]  # "10,000 employees", "1 billion USD": the unit word is the figure's
+        # "10,000 employees", "1 billion USD": the unit word belongs to the figure
+        words = words[1:]
+        rest_at = phrase.find(words[0]) if words else len(phrase)
+        phrase, span = phrase[rest_at:], (span[0] + rest_at, span[1])
     first = _clean(words[0]) if words else ""
     if first == "of":
         rest = words[1:]
@@ -165,6 +168,13 @@ def subject_of(sentence: str, figure: Figure) -> Found:
     return Found(figure, " ".join(words), phrase if words else "", "after" if words else "before")
 
 
+def _unit_from_afar(sentence: str, figure: Figure) -> bool:
+    """A count whose unit noun lies past a clause end ("in 2023; among respondents")."""
+    if figure.unit in ("%", "USD"):
+        return False
+    return bool(re.match(r"\s*[;:,.)\]]", sentence[figure.end :]))
+
+
 def _is_unit_word(word: str, unit: str) -> bool:
     """``word`` names ``unit`` ("businesses" for companies, "USD" for money)."""
     found = extract_figures(f"2 {_clean(word)}")
@@ -177,7 +187,11 @@ def found_figures(sentence: str) -> list[Found]:
     A figure inside another figure's phrase ("20% saw losses of $50M to $100M") describes that
     figure's subject; it is not a result of its own.
     """
-    found = [subject_of(sentence, f) for f in extract_figures(sentence) if f.unit in _MEASURED]
+    found = [
+        subject_of(sentence, f)
+        for f in extract_figures(sentence)
+        if f.unit in _MEASURED and not _unit_from_afar(sentence, f)
+    ]
     return [
         g
         for g in found

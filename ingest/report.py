@@ -165,6 +165,8 @@ def report_info(
         or _year_of(front.get("year"))
         or _year_of(front.get("date"))
         or (int(year_match.group(1)) if year_match else 0)
+        or _year_of(str(title))
+        or 0
     )
     report_id = (
         over.get("id")
@@ -173,7 +175,7 @@ def report_info(
         or (source.folder.name if named_by_folder else slug(name))
     )
     publisher = _field(toml, "publisher", str, where) or _authors(
-        front.get("publisher") or front.get("authors") or front.get("author")
+        front.get("publisher") or front.get("authors") or front.get("author") or front.get("by")
     )
     return ReportInfo(
         id=str(report_id),

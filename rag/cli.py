@@ -158,6 +158,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="only cases of this category, e.g. direct or refusal (repeatable)",
     )
     p.add_argument("--limit", type=int, default=None, help="only the first N selected cases")
+    p.add_argument(
+        "--reports",
+        metavar="all|ID[,ID]",
+        help="also ingest and score the reports in evals/reports/, one row each",
+    )
+    p.add_argument(
+        "--no-bundled", action="store_true", help="with --reports: skip the bundled report's set"
+    )
 
     p = add(
         "bench",

@@ -166,7 +166,7 @@ def report_picker(reports: Sequence[ReportInfo], settings: Settings) -> Any:
         return None
     import gradio as gr
 
-    from ui.choice import ALL_REPORTS
+    from rag.choice import ALL_REPORTS
 
     choices = [("All reports", ALL_REPORTS)] + [
         (f"{r.title} ({r.year})" if r.year else r.title, r.id) for r in reports
@@ -249,7 +249,7 @@ def run_ui_command(args: argparse.Namespace, settings: Settings) -> int:
     engine.answer(examples[0] if examples else "What did the survey find?")
     print(f"survey-rag ui: ready (warm-up answer in {time.perf_counter() - started:.2f}s)")
 
-    from ui.choice import report_answer_fn
+    from rag.choice import report_answer_fn
 
     app = build_app(report_answer_fn(engine, settings), reports, settings, examples=examples)
     try:

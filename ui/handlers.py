@@ -21,7 +21,7 @@ from rag.types import Answer, ReportInfo
 from ui import render
 from ui.charts import chart_figure
 
-# answer_fn(question, history), optionally with a report= keyword (see ui.choice)
+# answer_fn(question, history), optionally with a report= keyword (see rag.choice)
 AnswerFn = Callable[..., Answer]
 UNEXPECTED = "something went wrong while answering; the server log has the details"
 log = logging.getLogger(__name__)
@@ -102,7 +102,7 @@ class Chat:
     def _answer(
         self, question: str, pairs: list[dict[str, str]], report: str | None = None
     ) -> Answer:
-        from ui.choice import ask
+        from rag.choice import ask
 
         answer = ask(self.answer_fn, question, pairs, report)
         # The retrieved hits are for evals and debugging; the session state need not carry them.

@@ -17,8 +17,12 @@ from typing import Any
 from ingest.readers.base import BlockKind, Document, PlainBuilder
 from rag.errors import CorpusError
 
-_FENCE_OPEN = re.compile(r"\A---[ \t]*\n")
-_FENCE_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.M)
+# YAML front matter between "---" lines; TOML (Hugo, Zola) between "+++" lines
+_FENCE_OPEN = re.compile(r"\A(?P<fence>---|\+\+\+)[ \t]*\n")
+_FENCE_CLOSE = {
+    "---": re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.M),
+    "+++": re.compile(r"^\+\+\+[ \t]*$", re.M),
+}
 # blocks that are not prose: masked with spaces so offsets do not move
 _HIDDEN = re.compile(
     r"<(?P<tag>style|script|noscript|svg)\b.*?</(?P=tag)\s*>|<!--.*?-->", re.S | re.I
@@ -56,11 +60,27 @@ def front_matter(path: Path, raw: str) -> tuple[dict[str, Any], int]:
     opened = _FENCE_OPEN.match(raw)
     if not opened:
         return {}, 0
-    closed = _FENCE_CLOSE.search(raw, opened.end())
+    fence = opened.group("fence")
+    closed = _FENCE_CLOSE[fence].search(raw, opened.end())
     if closed is None:
-        raise CorpusError(path, "front matter has no closing '---' line: close it or remove it", 1)
+        raise CorpusError(
+            path, f"front matter has no closing '{fence}' line: close it or remove it", 1
+        )
+    body = raw[opened.end() : closed.start()]
+    if fence == "+++":
+        import tomllib
+
+        try:
+            meta = tomllib.loads(body)
+        except tomllib.TOMLDecodeError as exc:
+            m = re.search(r"at line (\d+)", str(exc))
+            line = int(m.group(1)) + 1 if m else 1
+            problem = f"front matter is not valid TOML ({exc}): fix it"
+            raise CorpusError(path, problem, line) from exc
+        end = closed.end()
+        return meta, end + 1 if raw[end : end + 1] == "\n" else end
     try:
-        meta = yaml.safe_load(raw[opened.end() : closed.start()])
+        meta = yaml.safe_load(body)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1

@@ -1,4 +1,4 @@
-"""Which report a question is asked of: the picker's choice reaches the answer function.
+"""Which report a question is asked of: a picked report id reaches the answer function.
 
 The UI is built around ``answer_fn(question, history)``; one that also takes ``report=`` gets
 the picked report id. ``report_answer_fn`` gives an engine that does not take it yet one
