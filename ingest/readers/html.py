@@ -86,7 +86,9 @@ class _Reader(HTMLParser):
                 self.b._block_kind = "header"
             if self.cell:
                 self.b.trim_end()
-                self.b.put(": " if self.cell == 1 else "; ", at)
+                # column names are a list; a data row reads "label: value; value"
+                header = self.kind == "header" or tag == "th"
+                self.b.put(", " if header else ": " if self.cell == 1 else "; ", at)
             self.cell += 1
         elif tag == "img":
             alt = (dict(attrs).get("alt") or "").strip()

@@ -165,6 +165,7 @@ def read_markdown(path: Path, raw: str) -> Document:
         work = _mask(work, m.start(), m.end())
     b = PlainBuilder(raw)
     group = 0
+    row_seps: list[int] = []  # where the last table row's cell separators are
     open_kind: BlockKind | None = None
     fenced = False
     offset = 0
@@ -207,6 +208,8 @@ def read_markdown(path: Path, raw: str) -> Document:
                     from dataclasses import replace
 
                     b.blocks[-1] = replace(last, kind="header")
+                    for at_sep in row_seps:  # column names are a list, not "label: value"
+                        b.chars[at_sep] = ","
                 continue
         if _RULE.match(line):
             b.end_block()
@@ -218,8 +221,10 @@ def read_markdown(path: Path, raw: str) -> Document:
             b.start_block("row", group)
             open_kind = "row"
             cells = _cells(line, at)
+            row_seps = []
             for i, (a, z) in enumerate(cells):
                 if i:
+                    row_seps.append(b.pos)
                     b.put(": " if i == 1 else "; ", a)
                 inline(b, work, a, z)
             b.end_block()
