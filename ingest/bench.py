@@ -129,7 +129,7 @@ def run_bench_ingest(args: argparse.Namespace, settings: Settings) -> int:
             f"{med(full):.2f} ({min(full):.2f})",
             f"{full_floor:.2f}",
             f"{full_ratio:.2f}x",
-            _verdict(med(full), TARGET_FULL),
+            _verdict(med(full), TARGET_FULL) if paths is None else "",
         ),
         (
             "  vs embedding the texts alone",
