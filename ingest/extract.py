@@ -25,7 +25,15 @@ from dataclasses import dataclass
 
 from ingest.readers.base import Block
 from ingest.sections import SEP
-from rag.text.lexicon import CLAUSE_JOINS, LINK_WORDS, POPULATION_WORDS, VERB_STARTS
+from rag.text.lexicon import (
+    CLAUSE_JOINS,
+    LEAD_WORDS,
+    LINK_WORDS,
+    PHRASE_STOPS,
+    POPULATION_WORDS,
+    PREPOSITIONS,
+    VERB_STARTS,
+)
 from rag.text.numbers import Figure, close, extract_figures, format_figure, units_agree
 from rag.types import Fact, ReportInfo, Sentence
 
@@ -34,9 +42,6 @@ from rag.types import Fact, ReportInfo, Sentence
 _MEASURED = frozenset({"%", "USD", "employees", "companies", "respondents", "users"})
 _MEASURED |= {"years", "months", "weeks", "days"}
 _CLAUSE_END = re.compile(r"[;:!?]|\.(?!\d)|,(?!\d{3})|\s[-–—]\s|\(|\)")
-_LEADS = frozenset("such as including like then and or followed".split())
-_PREPOSITIONS = frozenset("in for on across among at within from".split())
-_PHRASE_STOPS = frozenset("to that which who because so as while".split())
 _WORD = re.compile(r"[^\s]+")
 _MAX_WORDS = 14
 _TAIL_WORDS = 8
@@ -101,7 +106,7 @@ def _verbish(word: str) -> bool:
 def _strip_lead(phrase: str) -> str:
     """A label without the words that lead to it: "followed by macOS" -> "macOS"."""
     words = phrase.split()
-    while len(words) > 1 and (_verbish(words[0]) or _clean(words[0]) in LINK_WORDS | _LEADS):
+    while len(words) > 1 and (_verbish(words[0]) or _clean(words[0]) in LINK_WORDS | LEAD_WORDS):
         words.pop(0)
     return " ".join(words)
 
@@ -110,7 +115,7 @@ def _strip_links(phrase: str) -> str:
     words = phrase.split()
     while words and _clean(words[-1]) in LINK_WORDS:
         words.pop()
-    while words and _clean(words[0]) in _PREPOSITIONS | _LEADS | {"the", "a", "an"}:
+    while words and _clean(words[0]) in PREPOSITIONS | LEAD_WORDS | {"the", "a", "an"}:
         words.pop(0)
     return " ".join(words)
 
@@ -159,8 +164,8 @@ def subject_of(sentence: str, figure: Figure) -> Found:
             return Found(figure, " ".join(who), phrase, "after", span)
     elif words and (_verbish(words[0]) or (first == "to" and len(words) > 1)):
         return Found(figure, " ".join(words), phrase, "after", span)
-    elif first in _PREPOSITIONS and len(words) > 1:
-        cut = next((i for i, w in enumerate(words) if i and _clean(w) in _PHRASE_STOPS), None)
+    elif first in PREPOSITIONS and len(words) > 1:
+        cut = next((i for i, w in enumerate(words) if i and _clean(w) in PHRASE_STOPS), None)
         return Found(figure, " ".join(words[:cut][:5]), "", "prep", span)
     tail = _strip_links(clause_before(before))
     if tail:

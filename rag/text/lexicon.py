@@ -41,3 +41,12 @@ POPULATION_WORDS = frozenset(
     professionals engineers individuals members customers readers voters
     """.split()
 )
+
+# Words that lead to a label without being part of it: "followed by macOS" -> "macOS".
+LEAD_WORDS = frozenset("such as including like then and or followed".split())
+
+# Prepositions that open a phrase describing a figure: "$1B in yearly revenue".
+PREPOSITIONS = frozenset("in for on across among at within from".split())
+
+# Words that end such a phrase: "in yearly revenue to see how ..." stops at "to".
+PHRASE_STOPS = frozenset("to that which who because so as while".split())
