@@ -1,4 +1,4 @@
-"""Report choice in the UI: a picker when several reports are indexed; the pick reaches the engine.
+"""Report choice in the UI: a picker for several reports; the pick reaches the engine."""
 
 from __future__ import annotations
 
