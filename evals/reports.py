@@ -138,16 +138,24 @@ def run_reports_command(args: argparse.Namespace, settings: Settings) -> int:
     limit = getattr(args, "limit", None)
     rows: list[Row] = []
 
-    def gate(name: str, run: Any) -> None:
+    out = Path(getattr(args, "out", None) or "evals/out") / "reports"
+
+    def gate(name: str, run: Any, cases_file: str) -> None:
+        from evals.report import write_reports
+
         missed = tuple(check_gates(run.summary, args.min_accuracy, args.max_unsupported))
         rows.append(Row(name, run, missed))
+        gates = {"min_accuracy": args.min_accuracy, "max_unsupported": args.max_unsupported}
+        write_reports(out / name, [run], missed, cases_file=cases_file, gates=gates)
 
     if not getattr(args, "no_bundled", False):
         engine = get_engine(settings)
         texts = load_report_texts(settings.corpus_dir)
         texts.update({r.id: r.text for r in engine.reports if getattr(r, "text", "")})
         cases = select(load_cases(args.cases), categories=categories, limit=limit)
-        gate("bundled", run_eval(engine.answer, cases, texts))
+        gate(
+            "bundled", run_eval(engine.answer, cases, texts), str(args.cases or "evals/cases.yaml")
+        )
     with tempfile.TemporaryDirectory(prefix="survey-rag-eval-reports-") as tmp:
         own = settings.model_copy(update={"data_dir": Path(tmp), "chroma_url": None})
         if chosen:
@@ -164,8 +172,11 @@ def run_reports_command(args: argparse.Namespace, settings: Settings) -> int:
                     f"{r.cases}: cases name report {sorted(ids - set(texts))[0]!r}, but its file "
                     f"was indexed as {', '.join(sorted(texts))}: give the report that id"
                 )
-            gate(r.id, run_eval(report_answer_fn(own, r.id), cases, texts, name=r.id))
+            run = run_eval(report_answer_fn(own, r.id), cases, texts, name=r.id)
+            gate(r.id, run, str(r.cases))
     print(format_rows(rows))
+    if rows:
+        print(f"wrote {out}/<report>/results.json, report.md")
     missed = [f"{row.report}: {line}" for row in rows for line in row.missed]
     for line in missed:
         print(f"gate missed: {line}")

@@ -68,6 +68,7 @@ def test_reports_are_ingested_aside_and_scored_a_row_each(
         limit=None,
         min_accuracy=None,
         max_unsupported=0,
+        out=str(tmp_path / "out"),
     )
     code = run_reports_command(args, settings)
     out = capsys.readouterr().out
@@ -75,5 +76,6 @@ def test_reports_are_ingested_aside_and_scored_a_row_each(
     row = next(line for line in out.splitlines() if line.startswith("fixture-survey"))
     assert row.split()[1] == "3"  # cases
     assert code == 0, out  # no figure stated that the report does not hold
+    assert (tmp_path / "out" / "reports" / "fixture-survey" / "results.json").is_file()
     # the configured index was left alone
     assert not (tmp_path / "configured").exists()
