@@ -267,3 +267,17 @@ def test_pdf_line_end_hyphens_rejoin_in_the_plain_text(tmp_path: Path) -> None:
     assert doc.raw[start:end] == "infra-\nstructure"
     spans = split_sentences(doc.plain)
     assert [doc.plain[a:b] for a, b in spans][1] == "A line break inside a sentence\nstays."
+
+
+def test_a_pdf_file_plans_with_sections_and_facts(tmp_path: Path) -> None:
+    from tests.test_corpus_sections import _pdf
+
+    lines = ["Key Findings", "About 40% of firms said yes.", "Method", "We asked 300 firms."]
+    path = tmp_path / "pdf-survey-2024.pdf"
+    path.write_bytes(_pdf(lines))
+    plan = plan_report(path, "fp")
+    assert (plan.info.id, plan.info.year) == ("pdf-survey-2024", 2024)
+    assert [s.title for s in plan.sections] == ["Key Findings", "Method"]
+    (fact,) = [f for f in plan.facts if f.unit == "%"]
+    assert (fact.value, fact.qualifier, fact.origin) == (40.0, "about", "text")
+    assert plan.info.text[fact.start : fact.end] == "About 40% of firms said yes."
