@@ -100,7 +100,8 @@ def clause_before(text: str) -> str:
 
 def _verbish(word: str) -> bool:
     w = _clean(word)
-    return w in VERB_STARTS or (len(w) > 4 and w.endswith("ed"))
+    # "-ed" marks a verb in a lower-case word only: "United States" is a name
+    return w in VERB_STARTS or (len(w) > 4 and w.endswith("ed") and word[:1].islower())
 
 
 def _strip_lead(phrase: str) -> str:
@@ -130,7 +131,7 @@ def subject_of(sentence: str, figure: Figure) -> Found:
         after = after[after.index(")") + 1 :]
     goes_on = re.match(r"\s*(?:of\s|\S+)", after)
     continues = bool(goes_on) and (
-        goes_on.group(0).strip() == "of" or _verbish(goes_on.group(0))  # type: ignore[union-attr]
+        goes_on.group(0).strip() == "of" or _verbish(goes_on.group(0).strip())  # type: ignore[union-attr]
     )
     # 1. "Linux (96%)", "Linux: 96%", "Linux – 96%"
     if (re.search(r"\(\s*$", before) and not continues) or (
@@ -168,9 +169,34 @@ def subject_of(sentence: str, figure: Figure) -> Found:
         cut = next((i for i, w in enumerate(words) if i and _clean(w) in PHRASE_STOPS), None)
         return Found(figure, " ".join(words[:cut][:5]), "", "prep", span)
     tail = _strip_links(clause_before(before))
+    if not tail:
+        # "similar to last year, around 92%": the clause before the figure's own says what
+        cut = max((m.start() for m in _CLAUSE_END.finditer(before.rstrip())), default=-1)
+        if cut > 0:
+            tail = _strip_links(clause_before(before[:cut]))
     if tail:
         return Found(figure, tail, "", "before")
     return Found(figure, " ".join(words), phrase if words else "", "after" if words else "before")
+
+
+def _restated(sentence: str, figure: Figure, figures: Sequence[Figure]) -> Figure | None:
+    """The bracketed figure that restates a figure in words in its clause: "half (47%)", "About
+    half of respondents use gRPC (47%)". The bracketed one is the result; the words round it."""
+    if not figure.raw[:1].isalpha():
+        return None
+    stop = re.search(r"[.;!?]|,(?!\d{3})", sentence[figure.end :])
+    end = figure.end + (stop.start() if stop else len(sentence) - figure.end)
+    return next(
+        (
+            g
+            for g in figures
+            if g is not figure
+            and figure.end <= g.start < end + 2
+            and g.unit == figure.unit
+            and re.search(r"\(\s*$", sentence[: g.start])
+        ),
+        None,
+    )
 
 
 def _unit_from_afar(sentence: str, figure: Figure) -> bool:
@@ -192,11 +218,28 @@ def found_figures(sentence: str) -> list[Found]:
     A figure inside another figure's phrase ("20% saw losses of $50M to $100M") describes that
     figure's subject; it is not a result of its own.
     """
-    found = [
-        subject_of(sentence, f)
+    figures = [
+        f
         for f in extract_figures(sentence)
         if f.unit in _MEASURED and not _unit_from_afar(sentence, f)
     ]
+    found = []
+    for f in figures:
+        exact = _restated(sentence, f, figures)
+        if exact is None:
+            found.append(subject_of(sentence, f))
+    # "about half of teams use gRPC (47%)": the bracketed figure takes the words' subject
+    for f in figures:
+        exact = _restated(sentence, f, figures)
+        if exact is not None:
+            words = subject_of(sentence, f)
+            if words.rule == "after" and words.subject:
+                found = [
+                    Found(exact, words.subject, words.phrase, "after", words.span)
+                    if x.figure is exact
+                    else x
+                    for x in found
+                ]
     return [
         g
         for g in found

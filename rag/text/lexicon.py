@@ -17,6 +17,10 @@ VERB_STARTS = frozenset(
     chooses selected select selects work works worked get gets got need needs needed spend
     spends spent deploy deploys deployed build builds built run runs ran like likes liked
     find finds found know knows knew make makes made take takes took keep keeps kept
+    go goes went give gives gave tell tells told come comes came begin begins began become
+    becomes became put set leave leaves left hold holds held bring brings brought buy buys
+    bought write writes wrote read reads learn learns start starts own owns lead leads led
+    pay pays paid stay stays choose chosen chose
     still also already now currently often never always usually only mostly either neither
     don't doesn't didn't won't can't couldn't wouldn't aren't isn't weren't wasn't haven't
     """.split()
