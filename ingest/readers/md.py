@@ -170,7 +170,7 @@ def read_markdown(path: Path, raw: str) -> Document:
     fenced = False
     offset = 0
     lines = work.split("\n")
-    for index, line in enumerate(lines):
+    for line in lines:
         at = offset
         offset += len(line) + 1
         if _CODE_FENCE.match(line):
@@ -244,11 +244,10 @@ def read_markdown(path: Path, raw: str) -> Document:
             open_kind = None if open_kind != "item" else open_kind
             continue
         lead = len(line) - len(line.lstrip())
-        if open_kind in ("paragraph", "item") and b.blocks is not None and not b.ends_with_space():
+        if open_kind in ("paragraph", "item") and not b.ends_with_space():
             b.put("\n", at - 1)  # the line break inside a paragraph or list item
         elif open_kind not in ("paragraph", "item"):
             b.start_block("paragraph")
             open_kind = "paragraph"
         inline(b, work, at + lead, at + len(line.rstrip()))
-        del index
     return b.build(path, meta)
