@@ -4,8 +4,9 @@ For every single-question case of the tuning sets (evals/cases.yaml and evals/de
 evals/test.yaml), the engine reads the question into a plan and records the named features of
 its best evidence (rag.answering.answerability.FEATURES). A logistic regression per kind of
 evidence ("fact" for figure questions, "sentence" for the rest) learns whether such evidence
-answers; the threshold is the point of the precision/recall curve with the best F1 of refusing (a
-figure given where the report has none is the worst error, a wrong refusal the next). Writes rag/answering/data/answerability.json (weights, bias, threshold, the fit's
+answers; the threshold is the point of the precision/recall curve with the best F1 of
+refusing (a figure given where the report has none is the worst error, a wrong refusal the
+next). Writes rag/answering/data/answerability.json (weights, bias, threshold, the fit's
 figures) and answerability.png (the curves, the chosen points marked).
 """
 

@@ -153,6 +153,11 @@ def run_eval_command(args: argparse.Namespace, settings: Settings) -> int:
     """``survey-rag eval``: the engine and the baseline on the set, reports, gates."""
     from rag.engine import get_engine
 
+    if getattr(args, "reports", None):
+        from evals.reports import run_reports_command
+
+        return run_reports_command(args, settings)
+
     cases = select(
         load_cases(args.cases),
         categories=getattr(args, "category", None),

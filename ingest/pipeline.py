@@ -21,14 +21,15 @@ import os
 import re
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ingest.chunking import CHUNK_OVERLAP, CHUNK_SIZE, CHUNKER_VERSION, chunk_text
+from ingest.chunking import CHUNK_OVERLAP, CHUNK_SIZE, CHUNKER_VERSION
 from ingest.facts import question_form
+from ingest.plan import ReportPlan, plan_report
 from rag.errors import CorpusError, InputError, StoreUnavailable
 from rag.index.embeddings import Embedder, embedder_identity, get_embedder
 from rag.index.store import (
@@ -49,7 +50,6 @@ from rag.index.store import (
     write_pointer,
 )
 from rag.settings import Settings
-from rag.types import Chunk, Fact, ReportInfo, Section, Sentence
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
@@ -67,6 +67,17 @@ _UNITS = {"B": 1, "K": 1024, "M": MB, "G": 1024 * MB}
 _INGEST_MODULES = (
     "ingest.corpus",
     "ingest.metadata",
+    "ingest.report",
+    "ingest.plan",
+    "ingest.extract",
+    "ingest.readers",
+    "ingest.readers.base",
+    "ingest.readers.txt",
+    "ingest.readers.md",
+    "ingest.readers.html",
+    "ingest.readers.pdf",
+    "rag.text.lexicon",
+    "rag.text.offsets",
     "ingest.sections",
     "ingest.facts",
     "ingest.chunking",
@@ -111,50 +122,26 @@ class ReportStatus:
     folder: str = ""
     collection: str = ""
     reason: str = ""  # why it is stale, in words
-
-
-@dataclass(frozen=True)
-class ReportPlan:
-    """A validated report, ready to write."""
-
-    folder: Path
-    fingerprint: str
-    info: ReportInfo
-    sections: list[Section]
-    chunks: list[Chunk]
-    facts: list[Fact]
-    sentences: list[Sentence]
+    warnings: tuple[str, ...] = ()  # hand table rows the figure extractor did not confirm
 
 
 def report_folders(settings: Settings, paths: Sequence[Path] | None = None) -> list[Path]:
-    """The report folders to ingest: ``paths``, or every report folder in the corpus."""
+    """The reports to ingest: ``paths`` (report files or folders), or every corpus report."""
+    from ingest.report import is_report_folder, locate
+
     if paths:
-        folders = []
-        for path in paths:
-            path = Path(path).expanduser()
-            # a report file names its folder
-            folder = path.parent if path.is_file() else path
-            if not folder.is_dir():
-                raise CorpusError(path, "no such report folder: check the path")
-            folders.append(folder.resolve())
-        return list(dict.fromkeys(folders))
+        return list(dict.fromkeys(locate(Path(p)).path for p in paths))
     corpus = Path(settings.corpus_dir)
     if not corpus.is_dir():
         raise CorpusError(
-            corpus, "no such corpus folder: set SURVEY_RAG_CORPUS_DIR or pass a report folder"
+            corpus, "no such corpus folder: set SURVEY_RAG_CORPUS_DIR or pass a report file"
         )
-    folders = sorted(p.resolve() for p in corpus.iterdir() if p.is_dir() and _has_report(p))
+    folders = sorted(p.resolve() for p in corpus.iterdir() if p.is_dir() and is_report_folder(p))
     if not folders:
         raise CorpusError(
             corpus, "no report folders here: each needs a report.txt, report.md or report.pdf"
         )
     return folders
-
-
-def _has_report(folder: Path) -> bool:
-    from ingest.metadata import REPORT_FILES
-
-    return any((folder / name).is_file() for name in REPORT_FILES)
 
 
 def _code_version() -> str:
@@ -166,43 +153,22 @@ def _code_version() -> str:
     return digest.hexdigest()
 
 
-def build_fingerprint(settings: Settings, folder: Path) -> str:
-    """The fingerprint a build of ``folder`` gets: its files, the ingest rules, the embedder."""
-    from ingest.corpus import report_fingerprint
+def build_fingerprint(
+    settings: Settings, folder: Path, overrides: Mapping[str, Any] | None = None
+) -> str:
+    """The fingerprint a build of ``folder`` (a report file or folder) gets: its files, the
+    metadata overrides, the ingest rules, the embedder."""
+    from ingest.report import fingerprint
 
     parts = {
-        "files": report_fingerprint(folder),
+        "files": fingerprint(folder),
+        "overrides": {k: v for k, v in (overrides or {}).items() if v not in (None, "")},
         "chunker": [CHUNKER_VERSION, CHUNK_SIZE, CHUNK_OVERLAP],
         "code": _code_version(),
         "embedder": embedder_identity(settings),
         "schema": STORE_SCHEMA,
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
-
-
-def plan_report(folder: Path, fingerprint: str) -> ReportPlan:
-    """Read and validate one report folder into what will be written (no writes)."""
-    from ingest.corpus import load_report, load_tables
-    from ingest.facts import row_to_fact
-    from ingest.sections import load_sections
-    from rag.text.sentences import report_sentences
-
-    info, text = load_report(folder)
-    sections = load_sections(info, text, folder)
-    rows = load_tables(folder, text, sections)
-    facts = [row_to_fact(row, info, text) for row in rows]
-    seen: dict[str, Any] = {}
-    for row, fact in zip(rows, facts, strict=True):
-        if fact.id in seen:
-            raise CorpusError(
-                folder / "tables" / f"{row.table}.csv",
-                f"row {row.label!r} repeats the fact of {seen[fact.id]}: remove one of them",
-                row.line,
-            )
-        seen[fact.id] = f"{row.table}.csv line {row.line}"
-    chunks = chunk_text(text, sections, info.id)
-    sentences = report_sentences(info.id, text, sections)
-    return ReportPlan(folder, fingerprint, info, sections, chunks, facts, sentences)
 
 
 def ingest(
@@ -213,17 +179,21 @@ def ingest(
     *,
     rebuild: bool = False,
     max_bytes: int | None = MAX_REPORT_BYTES,
+    overrides: Mapping[str, Any] | None = None,
 ) -> IngestSummary:
-    """Index report folders into the store the settings point at.
+    """Index reports into the store the settings point at.
 
     Args:
         settings: where the corpus and the index are.
-        paths: report folders; None means every report folder under ``settings.corpus_dir``.
+        paths: report files or folders; None means every report folder under
+            ``settings.corpus_dir``.
         force: rebuild and re-embed even when a report's fingerprint matches its active build.
         progress: show a progress bar on stderr while embedding.
         rebuild: first move the embedded index folder aside (renamed, never deleted), e.g.
             when it is damaged, and build a new one from the corpus.
         max_bytes: refuse a report file larger than this (None: no limit).
+        overrides: ``id``, ``title`` or ``year`` to use instead of what the report says
+            (one report only).
 
     Returns:
         An IngestSummary; ``skipped`` is True when nothing needed writing.
@@ -245,13 +215,21 @@ def ingest(
             "--rebuild moves an embedded index folder aside; a Chroma server keeps its own: "
             "stop it, start it on an empty --path, and run 'survey-rag ingest'"
         )
-    fingerprints = {folder: build_fingerprint(settings, folder) for folder in folders}
+    overrides = {k: v for k, v in (overrides or {}).items() if v not in (None, "")}
+    if overrides and len(folders) != 1:
+        raise CorpusError(
+            ", ".join(str(f) for f in folders),
+            f"--{sorted(overrides)[0]} names one report: ingest these reports one at a time",
+        )
+    fingerprints = {folder: build_fingerprint(settings, folder, overrides) for folder in folders}
     server = open_client(settings) if settings.chroma_url else None
     with writer_lock(settings, server) as lock:
         moved = move_aside(settings) if rebuild else None
         client = server or open_client(settings)
         with broken_guard(settings):
-            summary = _ingest_locked(client, settings, folders, fingerprints, force, progress, lock)
+            summary = _ingest_locked(
+                client, settings, folders, fingerprints, force, progress, lock, overrides
+            )
     return replace(
         summary,
         seconds=time.perf_counter() - started,
@@ -267,6 +245,7 @@ def _ingest_locked(
     force: bool,
     progress: bool,
     lock: WriterLock,
+    overrides: Mapping[str, Any],
 ) -> IngestSummary:
     """The ingest itself, run while this process holds the index's writer lock."""
     with _store_errors(settings):
@@ -303,7 +282,7 @@ def _ingest_locked(
             report_ids=tuple(p.report for p in current),
         )
     # validate everything before the first write
-    plans = [plan_report(folder, fingerprints[folder]) for folder in todo]
+    plans = [plan_report(folder, fingerprints[folder], overrides) for folder in todo]
     _check_unique_ids(plans, current)
     embedded = reused = 0
     with _store_errors(settings):
@@ -384,7 +363,7 @@ def _check_unique_ids(plans: list[ReportPlan], current: list[Pointer]) -> None:
             raise CorpusError(
                 plan.folder,
                 f"report id {plan.info.id!r} is also used by {other}: give one of them another "
-                "id in its report.toml",
+                "id (--id, or id in its report.toml or <name>.toml)",
             )
         owners[plan.info.id] = plan.folder
 
@@ -486,6 +465,8 @@ def _write_build(
             updated=time.time(),
             sentences=len(plan.sentences),
             digest=digest,
+            warnings=plan.warnings,
+            overrides=plan.overrides,
         ),
     )
     if previous is not None and previous.collection != build.name:
@@ -556,10 +537,10 @@ def index_status(settings: Settings) -> list[ReportStatus]:
     seen_folders = set()
     for pointer in sorted(pointers.values(), key=lambda p: p.report):
         folder = Path(pointer.folder) if pointer.folder else None
-        if folder is not None and folder.is_dir():
+        if folder is not None and folder.exists():
             seen_folders.add(folder)
             try:
-                on_disk = build_fingerprint(settings, folder)
+                on_disk = build_fingerprint(settings, folder, dict(pointer.overrides))
                 stale = on_disk != pointer.fingerprint
                 reason = "the report, its tables or the ingest rules changed" if stale else ""
             except CorpusError as exc:
@@ -579,10 +560,11 @@ def index_status(settings: Settings) -> list[ReportStatus]:
                 folder=pointer.folder,
                 collection=pointer.collection,
                 reason=reason,
+                warnings=pointer.warnings,
             )
         )
     try:
-        corpus_folders = report_folders(settings)
+        corpus_folders = report_folders(settings) if _lists_corpus(settings, pointers) else []
     except CorpusError:
         corpus_folders = []
     for folder in corpus_folders:
@@ -603,6 +585,24 @@ def index_status(settings: Settings) -> list[ReportStatus]:
     return statuses
 
 
+def _lists_corpus(settings: Settings, pointers: Mapping[str, Pointer]) -> bool:
+    """Whether status should list the corpus's reports that are not indexed.
+
+    Only when the corpus is the one this index is for: the corpus dir was set explicitly, the
+    index is the default one, or the index already holds a corpus report. A private data dir
+    holding one's own reports does not ask for the bundled corpus.
+    """
+    from rag.settings import Settings as Defaults
+
+    if "corpus_dir" in settings.model_fields_set:
+        return True
+    default = Defaults.model_fields["data_dir"].default
+    if not settings.chroma_url and Path(settings.data_dir).resolve() == Path(default).resolve():
+        return True
+    corpus = Path(settings.corpus_dir).resolve()
+    return any(Path(p.folder).resolve().parent == corpus for p in pointers.values() if p.folder)
+
+
 def run_ingest_command(args: argparse.Namespace, settings: Settings) -> int:
     """``survey-rag ingest [PATH ...]``: index, then print a one-line summary."""
     paths = [Path(p) for p in args.paths] if args.paths else None
@@ -613,6 +613,11 @@ def run_ingest_command(args: argparse.Namespace, settings: Settings) -> int:
         except ValueError as exc:
             raise InputError(f"--max-size: {exc}") from None
     rebuild = bool(getattr(args, "rebuild", False))
+    overrides = {
+        "id": getattr(args, "id", None),
+        "title": getattr(args, "title", None),
+        "year": getattr(args, "year", None),
+    }
     summary = ingest(
         settings,
         paths,
@@ -620,6 +625,7 @@ def run_ingest_command(args: argparse.Namespace, settings: Settings) -> int:
         progress=not args.quiet,
         rebuild=rebuild,
         max_bytes=max_bytes,
+        overrides=overrides,
     )
     if summary.moved_aside:
         print(f"moved the previous index aside to {summary.moved_aside} (delete it when done)")
@@ -665,4 +671,6 @@ def run_status_command(args: argparse.Namespace, settings: Settings) -> int:
             f"  {s.id}: {s.sections} sections, {s.chunks} chunks, {s.facts} facts, "
             f"fingerprint {s.fingerprint[:12]}, {state}"
         )
+        for warning in s.warnings:
+            print(f"    warning: {warning}")
     return 0

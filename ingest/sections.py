@@ -253,12 +253,19 @@ def split_sections(
     metadata: dict[str, Any] | None = None,
     metadata_path: Path | str = METADATA_FILE,
     report_name: str = "the report",
+    outline: list[tuple[str, str | None, int, int]] | None = None,
 ) -> list[Section]:
-    """Sections of ``text`` in order; pure, so a test can hand it any text and metadata."""
+    """Sections of ``text`` in order; pure, so a test can hand it any text and metadata.
+
+    ``outline`` gives the top sections ``(title, parent, start, end)`` when a reader found them
+    in the file's markup (Markdown, HTML headings); report.toml topics still apply inside them.
+    """
     meta_path = Path(metadata_path)
     meta_sections = list((metadata or {}).get("sections", []))
     limit = body_end(text)
-    if markdown:
+    if outline is not None:
+        tops = outline
+    elif markdown:
         tops = _markdown_tops(text, limit)
     else:
         tops = _plain_tops(text, limit, meta_sections, meta_path, report_name)

@@ -58,6 +58,10 @@ def _bench(args: argparse.Namespace, settings: Settings) -> int:
         from ingest.bench import run_bench_ingest
 
         return run_bench_ingest(args, settings)
+    if args.target == "extract":
+        from ingest.bench_extract import run_bench_extract
+
+        return run_bench_extract(args, settings)
     from rag.bench import run_bench_query
 
     return run_bench_query(args, settings)
@@ -108,11 +112,16 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(handler=handler)
         return p
 
-    p = add("ingest", _ingest, "index the bundled corpus, or a report folder", "survey-rag ingest")
+    p = add(
+        "ingest",
+        _ingest,
+        "index the bundled corpus, or report files (.md .txt .html .pdf) and folders",
+        "survey-rag ingest path/to/results.md --title 'Dev Survey 2024'",
+    )
     p.add_argument(
         "paths",
         nargs="*",
-        help="report folders holding report.txt, report.md or report.pdf (default: the corpus)",
+        help="report files, or folders holding report.txt|md|html|pdf (default: the corpus)",
     )
     p.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
     p.add_argument(
@@ -127,6 +136,9 @@ def build_parser() -> argparse.ArgumentParser:
         "takes minutes per MB of text on a CPU)",
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--id", help="report id to use instead of the file's (one report only)")
+    p.add_argument("--title", help="report title to use instead of the file's")
+    p.add_argument("--year", type=int, help="report year to use instead of the file's")
 
     p = add(
         "status",
@@ -145,9 +157,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("question", help="the question, in quotes")
     p.add_argument("--json", action="store_true", help="print the whole Answer as JSON")
     p.add_argument("--explain", action="store_true", help="also print how the question was read")
-    p.add_argument("--report", help="answer from this report id only (default: all indexed)")
+    # SUPPRESS: without the option here, the global --report (before the command) still counts
+    p.add_argument("--report", default=argparse.SUPPRESS, help="answer from this report id only")
 
-    add("chat", _chat, "a terminal chat that keeps the conversation", "survey-rag chat")
+    p = add("chat", _chat, "a terminal chat that keeps the conversation", "survey-rag chat")
+    p.add_argument("--report", default=argparse.SUPPRESS, help="answer from this report id only")
 
     p = add("ui", _ui, "open the chat UI in the browser", "survey-rag ui --port 7860")
     p.add_argument("--host", help="bind address (default 127.0.0.1; env SURVEY_RAG_HOST)")
@@ -187,9 +201,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="only cases of this category, e.g. direct or refusal (repeatable)",
     )
     p.add_argument("--limit", type=int, default=None, help="only the first N selected cases")
+    p.add_argument(
+        "--reports",
+        metavar="all|ID[,ID]",
+        help="also ingest and score the reports in evals/reports/, one row each",
+    )
+    p.add_argument(
+        "--no-bundled", action="store_true", help="with --reports: skip the bundled report's set"
+    )
 
-    p = add("bench", _bench, "measure ingest or query speed", "survey-rag bench query")
-    p.add_argument("target", choices=["ingest", "query"], help="what to measure")
+    p = add(
+        "bench",
+        _bench,
+        "measure ingest or query speed, or figure extraction against hand tables",
+        "survey-rag bench ingest path/to/results.md",
+    )
+    p.add_argument("target", choices=["ingest", "query", "extract"], help="what to measure")
+    p.add_argument("path", nargs="?", help="ingest/extract: a report file or folder")
     p.add_argument("--repeat", type=int, default=5, help="rounds to run")
     p.add_argument(
         "--size",

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
-from rag.errors import SurveyRagError
+from rag.errors import InputError, SurveyRagError
 from rag.inputs import clean_text
 from rag.settings import Settings
 from rag.types import Answer
@@ -40,12 +40,35 @@ def format_answer(answer: Answer, explain: bool = False) -> str:
     return "\n".join(lines)
 
 
+def check_report(settings: Settings) -> None:
+    """InputError unless ``settings.report`` (when set) is a report the index holds.
+
+    Checked on the index's pointers before the engine loads, so a mistyped id never makes the
+    engine build anything.
+    """
+    if settings.report is None:
+        return
+    from pathlib import Path
+
+    from rag.index.store import open_client, read_pointers
+
+    if not settings.chroma_url and not Path(settings.chroma_path).exists():
+        return  # nothing indexed: the engine says how to build it
+    ids = sorted(read_pointers(open_client(settings)))
+    if ids and settings.report not in ids:
+        raise InputError(
+            f"no report {settings.report!r} in the index at {settings.where}: "
+            f"use one of {', '.join(ids)}, or run 'survey-rag ingest PATH' first"
+        )
+
+
 def run_ask_command(args: argparse.Namespace, settings: Settings) -> int:
     """Answer one question and print it with its citations (or the whole Answer as JSON)."""
     from rag.engine import get_engine
 
-    report = getattr(args, "report", None)
-    answer = get_engine(settings).answer(args.question, report=report)
+    check_report(settings)
+    engine = get_engine(settings)
+    answer = engine.answer(args.question, report=getattr(args, "report", None))
     if getattr(args, "json", False):
         print(json.dumps(answer_dict(answer), ensure_ascii=False, indent=2))
     else:
@@ -93,6 +116,7 @@ def run_chat_command(args: argparse.Namespace, settings: Settings) -> int:
     """A terminal chat that keeps the conversation, so follow-ups work."""
     from rag.engine import get_engine
 
+    check_report(settings)
     engine = get_engine(settings)
     engine.warm()
     if hasattr(sys.stdin, "reconfigure"):

@@ -38,11 +38,16 @@ class ReportInfo:
     short: str = ""  # short name for fact captions, e.g. "AIIA survey"; falls back to the title
     # Words this report needs matched as one ("gen AI" = "generative AI"), from report.toml.
     vocabulary: tuple[tuple[str, ...], ...] = ()
+    # The report as indexed when markup was stripped (Markdown, HTML, PDF line ends): every
+    # offset elsewhere indexes ``text`` (the file); ``offsets`` maps ``plain`` back to it as
+    # runs of (plain index, text index), see rag.text.offsets. Empty when plain == text.
+    plain: str = field(repr=False, default="")
+    offsets: tuple[tuple[int, int], ...] = field(repr=False, default=())
 
 
 @dataclass(frozen=True)
 class Chunk:
-    """A sentence-aligned passage of a report; ``report_text[start:end] == text``."""
+    """A sentence-aligned passage: plain ``text``; ``start``/``end`` index the report file."""
 
     id: str
     report: str
@@ -54,7 +59,7 @@ class Chunk:
 
 @dataclass(frozen=True)
 class Sentence:
-    """A report sentence, what a passage citation quotes; ``report_text[start:end] == text``."""
+    """A report sentence a citation quotes: plain ``text``, ``start``/``end`` in the report file."""
 
     report: str
     section: str
@@ -81,7 +86,7 @@ class TableRow:
 
 @dataclass(frozen=True)
 class Fact:
-    """A table row turned into a caption that reads on its own, with where it came from."""
+    """A stated figure as a sentence that reads on its own, with where it came from."""
 
     id: str
     report: str
@@ -94,10 +99,10 @@ class Fact:
     section: str
     text: str  # the self-standing fact sentence that is embedded and cited
     source: str  # the verbatim source sentence
-    start: int  # offsets of the source sentence in the report text
+    start: int  # offsets of the source sentence in the report file
     end: int
-    origin: str = "table"  # "table": a hand-made result table; "text": found in the prose
-    subject: str = ""  # what the figure measures, e.g. "were satisfied with the language"
+    origin: str = "table"  # "table": a hand-made tables/*.csv row; "text": found in the prose
+    subject: str = ""  # what the figure measures, e.g. "deploy to Linux"
 
 
 @dataclass(frozen=True)

@@ -60,7 +60,36 @@ def sentences(text: str) -> list[str]:
         ),
         (
             "The losses are staggering. 20% lost $50M or more.",
-            ["The losses are staggering. 20% lost $50M or more."],
+            ["The losses are staggering.", "20% lost $50M or more."],
+        ),
+        (
+            "Shares can exceed 100%. 87% of respondents use it. $5M. 3.5 years on, GPT 3.5 won.",
+            [
+                "Shares can exceed 100%.",
+                "87% of respondents use it.",
+                "$5M.",
+                "3.5 years on, GPT 3.5 won.",
+            ],
+        ),
+        (
+            "It rose by e.g. 20% and by approx. 5 points.",
+            ["It rose by e.g. 20% and by approx. 5 points."],
+        ),
+        (
+            "Where do you deploy:\n- Linux (96%)\n- macOS (46%)\n  * nested (3%)\n"
+            "1. Windows: 22%\n2) other",
+            [
+                "Where do you deploy:",
+                "Linux (96%)",
+                "macOS (46%)",
+                "nested (3%)",
+                "Windows: 22%",
+                "other",
+            ],
+        ),
+        (
+            "Most teams said\nthey deploy weekly. Some\nDaily Users said more.",
+            ["Most teams said\nthey deploy weekly.", "Some\nDaily Users said more."],
         ),
         (
             "Some lost $100M. Others gained.",

@@ -88,6 +88,7 @@ def build_app(
         )
         turns_state = gr.State([])
         selected_state = gr.State(None)
+        picker = report_picker(reports, settings)
         with gr.Row(equal_height=False):
             with gr.Column(scale=3, min_width=420):
                 chatbot = gr.Chatbot(
@@ -136,9 +137,12 @@ def build_app(
 
         outputs = [chatbot, box, turns_state, selected_state, sources, context, plot, model]
         ui_only: dict[str, Any] = {"api_visibility": "private", "show_progress": "hidden"}
-        box.submit(chat.respond, [box, turns_state], outputs, **ui_only)
-        send.click(chat.respond, [box, turns_state], outputs, **ui_only)
-        example_set.click(chat.respond_example, [example_set, turns_state], outputs, **ui_only)
+        chosen = [picker] if picker is not None else []
+        box.submit(chat.respond, [box, turns_state, *chosen], outputs, **ui_only)
+        send.click(chat.respond, [box, turns_state, *chosen], outputs, **ui_only)
+        example_set.click(
+            chat.respond_example, [example_set, turns_state, *chosen], outputs, **ui_only
+        )
         sources.click(
             chat.show_context, [turns_state, selected_state], [sources, context], **ui_only
         )
@@ -154,6 +158,27 @@ def build_app(
 
     app.queue(default_concurrency_limit=settings.concurrency)
     return app
+
+
+def report_picker(reports: Sequence[ReportInfo], settings: Settings) -> Any:
+    """A dropdown of the indexed reports when there is more than one to choose from."""
+    if len(reports) < 2:
+        return None
+    import gradio as gr
+
+    from rag.choice import ALL_REPORTS
+
+    choices = [("All reports", ALL_REPORTS)] + [
+        (f"{r.title} ({r.year})" if r.year else r.title, r.id) for r in reports
+    ]
+    ids = {r.id for r in reports}
+    return gr.Dropdown(
+        choices=choices,
+        value=settings.report if settings.report in ids else ALL_REPORTS,
+        label="Report",
+        elem_id="sr-report",
+        interactive=True,
+    )
 
 
 def launch_options(settings: Settings) -> dict[str, Any]:
@@ -234,7 +259,9 @@ def run_ui_command(args: argparse.Namespace, settings: Settings) -> int:
     engine.answer(examples[0] if examples else "What did the survey find?")
     print(f"survey-rag ui: ready (warm-up answer in {time.perf_counter() - started:.2f}s)")
 
-    app = build_app(engine.answer, reports, settings, examples=examples)
+    from rag.choice import report_answer_fn
+
+    app = build_app(report_answer_fn(engine, settings), reports, settings, examples=examples)
     try:
         app.launch(prevent_thread_lock=True, **options)
     except OSError as exc:

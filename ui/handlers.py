@@ -22,7 +22,8 @@ from rag.types import Answer, ReportInfo
 from ui import render
 from ui.charts import chart_figure
 
-AnswerFn = Callable[[str, list[dict[str, str]]], Answer]
+# answer_fn(question, history), optionally with a report= keyword (see rag.choice)
+AnswerFn = Callable[..., Answer]
 UNEXPECTED = "something went wrong while answering; the server log has the details"
 log = logging.getLogger(__name__)
 
@@ -94,8 +95,12 @@ class Chat:
         self.examples = list(examples)
         self.stream_delay = stream_delay
 
-    def _answer(self, question: str, pairs: list[dict[str, str]]) -> Answer:
-        answer = self.answer_fn(question, pairs)
+    def _answer(
+        self, question: str, pairs: list[dict[str, str]], report: str | None = None
+    ) -> Answer:
+        from rag.choice import ask
+
+        answer = ask(self.answer_fn, question, pairs, report)
         # The retrieved hits are for evals and debugging; the session state need not carry them.
         return dataclasses.replace(answer, retrieved=[])
 
@@ -114,8 +119,13 @@ class Chat:
             render.model_html(answer),
         )
 
-    def respond(self, message: str, turns: list[Turn]) -> Iterator[tuple[Any, ...]]:
-        """Outputs: chatbot, textbox, turns, selected, sources, context, plot, model."""
+    def respond(
+        self, message: str, turns: list[Turn], report: str | None = None
+    ) -> Iterator[tuple[Any, ...]]:
+        """Outputs: chatbot, textbox, turns, selected, sources, context, plot, model.
+
+        ``report`` is the picker's choice (a report id, or empty for every report).
+        """
         skip = gr.skip()
         try:
             question = check_question(message, self.settings)
@@ -132,7 +142,7 @@ class Chat:
         turns = [*turns, turn]
         yield (messages(turns), "", turns, skip, skip, skip, skip, skip)
         try:
-            answer = self._answer(question, conversation(turns[:-1]))
+            answer = self._answer(question, conversation(turns[:-1]), report or None)
         except SurveyRagError as exc:
             turn.error = str(exc)
         except Exception:
@@ -148,9 +158,11 @@ class Chat:
         turn.answer = answer
         yield (messages(turns), skip, turns, len(turns) - 1, *self.panels(answer))
 
-    def respond_example(self, index: int, turns: list[Turn]) -> Iterator[tuple[Any, ...]]:
+    def respond_example(
+        self, index: int, turns: list[Turn], report: str | None = None
+    ) -> Iterator[tuple[Any, ...]]:
         """Ask the example question the user clicked."""
-        yield from self.respond(self.examples[index], turns)
+        yield from self.respond(self.examples[index], turns, report)
 
     def show_context(
         self, turns: list[Turn], selected: int | None, evt: gr.EventData
@@ -179,10 +191,15 @@ class Chat:
         """Start over: empty chat, box, state and panels."""
         return ([], "", [], None, *self.panels(None))
 
-    def ask(self, question: str, history: list[dict[str, str]] | None = None) -> dict[str, Any]:
+    def ask(
+        self,
+        question: str,
+        history: list[dict[str, str]] | None = None,
+        report: str | None = None,
+    ) -> dict[str, Any]:
         """Answer one question about the report; returns the answer text, citations and charts."""
         try:
             checked = check_question(question, self.settings)
-            return render.answer_to_dict(self._answer(checked, list(history or [])))
+            return render.answer_to_dict(self._answer(checked, list(history or []), report))
         except SurveyRagError as exc:
             raise gr.Error(str(exc)) from None

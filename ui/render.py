@@ -145,6 +145,31 @@ def context_window(text: str, start: int, end: int, chars: int = CONTEXT_CHARS) 
     return lo, hi
 
 
+def _plain_context(
+    citation: Citation, report: ReportInfo | None
+) -> tuple[str, tuple[int, int] | None]:
+    """The text to show (markup stripped, when the report had any) and the cited span in it.
+
+    Citation offsets index the report file; a Markdown or HTML report is shown as its plain
+    text, so the span is mapped through the report's offset runs.
+    """
+    if report is None or not report.text:
+        return "", None
+    if not report.plain:
+        return report.text, _span(citation, report.text)
+    from rag.text.offsets import plain_span
+
+    plain = report.plain
+    start, end = citation.start, citation.end
+    if start is not None and end is not None and 0 <= start < end <= len(report.text):
+        lo, hi = plain_span(report.offsets, start, end)
+        if lo < hi:
+            return plain, (lo, hi)
+    quote = citation.quote.strip()
+    found = plain.find(quote) if quote else -1
+    return plain, ((found, found + len(quote)) if found >= 0 else None)
+
+
 def context_html(citation: Citation, report: ReportInfo | None) -> str:
     """The cited sentence inside its surrounding paragraph, the quote in ``<mark>``."""
     title = escape(report.title) if report else escape(citation.report)
@@ -154,8 +179,7 @@ def context_html(citation: Citation, report: ReportInfo | None) -> str:
         f'<div class="sr-context-head"><span class="sr-num">{citation.id}</span>'
         f'<span class="sr-section">{escape(citation.section)}</span></div>'
     )
-    text = report.text if report else ""
-    span = _span(citation, text) if text else None
+    text, span = _plain_context(citation, report)
     if span is None:
         body = f"<mark>{escape(citation.quote)}</mark>"
         return f'<div class="sr-context">{head}<p class="sr-context-body">{body}</p></div>'

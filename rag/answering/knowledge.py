@@ -181,9 +181,9 @@ class Knowledge:
         self.df = df
         self.docs = max(docs, 1)
         self.vocabulary = sorted(t for t in df if t.isalpha() and len(t) >= 3)
-        self.acronyms = acronyms(r.info.text for r in reports)
+        self.acronyms = acronyms(r.info.plain or r.info.text for r in reports)
         self.aliases = _aliases(r.info.vocabulary for r in reports)
-        self._proper = _proper_nouns(r.info.text for r in reports)
+        self._proper = _proper_nouns(r.info.plain or r.info.text for r in reports)
 
     # ------------------------------------------------------------------ words
 

@@ -207,6 +207,8 @@ class Pointer:
     sentences: int = 0
     schema: int = STORE_SCHEMA  # the record layout of the build
     digest: dict[str, Any] = field(default_factory=dict)  # ingest.digest: central sentences...
+    warnings: tuple[str, ...] = ()  # what ingest found doubtful (unconfirmed hand table rows)
+    overrides: tuple[tuple[str, Any], ...] = ()  # id/title/year given on the command line
 
 
 def _meta(client: ClientAPI, create: bool) -> Collection | None:
@@ -261,6 +263,7 @@ def read_pointers(client: ClientAPI) -> dict[str, Pointer]:
                 **raw_info,
                 "sections": tuple(raw_info["sections"]),
                 "vocabulary": tuple(tuple(g) for g in raw_info.get("vocabulary") or ()),
+                "offsets": tuple(tuple(run) for run in raw_info.get("offsets", ())),
             },
         )
         pointers[info.id] = Pointer(
@@ -278,6 +281,8 @@ def read_pointers(client: ClientAPI) -> dict[str, Pointer]:
             sentences=int(md.get("sentences", 0)),  # type: ignore[arg-type]
             schema=int(md.get("schema", 1)),  # type: ignore[arg-type]
             digest=dict(payload.get("digest") or {}),
+            warnings=tuple(payload.get("warnings", ())),
+            overrides=tuple((str(k), v) for k, v in payload.get("overrides", {}).items()),
         )
     return pointers
 
@@ -290,6 +295,8 @@ def write_pointer(client: ClientAPI, pointer: Pointer) -> None:
         "info": asdict(pointer.info),
         "sections": [asdict(s) for s in pointer.sections],
         "digest": pointer.digest,
+        "warnings": list(pointer.warnings),
+        "overrides": dict(pointer.overrides),
     }
     meta.upsert(
         ids=[pointer.report],

@@ -35,6 +35,8 @@ _PARAGRAPH = re.compile(r"\n[ \t]*\n")
 # line without closing punctuation ("Key Findings"), as ingest.sections recognises them.
 _MARKDOWN_HEADING = re.compile(r"[ \t]*#{1,6}[ \t]")
 _SMALL_WORDS = frozenset("of and the to in for on at a an &".split())
+# a list item's marker at a line start: "- ", "* ", "• ", "1. ", "2) "
+_LIST_MARKER = re.compile(r"[ \t]*(?:[-*+•·▪◦–]|\d{1,3}[.)])[ \t]+(?=\S)")
 _HEADING_WORDS = 8
 
 
@@ -54,11 +56,28 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
 def _split_paragraph(text: str, start: int, end: int) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     sentence_start = start
-    for line_end in _heading_line_ends(text, start, end):
-        spans.extend(_split_lines(text, sentence_start, line_end))
-        sentence_start = line_end
+    cuts = sorted(set(_heading_line_ends(text, start, end)) | set(_item_starts(text, start, end)))
+    for cut in cuts:
+        spans.extend(_split_lines(text, sentence_start, cut))
+        sentence_start = cut
     spans.extend(_split_lines(text, sentence_start, end))
     return [trimmed for span in spans if (trimmed := _trim(text, *span))]
+
+
+def _item_starts(text: str, start: int, end: int) -> list[int]:
+    """Where the list items of ``text[start:end]`` start, past their markers."""
+    starts = []
+    line_start = start
+    while line_start < end:
+        if line_start == 0 or text[line_start - 1] == "\n":
+            m = _LIST_MARKER.match(text, line_start, end)
+            if m:
+                starts.append(line_start)
+        newline = text.find("\n", line_start, end)
+        if newline < 0:
+            break
+        line_start = newline + 1
+    return starts
 
 
 def _heading_line_ends(text: str, start: int, end: int) -> list[int]:
@@ -92,6 +111,10 @@ def _is_heading(line: str) -> bool:
 def _split_lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     sentence_start = start
+    marker = _LIST_MARKER.match(text, start, end)
+    if marker and (start == 0 or text[start - 1] == "\n"):
+        # "1. Linux" is a list item, not the sentence "1."
+        sentence_start = start = marker.end()
     for match in _END.finditer(text, start, end):
         stop = match.end()
         # a straight quote right after the terminator closes the sentence only if a space follows
@@ -119,12 +142,21 @@ def _is_boundary(text: str, mark: int, stop: int, end: int) -> bool:
     while nxt < end and text[nxt].isspace():
         nxt += 1
     heading = text[nxt : nxt + 1] == "#" and "\n" in text[stop:nxt]
-    if nxt < end and not (text[nxt].isupper() or text[nxt] in _OPENERS or heading):
-        # "e.g. the", "3.5", "clear.ml", "GPT-3.5/4", "staggering. 20% saw": the sentence goes on
+    # "exceed 100%. 87% of": a figure after a sentence end and a space starts a sentence
+    figure = nxt > stop and text[mark] in ".?!" and _starts_figure(text, nxt, end)
+    if nxt < end and not (text[nxt].isupper() or text[nxt] in _OPENERS or heading or figure):
+        # "e.g. the", "3.5", "clear.ml", "GPT-3.5/4": the sentence goes on
         return False
     if text[mark] == "." and _is_abbreviation(text, mark):
         return False
     return True
+
+
+def _starts_figure(text: str, index: int, end: int) -> bool:
+    """A figure starts at ``index``: "87%", "$50M", "1,000 firms"."""
+    if text[index : index + 1] == "$":
+        index += 1
+    return index < end and text[index].isdigit()
 
 
 def _is_abbreviation(text: str, period: int) -> bool:

@@ -1,0 +1,355 @@
+"""Figures found in the prose: every stated figure becomes a fact, with what it measures.
+
+A report without hand-made tables still states its figures in sentences ("93% of respondents
+were satisfied with the language", "Linux (96%)"). For each figure the rag.text.numbers parser
+finds, the subject (the phrase it measures) is read from the clause around it by a few general
+syntactic rules, in this order:
+
+1. ``label (X%)`` or a list item / table row ``label: X%``: the noun phrase before it;
+2. ``X% of <who> <verb phrase>``: the verb phrase ("were satisfied with the language");
+3. ``X% <verb phrase>``: the rest of the clause ("saw losses of 50M to 100M");
+4. otherwise the clause before the figure, minus the words that tie it ("rose to", "at").
+
+List items and table rows under one heading or question form one table (one ``table`` id, the
+question or heading as ``caption``). Hand-made rows (``tables/*.csv``) take precedence: a found
+figure a hand row already states is dropped, and a hand row the extractor cannot find in its
+sentence is reported as a warning.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ingest.readers.base import Block
+from ingest.sections import SEP
+from rag.text.lexicon import (
+    CLAUSE_JOINS,
+    LEAD_WORDS,
+    LINK_WORDS,
+    PHRASE_STOPS,
+    POPULATION_WORDS,
+    PREPOSITIONS,
+    VERB_STARTS,
+)
+from rag.text.numbers import Figure, close, extract_figures, format_figure, units_agree
+from rag.types import Fact, ReportInfo, Sentence
+
+# Figures that measure something: a share, money, a count of a noun. Calendar years and bare
+# numbers ("rated it 4", "Figure 2") are not results.
+_MEASURED = frozenset({"%", "USD", "employees", "companies", "respondents", "users"})
+_MEASURED |= {"years", "months", "weeks", "days"}
+_CLAUSE_END = re.compile(r"[;:!?]|\.(?!\d)|,(?!\d{3})|\s[-–—]\s|\(|\)")
+_WORD = re.compile(r"[^\s]+")
+_MAX_WORDS = 14
+_TAIL_WORDS = 8
+
+
+@dataclass(frozen=True)
+class Found:
+    """A figure in a sentence and the phrase it measures."""
+
+    figure: Figure
+    subject: str
+    phrase: str  # what follows the figure, when a fact sentence can be "{figure} {phrase}"
+    rule: str = "before"  # which rule found the subject: "label", "after", "prep" or "before"
+    span: tuple[int, int] = (0, 0)  # where ``phrase`` lies in the sentence
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+def _clean(word: str) -> str:
+    return word.strip(".,;:!?\"'“”‘’()[]").lower()
+
+
+def clause_after(text: str) -> str:
+    """The clause that starts ``text``: up to punctuation, or a join before another figure."""
+    text = text.lstrip()
+    stop = _CLAUSE_END.search(text)
+    head = text[: stop.start()] if stop else text
+    words = _words(head)
+    out: list[str] = []
+    for i, w in enumerate(words):
+        if w in CLAUSE_JOINS and any(re.search(r"\d", x) for x in words[i + 1 : i + 4]):
+            break
+        if i and re.match(r"[$]?\d", w) and words[i - 1] in CLAUSE_JOINS:
+            break
+        out.append(w)
+        if len(out) >= _MAX_WORDS:
+            break
+    return " ".join(out).strip(" ,;:-–—")
+
+
+def clause_before(text: str) -> str:
+    """The clause that ends ``text``: back to punctuation or a joining word."""
+    cut = max((m.end() for m in _CLAUSE_END.finditer(text)), default=0)
+    words = _words(text[cut:])
+    out: list[str] = []
+    for w in reversed(words):
+        if w in CLAUSE_JOINS or re.search(r"\d", w):
+            break
+        out.append(w)
+        if len(out) >= _TAIL_WORDS:
+            break
+    return " ".join(reversed(out)).strip(" ,;:-–—")
+
+
+def _verbish(word: str) -> bool:
+    w = _clean(word)
+    # "-ed" marks a verb in a lower-case word only: "United States" is a name
+    return w in VERB_STARTS or (len(w) > 4 and w.endswith("ed") and word[:1].islower())
+
+
+def _strip_lead(phrase: str) -> str:
+    """A label without the words that lead to it: "followed by macOS" -> "macOS"."""
+    words = phrase.split()
+    while len(words) > 1 and (_verbish(words[0]) or _clean(words[0]) in LINK_WORDS | LEAD_WORDS):
+        words.pop(0)
+    return " ".join(words)
+
+
+def _strip_links(phrase: str) -> str:
+    words = phrase.split()
+    while words and _clean(words[-1]) in LINK_WORDS:
+        words.pop()
+    while words and _clean(words[0]) in PREPOSITIONS | LEAD_WORDS | {"the", "a", "an"}:
+        words.pop(0)
+    return " ".join(words)
+
+
+def subject_of(sentence: str, figure: Figure) -> Found:
+    """The phrase ``figure`` measures in ``sentence`` (see the module docstring for the rules)."""
+    before, after = sentence[: figure.start], sentence[figure.end :]
+    # "half (48%) of respondents use": the clause goes on after a parenthesis
+    if re.match(r"\s*\)", after):
+        after = after[after.index(")") + 1 :]
+    elif re.match(r"\s*\([^)]*\)", after):
+        after = after[after.index(")") + 1 :]
+    goes_on = re.match(r"\s*(?:of\s|\S+)", after)
+    continues = bool(goes_on) and (
+        goes_on.group(0).strip() == "of" or _verbish(goes_on.group(0).strip())  # type: ignore[union-attr]
+    )
+    # 1. "Linux (96%)", "Linux: 96%", "Linux – 96%"
+    if (re.search(r"\(\s*$", before) and not continues) or (
+        re.search(r"[:–—-]\s*$", before) and not clause_after(after)
+    ):
+        label = _strip_lead(clause_before(re.sub(r"[(:–—-]\s*$", "", before)))
+        if label:
+            return Found(figure, label, "", "label")
+    phrase = clause_after(after)
+    at = sentence.find(phrase, len(sentence) - len(after)) if phrase else -1
+    span = (at, at + len(phrase)) if at >= 0 else (0, 0)
+    words = phrase.split()
+    if words and figure.unit not in ("%", "") and _is_unit_word(words[0], figure.unit):
+        # "10,000 employees", "1 billion USD": the unit word belongs to the figure
+        words = words[1:]
+        rest_at = phrase.find(words[0]) if words else len(phrase)
+        phrase, span = phrase[rest_at:], (span[0] + rest_at, span[1])
+    first = _clean(words[0]) if words else ""
+    if first == "of":
+        rest = words[1:]
+        # a verb of the list first: "people surveyed wanted" has its verb at "wanted"
+        verb = next((i for i, w in enumerate(rest[:6]) if i and _clean(w) in VERB_STARTS), None)
+        if verb is None:
+            verb = next((i for i, w in enumerate(rest[:6]) if i and _verbish(w)), None)
+            if verb is not None and verb == len(rest) - 1:
+                verb = None  # "of the companies surveyed": a noun phrase, not a verb phrase
+        if verb is not None:
+            return Found(figure, " ".join(rest[verb:]), phrase, "after", span)
+        who = [w for w in rest if _clean(w) not in {"the", "all", "our", "those"}]
+        if who and not (len(who) == 1 and _clean(who[0]) in POPULATION_WORDS):
+            return Found(figure, " ".join(who), phrase, "after", span)
+    elif words and (_verbish(words[0]) or (first == "to" and len(words) > 1)):
+        return Found(figure, " ".join(words), phrase, "after", span)
+    elif first in PREPOSITIONS and len(words) > 1:
+        cut = next((i for i, w in enumerate(words) if i and _clean(w) in PHRASE_STOPS), None)
+        return Found(figure, " ".join(words[:cut][:5]), "", "prep", span)
+    tail = _strip_links(clause_before(before))
+    if not tail:
+        # "similar to last year, around 92%": the clause before the figure's own says what
+        cut = max((m.start() for m in _CLAUSE_END.finditer(before.rstrip())), default=-1)
+        if cut > 0:
+            tail = _strip_links(clause_before(before[:cut]))
+    if tail:
+        return Found(figure, tail, "", "before")
+    return Found(figure, " ".join(words), phrase if words else "", "after" if words else "before")
+
+
+def _restated(sentence: str, figure: Figure, figures: Sequence[Figure]) -> Figure | None:
+    """The bracketed figure that restates a figure in words in its clause: "half (47%)", "About
+    half of respondents use gRPC (47%)". The bracketed one is the result; the words round it."""
+    if not figure.raw[:1].isalpha():
+        return None
+    stop = re.search(r"[.;!?]|,(?!\d{3})", sentence[figure.end :])
+    end = figure.end + (stop.start() if stop else len(sentence) - figure.end)
+    return next(
+        (
+            g
+            for g in figures
+            if g is not figure
+            and figure.end <= g.start < end + 2
+            and g.unit == figure.unit
+            and re.search(r"\(\s*$", sentence[: g.start])
+        ),
+        None,
+    )
+
+
+def _unit_from_afar(sentence: str, figure: Figure) -> bool:
+    """A count whose unit noun lies past a clause end ("in 2023; among respondents")."""
+    if figure.unit in ("%", "USD"):
+        return False
+    return bool(re.match(r"\s*[;:,.)\]]", sentence[figure.end :]))
+
+
+def _is_unit_word(word: str, unit: str) -> bool:
+    """``word`` names ``unit`` ("businesses" for companies, "USD" for money)."""
+    found = extract_figures(f"2 {_clean(word)}")
+    return bool(found) and found[0].unit == unit
+
+
+def found_figures(sentence: str) -> list[Found]:
+    """Every measured figure of ``sentence`` with its subject.
+
+    A figure inside another figure's phrase ("20% saw losses of $50M to $100M") describes that
+    figure's subject; it is not a result of its own.
+    """
+    figures = [
+        f
+        for f in extract_figures(sentence)
+        if f.unit in _MEASURED and not _unit_from_afar(sentence, f)
+    ]
+    found = []
+    for f in figures:
+        exact = _restated(sentence, f, figures)
+        if exact is None:
+            found.append(subject_of(sentence, f))
+    # "about half of teams use gRPC (47%)": the bracketed figure takes the words' subject
+    for f in figures:
+        exact = _restated(sentence, f, figures)
+        if exact is not None:
+            words = subject_of(sentence, f)
+            if words.rule == "after" and words.subject:
+                found = [
+                    Found(exact, words.subject, words.phrase, "after", words.span)
+                    if x.figure is exact
+                    else x
+                    for x in found
+                ]
+    return [
+        g
+        for g in found
+        if not any(
+            f is not g and f.span[0] <= g.figure.start and g.figure.end <= f.span[1]
+            for f in found
+            if f.rule == "after"
+        )
+    ]
+
+
+def _fact_id(report: str, start: int, figure: Figure, subject: str) -> str:
+    key = f"text/{report}/{start + figure.start}/{figure.value!r}/{figure.unit}/{subject}"
+    return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+def _leaf(section: str) -> str:
+    return section.rsplit(SEP, 1)[-1]
+
+
+def _fact_text(found: Found, sentence: Sentence, report: ReportInfo) -> str:
+    """ "{figure} {phrase}" or "{label}: {figure}" when that reads on its own, else the sentence."""
+    where = f"({report.short or report.title or report.id}, {_leaf(sentence.section)})"
+    f = found.figure
+    figure = format_figure(f.value, f.unit, f.qualifier)
+    if found.rule == "after" and found.phrase and not extract_figures(found.phrase):
+        body = f"{figure} {found.phrase}".rstrip(" .")
+        return f"{body[:1].upper()}{body[1:]} {where}."
+    if found.rule == "label" and len(sentence.text) < 120:
+        return f"{found.subject}: {figure} {where}."
+    return f"{sentence.text.rstrip()} {where}"
+
+
+def _table_of(sentence: Sentence, blocks: Sequence[Block], text: str) -> tuple[str, str] | None:
+    """The (table id, caption) of a list item or table row sentence, if it is one."""
+    for i, b in enumerate(blocks):
+        if b.start <= sentence.start < b.end and b.kind in ("item", "row"):
+            first = i
+            while (
+                first > 0
+                and blocks[first - 1].group == b.group
+                and blocks[first - 1].kind
+                in (
+                    "item",
+                    "row",
+                    "header",
+                )
+            ):
+                first -= 1
+            caption = _leaf(sentence.section)
+            if first > 0 and blocks[first - 1].kind in ("paragraph", "header"):
+                lead = text[blocks[first - 1].start : blocks[first - 1].end].strip()
+                if lead.endswith(("?", ":")) and len(lead) < 300:
+                    caption = lead.rstrip(":").strip()
+            return f"list-{b.group}", caption
+    return None
+
+
+def extract_facts(
+    report: ReportInfo, text: str, sentences: Sequence[Sentence], blocks: Sequence[Block] = ()
+) -> list[Fact]:
+    """Facts for every measured figure of ``sentences`` (offsets in ``text``, its plain text)."""
+    facts: list[Fact] = []
+    seen: set[str] = set()
+    for n, sentence in enumerate(sentences):
+        table = _table_of(sentence, blocks, text) if blocks else None
+        for found in found_figures(sentence.text):
+            fid = _fact_id(report.id, sentence.start, found.figure, found.subject)
+            if fid in seen:
+                continue
+            seen.add(fid)
+            table_id, caption = table or (f"text-{n}", _leaf(sentence.section) or report.title)
+            facts.append(
+                Fact(
+                    id=fid,
+                    report=report.id,
+                    table=table_id,
+                    caption=caption,
+                    row=found.subject or found.figure.raw,
+                    value=found.figure.value,
+                    unit=found.figure.unit,
+                    qualifier=found.figure.qualifier,
+                    section=sentence.section,
+                    text=_fact_text(found, sentence, report),
+                    source=sentence.text,
+                    start=sentence.start,
+                    end=sentence.end,
+                    origin="text",
+                    subject=found.subject,
+                )
+            )
+    return facts
+
+
+def merge_facts(hand: Sequence[Fact], found: Sequence[Fact]) -> tuple[list[Fact], list[str]]:
+    """Hand facts, plus found facts no hand fact states; and a warning per unconfirmed hand row.
+
+    A found fact is a duplicate when a hand fact has the same value and unit and its source
+    sentence overlaps the found fact's sentence.
+    """
+
+    def same(h: Fact, f: Fact) -> bool:
+        overlap = h.start < f.end and f.start < h.end
+        return overlap and close(h.value, f.value) and units_agree(h.unit, f.unit)
+
+    kept = [f for f in found if not any(same(h, f) for h in hand)]
+    warnings = [
+        f"tables/{h.table}.csv row {h.row!r}: the extractor did not find {h.value:g} {h.unit}"
+        " in its source sentence: check the row"
+        for h in hand
+        if not any(same(h, f) for f in found)
+    ]
+    return [*hand, *kept], warnings

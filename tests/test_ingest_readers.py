@@ -1,0 +1,286 @@
+"""Readers by format and the figure extractor: pure steps, no model, no store."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from ingest.extract import extract_facts, found_figures, merge_facts
+from ingest.plan import plan_report
+from ingest.readers import read_document
+from ingest.report import load
+from rag.errors import CorpusError
+from rag.text.offsets import plain_span, raw_span
+from rag.text.sentences import report_sentences, split_sentences
+
+MARKDOWN = """---
+title: "Gopher Survey 2024 Results"
+date: 2024-12-20
+authors: [Ada Lovelace, Alan Turing]
+---
+
+<style>
+.chart { width: 100% }
+</style>
+
+# Gopher Survey 2024 Results
+
+## Satisfaction {#satisfaction}
+
+Overall, **93%** of respondents were *satisfied* with the [language](https://go.dev/doc)
+during the past year. Shares can exceed 100%. 87% of respondents would recommend it.
+
+![Bar chart: 61% very satisfied](img/satisfied.svg)
+
+## Where do you deploy? {#deploy}
+
+Respondents deploy to several platforms:
+
+- Linux (96%)
+- macOS (46%)
+- Windows: 22%
+
+| Editor | Share |
+|---|---|
+| VS Code | 41% |
+| GoLand | 35% |
+"""
+
+HTML = """<!doctype html>
+<html><head><title>Cloud Pulse 2025</title>
+<meta name="author" content="Cloud Pulse Team">
+<meta name="date" content="2025-03-01">
+<style>p { color: red } /* 99% */</style>
+<script>var share = "77%";</script>
+</head>
+<body>
+<nav><a href="/">Home</a> 12% off everything</nav>
+<h1>Cloud Pulse 2025</h1>
+<p>We asked 800 engineers about their clouds.</p>
+<h2>Adoption</h2>
+<p>In total, <b>72%</b> of respondents use more than one cloud &amp; most plan to stay.</p>
+<figure><img src="c.png" alt="Chart: 18% use a single cloud"></figure>
+<h2>Which cloud do you use most?</h2>
+<ul><li>AWS (51%)</li><li>Azure (27%)</li></ul>
+<table><tr><th>Region</th><th>Share</th></tr>
+<tr><td>Europe</td><td>38%</td></tr></table>
+</body></html>
+"""
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_markdown_plain_text_has_no_markup_and_maps_back_to_the_file(tmp_path: Path) -> None:
+    doc = read_document(write(tmp_path, "results.md", MARKDOWN))
+    plain = doc.plain
+    for markup in ("**", "](", "https://", "{#", "<style", ".chart", "title:", "img/"):
+        assert markup not in plain, markup
+    assert "Overall, 93% of respondents were satisfied with the language\nduring" in plain
+    assert "Bar chart: 61% very satisfied" in plain
+    assert "VS Code: 41%" in plain and "Editor, Share" in plain
+    # every plain character comes from the same character of the file, or stands for markup
+    for i, ch in enumerate(plain):
+        if not ch.isspace() and ch not in ":;,":
+            assert doc.raw[doc.offsets[i]] == ch
+    at = plain.index("93%")
+    start, end = doc.raw_span(at, at + 3)
+    assert doc.raw[start:end] == "93%"
+    runs = doc.runs()
+    assert raw_span(runs, at, at + 3) == (start, end)
+    assert plain_span(runs, start, end) == (at, at + 3)
+    assert doc.meta["authors"] == ["Ada Lovelace", "Alan Turing"]
+
+
+def test_markdown_report_identity_and_sections_come_from_the_file(tmp_path: Path) -> None:
+    loaded = load(write(tmp_path, "gopher-results.md", MARKDOWN))
+    info = loaded.info
+    assert (info.id, info.title, info.year) == (
+        "gopher-results",
+        "Gopher Survey 2024 Results",
+        2024,
+    )
+    assert info.publisher == "Ada Lovelace, Alan Turing"
+    assert [s.title for s in loaded.sections] == ["Satisfaction", "Where do you deploy?"]
+    overridden = load(loaded.source.path, {"id": "gopher", "title": "Gophers", "year": 2023})
+    assert (overridden.info.id, overridden.info.title, overridden.info.year) == (
+        "gopher",
+        "Gophers",
+        2023,
+    )
+
+
+def test_a_sidecar_toml_names_the_report(tmp_path: Path) -> None:
+    path = write(tmp_path, "results.md", MARKDOWN)
+    write(tmp_path, "results.toml", 'id = "gophers-24"\ntitle = "Gophers"\nyear = 2025\n')
+    info = load(path).info
+    assert (info.id, info.title, info.year) == ("gophers-24", "Gophers", 2025)
+
+
+def test_html_skips_scripts_styles_and_nav_and_keeps_structure(tmp_path: Path) -> None:
+    loaded = load(write(tmp_path, "pulse.html", HTML))
+    plain = loaded.doc.plain
+    for hidden in ("77%", "99%", "color", "Home", "12% off"):
+        assert hidden not in plain, hidden
+    assert "72% of respondents use more than one cloud & most plan to stay." in plain
+    assert "Chart: 18% use a single cloud" in plain
+    assert "AWS (51%)\n\nAzure (27%)" in plain
+    assert "Europe: 38%" in plain and "Region, Share" in plain
+    assert loaded.info.title == "Cloud Pulse 2025"
+    assert loaded.info.year == 2025
+    assert [s.title for s in loaded.sections] == [
+        "Introduction",
+        "Adoption",
+        "Which cloud do you use most?",
+    ]
+    at = plain.index("72%")
+    start, end = loaded.doc.raw_span(at, at + len("72% of respondents"))
+    assert loaded.doc.raw[start:end] == "72%</b> of respondents"
+
+
+def test_plan_offsets_point_into_the_file_and_text_is_plain(tmp_path: Path) -> None:
+    plan = plan_report(write(tmp_path, "results.md", MARKDOWN), "fp")
+    raw = plan.info.text
+    assert raw == MARKDOWN and plan.info.plain
+    for s in plan.sentences:
+        assert "**" not in s.text and "](" not in s.text
+        assert s.text.split()[0].rstrip(":,") in raw[s.start : s.end]
+    satisfied = next(f for f in plan.facts if f.value == 93 and f.origin == "text")
+    assert satisfied.subject == "were satisfied with the language during the past year"
+    assert raw[satisfied.start : satisfied.end].startswith("Overall, **93%** of respondents")
+    assert satisfied.text.startswith("93% of respondents were satisfied with the language")
+    linux = next(f for f in plan.facts if f.value == 96)
+    macos = next(f for f in plan.facts if f.value == 46)
+    assert (linux.subject, macos.subject) == ("Linux", "macOS")
+    assert linux.table == macos.table and linux.caption == "Respondents deploy to several platforms"
+    assert raw[linux.start : linux.end] == "Linux (96%)"
+    vscode = next(f for f in plan.facts if f.value == 41)
+    assert vscode.subject == "VS Code" and vscode.caption == "Where do you deploy?"
+    # a figure after a sentence end is a sentence of its own
+    assert any(s.text == "87% of respondents would recommend it." for s in plan.sentences)
+    assert plan.info.sections == ("Satisfaction", "Where do you deploy?")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "subjects"),
+    [
+        ("Overall, 93% of respondents were satisfied with Go.", ["were satisfied with Go"]),
+        ("Most deploy to Linux (58%), then macOS (20%).", ["Most deploy to Linux", "macOS"]),
+        ("Only 34.2% felt they could fully show ROI.", ["felt they could fully show ROI"]),
+        ("20% saw losses of $50M to $100M.", ["saw losses of $50M to $100M"]),
+        ("Nearly half (48%) of teams use Go for work.", ["use Go for work"]),
+        ("About half of teams use gRPC (47%).", ["use gRPC"]),
+        ("United States (22%), Germany (14%)", ["United States", "Germany"]),
+        ("A majority (52%) went further.", ["went further"]),
+        ("Well over 80% of the people surveyed wanted one platform.", ["wanted one platform"]),
+        ("Losses hit more than half of the companies surveyed.", ["companies surveyed"]),
+        ("The share using Linux rose to 58% this year.", ["share using Linux"]),
+        ("It was released in 2012 and has 4 maintainers.", []),
+    ],
+)
+def test_subjects_follow_the_clause(sentence: str, subjects: list[str]) -> None:
+    assert [f.subject for f in found_figures(sentence)] == subjects
+
+
+def test_hand_rows_take_precedence_and_unconfirmed_rows_warn(tmp_path: Path) -> None:
+    plan = plan_report(write(tmp_path, "results.md", MARKDOWN), "fp")
+    found = [f for f in plan.facts if f.origin == "text"]
+    hand = found[0].__class__(**{**found[0].__dict__, "origin": "table", "table": "hand"})
+    merged, warnings = merge_facts([hand], found)
+    assert merged[0] is hand and len(merged) == len(found)
+    ghost = hand.__class__(**{**hand.__dict__, "value": 12.0})
+    _, warnings = merge_facts([ghost], found)
+    assert warnings and "12" in warnings[0] and "tables/hand.csv" in warnings[0]
+
+
+def test_a_report_without_figures_still_plans(tmp_path: Path) -> None:
+    path = write(tmp_path, "notes.md", "# Notes\n\nWe talked to people. They were kind.\n")
+    plan = plan_report(path, "fp")
+    assert plan.facts == [] and plan.chunks and plan.info.title == "Notes"
+
+
+def test_txt_report_is_its_own_plain_text(tmp_path: Path) -> None:
+    loaded = load(write(tmp_path, "survey.txt", "Key Findings\n\nAbout 40% of firms said yes.\n"))
+    assert loaded.doc.identity and loaded.info.plain == "" and loaded.info.offsets == ()
+    sentences = report_sentences("r", loaded.doc.plain, loaded.sections)
+    facts = extract_facts(loaded.info, loaded.doc.plain, sentences)
+    assert [(f.value, f.subject) for f in facts] == [(40.0, "said yes")]
+
+
+# Bad input: each a one-line error naming the file.
+
+
+def _pdf_bytes(tmp_path: Path, *, encrypt: bool = False, pages: int = 1) -> Path:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(width=200, height=200)
+    if encrypt:
+        writer.encrypt(user_password="secret", owner_password="owner")
+    path = tmp_path / ("locked.pdf" if encrypt else "scan.pdf")
+    with path.open("wb") as f:
+        writer.write(f)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda p: _pdf_bytes(p), r"scan\.pdf: the PDF's 1 page\(s\) hold no text"),
+        (lambda p: _pdf_bytes(p, encrypt=True), r"locked\.pdf: the PDF is encrypted"),
+        (lambda p: write(p, "empty.pdf", ""), r"empty\.pdf: .*PDF"),
+        (
+            lambda p: write(p, "blank.html", "<html><script>x=1</script><p> </p></html>"),
+            r"blank\.html: the page has no text",
+        ),
+        (
+            lambda p: write(p, "bad.md", "---\ntitle: [unclosed\n---\n\nText.\n"),
+            r"bad\.md line \d+: front matter is not valid YAML",
+        ),
+        (
+            lambda p: write(p, "open.md", "---\ntitle: x\n\nText.\n"),
+            r"open\.md line 1: front matter has no closing",
+        ),
+        (lambda p: write(p, "notes.docx", "x"), r"notes\.docx: unknown report format"),
+    ],
+)
+def test_bad_input_is_one_line_naming_the_file(
+    tmp_path: Path, make: Callable[[Path], Path], message: str
+) -> None:
+    path = make(tmp_path)
+    with pytest.raises(CorpusError, match=message) as caught:
+        load(path)
+    assert "\n" not in str(caught.value)
+
+
+def test_pdf_line_end_hyphens_rejoin_in_the_plain_text(tmp_path: Path) -> None:
+    from ingest.readers.pdf import read_pdf_text
+
+    raw = "Most teams run infra-\nstructure on Linux.\nA line break inside a sentence\nstays."
+    doc = read_pdf_text(tmp_path / "r.pdf", raw)
+    assert doc.plain.startswith("Most teams run infrastructure on Linux.")
+    at = doc.plain.index("infrastructure")
+    start, end = doc.raw_span(at, at + len("infrastructure"))
+    assert doc.raw[start:end] == "infra-\nstructure"
+    spans = split_sentences(doc.plain)
+    assert [doc.plain[a:b] for a, b in spans][1] == "A line break inside a sentence\nstays."
+
+
+def test_a_pdf_file_plans_with_sections_and_facts(tmp_path: Path) -> None:
+    from tests.test_corpus_sections import _pdf
+
+    lines = ["Key Findings", "About 40% of firms said yes.", "Method", "We asked 300 firms."]
+    path = tmp_path / "pdf-survey-2024.pdf"
+    path.write_bytes(_pdf(lines))
+    plan = plan_report(path, "fp")
+    assert (plan.info.id, plan.info.year) == ("pdf-survey-2024", 2024)
+    assert [s.title for s in plan.sections] == ["Key Findings", "Method"]
+    (fact,) = [f for f in plan.facts if f.unit == "%"]
+    assert (fact.value, fact.qualifier, fact.origin) == (40.0, "about", "text")
+    assert plan.info.text[fact.start : fact.end] == "About 40% of firms said yes."
