@@ -28,9 +28,10 @@ from evals.cases import CATEGORIES, Case, ExpectedFigure
 from rag.text.numbers import Figure, close, contains_figure, extract_figures, format_figure
 from rag.types import Answer
 
-# Numbers a shown derivation may use without a source: the whole (100%) and the factors that
-# convert time units (days in a week and a year, weeks and months in a year), as the guard.
-CONSTANTS = (100.0, 365.0, 12.0, 7.0, 52.0)
+# Numbers a shown derivation may use without a source: the whole (100%), days in a year; and,
+# as a multiplier only, the factors that convert time units (as the numeric guard allows).
+CONSTANTS = (100.0, 365.0)
+FACTORS = (7.0, 12.0, 52.0, 365.0, 100.0)
 
 _TERM = r"\$?\d[\d,]*(?:\.\d+)?(?:\s?(?:%|[MBK]\b))?"
 _OP = r"[-−–+×*/÷]"
@@ -173,8 +174,13 @@ def arithmetic_holds(computed: float, stated: float) -> bool:
     return abs(computed - stated) <= 0.051 or abs(computed - stated) <= 0.005 * abs(stated)
 
 
-def _operands(expression: str) -> list[float]:
-    return [float(n.replace(",", "")) for n in _NUMBER.findall(expression)]
+def _operands_with_role(expression: str) -> list[tuple[float, bool]]:
+    """Each number of an expression, and whether it is a multiplier (follows × or *)."""
+    out = []
+    for n in _NUMBER.finditer(expression):
+        before = expression[: n.start()].rstrip()
+        out.append((float(n.group(0).replace(",", "")), before.endswith(("×", "*"))))
+    return out
 
 
 @dataclass(frozen=True)
@@ -210,7 +216,11 @@ def shown_derivations(text: str, known: Iterable[float]) -> list[ShownDerivation
             left, right = _evaluate(m.group("lhs")), _evaluate(m.group("rhs"))
             if left is None or right is None or not arithmetic_holds(left, right):
                 continue
-            if not all(any(close(v, a) for a in allowed) for v in _operands(m.group("lhs"))):
+            lhs = m.group("lhs")
+            if not all(
+                any(close(v, a) for a in allowed) or (factor and v in FACTORS)
+                for v, factor in _operands_with_role(lhs)
+            ):
                 continue
             numbers = tuple(
                 (m.start() + n.start(), m.start() + n.end()) for n in _NUMBER.finditer(m.group(0))

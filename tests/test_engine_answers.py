@@ -84,7 +84,6 @@ def test_threshold_stays_honest(engine: Engine) -> None:
     [
         "What share of respondents were from Japan?",
         "What is the average AI budget of these companies?",
-        "What share of companies adopted LLMs in 2019?",
         "What is the capital of France?",
     ],
 )
@@ -93,6 +92,14 @@ def test_refusals_state_no_figure(engine: Engine, question: str) -> None:
     assert not a.grounded
     assert a.text.startswith("The report does not say")
     assert extract_figures(a.text) == []
+
+
+def test_another_year_is_refused_with_only_this_surveys_figure_cited(engine: Engine) -> None:
+    a = engine.answer("What share of companies saw adopting LLMs as a top priority in 2019?")
+    assert not a.grounded and a.text.startswith("The report does not say")
+    assert "2019" not in a.text  # the question's year is not repeated as if it were a finding
+    assert "67.2%" in a.text and any("67.2%" in c.quote for c in a.citations)
+    assert_traceable(a, report_text(engine))
 
 
 def test_false_premise_is_corrected(engine: Engine) -> None:

@@ -172,6 +172,31 @@ def test_browser_answer_citation_context_and_markup(live: Live, page: Any, tmp_p
     )
 
 
+@pytest.mark.browser
+def test_browser_key_findings_button_shows_cited_headlines(
+    live: Live, page: Any, tmp_path: Path
+) -> None:
+    page.goto(live.url)
+    answers = page.locator("#sr-chat [data-testid=bot]")
+    before = answers.count()
+    page.locator("#sr-findings").click()
+    page.wait_for_function(
+        """n => {
+          const bots = document.querySelectorAll('#sr-chat [data-testid=bot]');
+          return bots.length > n && bots[bots.length - 1].querySelector('.sr-sources');
+        }""",
+        arg=before,
+    )
+    text = answers.last.inner_text()
+    assert "58.8%" in text and "67.2%" in text  # headline figures, each with its source
+    assert page.locator("#sr-sources [data-cite]").count() >= 3
+    page.locator("#sr-chart img").wait_for()  # the chart of the headline figures
+    answers.last.locator(".sr-plan summary").click()
+    assert "intent: overview" in answers.last.locator(".sr-plan pre").inner_text()
+    page.screenshot(path=str(tmp_path / "key-findings.png"), full_page=True)
+
+
+@pytest.mark.model
 def test_gradio_client_gets_answer_and_citations(live: Live) -> None:
     from gradio_client import Client
 

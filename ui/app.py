@@ -112,6 +112,9 @@ def build_app(
                         autofocus=True,
                     )
                     send = gr.Button("Ask", variant="primary", scale=1, min_width=70)
+                    findings = gr.Button(
+                        "Key findings", scale=1, min_width=110, elem_id="sr-findings"
+                    )
                     clear_button = gr.Button("Clear", scale=1, min_width=70, elem_id="sr-clear")
                 example_set = gr.Dataset(
                     components=[box],
@@ -140,6 +143,7 @@ def build_app(
         chosen = [picker] if picker is not None else []
         box.submit(chat.respond, [box, turns_state, *chosen], outputs, **ui_only)
         send.click(chat.respond, [box, turns_state, *chosen], outputs, **ui_only)
+        findings.click(chat.key_findings, [turns_state, *chosen], outputs, **ui_only)
         example_set.click(
             chat.respond_example, [example_set, turns_state, *chosen], outputs, **ui_only
         )

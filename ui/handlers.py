@@ -24,6 +24,7 @@ from ui.charts import chart_figure
 
 # answer_fn(question, history), optionally with a report= keyword (see rag.choice)
 AnswerFn = Callable[..., Answer]
+KEY_FINDINGS = "What are the key findings of this report?"
 UNEXPECTED = "something went wrong while answering; the server log has the details"
 log = logging.getLogger(__name__)
 
@@ -157,6 +158,12 @@ class Chat:
             time.sleep(self.stream_delay)
         turn.answer = answer
         yield (messages(turns), skip, turns, len(turns) - 1, *self.panels(answer))
+
+    def key_findings(
+        self, turns: list[Turn], report: str | None = None
+    ) -> Iterator[tuple[Any, ...]]:
+        """The "Key findings" button: the report's digest, asked as a question."""
+        yield from self.respond(KEY_FINDINGS, turns, report)
 
     def respond_example(
         self, index: int, turns: list[Turn], report: str | None = None

@@ -69,12 +69,22 @@ def error_message(message: str) -> str:
     )
 
 
+def plan_html(answer: Answer) -> str:
+    """How the question was read, folded away under the answer."""
+    if answer.plan is None:
+        return ""
+    return (
+        '<details class="sr-plan"><summary>How the question was read</summary>'
+        f"<pre>{escape(answer.plan.explain())}</pre></details>"
+    )
+
+
 def answer_message(answer: Answer) -> str:
     """The final answer: text with citation badges, then each source's section and quote."""
     if not answer.grounded:
         return (
             '<div class="sr-answer sr-refusal"><span class="sr-badge sr-badge-refusal">'
-            f"Not in the report</span> {_text(answer.text)}</div>"
+            f"Not in the report</span> {_text(answer.text)}{plan_html(answer)}</div>"
         )
     known = {c.id for c in answer.citations}
     text = _with_markers(answer.text, known)
@@ -93,6 +103,7 @@ def answer_message(answer: Answer) -> str:
             '<div class="sr-muted">The model’s answer stated a figure the report does not '
             "support, so the quoted sentences are shown instead.</div>"
         )
+    parts.append(plan_html(answer))
     parts.append("</div>")
     return "".join(parts)
 

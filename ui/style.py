@@ -27,6 +27,8 @@ CSS = """
 .sr-refusal { color: var(--body-text-color-subdued); }
 .sr-badge-error { background: #fee2e2; color: #b91c1c; border: 1px solid #fecaca; }
 .sr-muted { color: var(--body-text-color-subdued); font-size: .85em; margin-top: .3rem; }
+.sr-plan { margin-top: .4rem; font-size: .8em; color: var(--body-text-color-subdued); }
+.sr-plan pre { white-space: pre-wrap; margin: .2rem 0 0; }
 .sr-panel-title { font-size: .75rem; text-transform: uppercase; letter-spacing: .05em;
   color: var(--body-text-color-subdued); margin: 0 0 .5rem; font-weight: 600; }
 .sr-plain { text-transform: none; letter-spacing: 0; font-weight: 400; }

@@ -19,6 +19,7 @@ from rag.errors import ModelError
 DATA = Path(__file__).resolve().parent / "data"
 CALIBRATION = DATA / "answerability.json"
 FEATURES = (
+    "statistic_missing",
     "fact_uncovered",
     "sentence_uncovered",
     "fact_margin",
@@ -40,6 +41,7 @@ KIND_FEATURES = {
         "fact_selector",
         "fact_margin",
         "fact_uncovered",
+        "statistic_missing",
         "unknown_words",
     ),
     "sentence": (
@@ -47,6 +49,7 @@ KIND_FEATURES = {
         "sentence_lexical",
         "sentence_margin",
         "sentence_uncovered",
+        "statistic_missing",
         "unknown_words",
     ),
 }

@@ -32,7 +32,7 @@ from rag.answering.plan import (
     Reading,
     read_parts,
 )
-from rag.answering.sources import Sources, charts_for
+from rag.answering.sources import Sources, charts_for, headline_chart
 from rag.text.numbers import close, units_agree
 from rag.text.tokens import tokenize
 from rag.types import Answer, Fact, Hit, Plan, Sentence
@@ -99,11 +99,14 @@ class Answerer:
             for r in self.knowledge.reports.values()
             for t, rows in r.tables.items()
         }
+        charts = charts_for(sources, tables)
+        if any(r.intent == "overview" for r in readings):
+            charts = headline_chart(sources) or charts
         return Answer(
             text=text,
             citations=sources.citations(),
             grounded=any(p.grounded for p in parts) and result.ok,
-            charts=charts_for(sources, tables),
+            charts=charts,
             note="; ".join(notes) or None,
             question=question,
             retrieved=list(hits),
@@ -206,9 +209,9 @@ class Answerer:
         fact_ok, _ = self.calibration.answers("fact", r.features)
         ok, score = self.calibration.answers("sentence", r.features)
         r.answerable = score
-        facts = r.facts[:1] if fact_ok else []
-        if not facts and fact_ok and r.ranked:
-            facts = [r.ranked[0].item]
+        # a figure about the survey itself ("over 1,000 companies") when the words agree too
+        best = r.ranked[0] if r.ranked else None
+        facts = [best.item] if fact_ok and best is not None and best.lexical > 0 else []
         r.facts = facts
         picked = self._best_sentences(r, limit=2) if ok else []
         picked = [s for s in picked if all(s.text != f.source for f in facts)]
@@ -241,6 +244,9 @@ class Answerer:
         ok = ok or r.inherited  # figures an earlier answer already gave need no new evidence
         if ok and r.facts and self._words_answer_better(r):
             r.intent, r.facts = "describe", []
+            return self._describe(r, sources)
+        if (not ok or not r.facts) and r.intent in ("extreme", "breakdown"):
+            r.intent, r.facts = "describe", []  # "the biggest blockers" may be in words only
             return self._describe(r, sources)
         if not ok or not r.facts:
             return self._no_figure(r, sources)
@@ -323,7 +329,7 @@ class Answerer:
             best = usable[0]
             if not figures_of(best.text):
                 text = (
-                    "The report gives no figure for this. What it says: "
+                    "The report does not say — it gives no figure for this. What it says: "
                     f"{writers.quote(best, sources)}."
                 )
                 return PartAnswer(text, False, "not answered with a figure: the report gives none")

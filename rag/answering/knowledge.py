@@ -297,7 +297,10 @@ class Knowledge:
             for fact, sim in zip(r.facts, dense, strict=True):
                 if among is not None and not among(fact):
                     continue
-                lexical = self.coverage(terms, tokens_of(fact_document(fact)))
+                # what the row itself states counts most: a source sentence shared by several
+                # rows ("67.2% ... with 49% rating it 4") must not make them all match alike
+                own = self.coverage(terms, tokens_of(f"{fact.text} {fact.row} {fact.subject}"))
+                lexical = 0.6 * own + 0.4 * self.coverage(terms, tokens_of(fact_document(fact)))
                 named = row_named(figures, fact)
                 out.append(Scored(fact, sim, lexical, named, fact.unit in units))
         out.sort(key=lambda s: -s.score)

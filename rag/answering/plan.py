@@ -40,6 +40,8 @@ from rag.text.lexicon import (
     POPULATION,
     REST,
     ROLES,
+    SAMPLE_WORDS,
+    STATISTICS,
     TIME_WORDS,
 )
 from rag.text.numbers import Figure, extract_figures
@@ -242,6 +244,14 @@ def _targets(reading: Reading, knowledge: Knowledge, vector: Any) -> list[Fact]:
             return pair
     if selected:
         return selected[:1]
+    from rag.answering.operations import bands_from
+
+    floors = [f for f in reading.claimed if f.qualifier in ("over", "at_least")]
+    if floors:
+        rows = bands_from(table, floors[0].value)
+        if len(rows) >= 2:  # "losses of $100M or more" adds the bands from $100M up
+            reading.intent = "sum"
+            return rows
     return [best]
 
 
@@ -362,11 +372,18 @@ def _scope(reading: Reading, knowledge: Knowledge) -> str | None:
     for f in reading.claimed:
         if f.unit == "year" and int(f.value) != info.year and not _mentions(f.raw, item):
             return "time"
-    base = tokens_of(f"{info.surveyed} {info.title}")
+    base = _sample_tokens(knowledge, item.report)
     for group in population_modifiers(reading.text):
         if not any(knowledge.covers(t, tokens) or t in base for t in group):
             return "group: " + " ".join(group)
     return None
+
+
+def _sample_tokens(knowledge: Knowledge, report_id: str) -> frozenset[str]:
+    """The words that say who a report surveyed: its metadata and its sample sentences."""
+    r = knowledge.reports[report_id]
+    sample = [s.text for s in r.sentences if tokens_of(s.text) & SAMPLE_WORDS]
+    return tokens_of(" ".join([r.info.surveyed, r.info.title, *sample]))
 
 
 def _evidence_text(item: Fact | Sentence) -> str:
@@ -428,6 +445,18 @@ def _uncovered(terms: Sequence[str], evidence: Scored | None, knowledge: Knowled
     return max(missing, default=0.0) / knowledge.idf("")
 
 
+def _statistic_missing(text: str, evidence: Scored | None, knowledge: Knowledge) -> float:
+    """1 when the question asks for a statistic (an average, a median) the evidence lacks."""
+    asked = set(tokenize(text)) & STATISTICS
+    if not asked:
+        return 0.0
+    if evidence is None:
+        return 1.0
+    item = evidence.item
+    tokens = tokens_of(fact_document(item) if isinstance(item, Fact) else item.text)
+    return 0.0 if all(knowledge.covers(t, tokens) for t in asked) else 1.0
+
+
 def features(reading: Reading, knowledge: Knowledge) -> dict[str, float]:
     """The named signals the answerability decision reads (rag.answering.answerability)."""
     fact = reading.ranked[0] if reading.ranked else None
@@ -442,6 +471,7 @@ def features(reading: Reading, knowledge: Knowledge) -> dict[str, float]:
         s.dense for s in reading.ranked if target is None or s.item.table != target.item.table
     ]
     return {
+        "statistic_missing": _statistic_missing(reading.text, target, knowledge),
         "fact_uncovered": _uncovered(terms, target, knowledge),
         "sentence_uncovered": _uncovered(terms, sentence, knowledge),
         "fact_margin": (target.dense - max(other_facts, default=0.0)) if target else 0.0,

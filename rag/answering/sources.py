@@ -97,3 +97,12 @@ def charts_for(sources: Sources, tables: Mapping[tuple[str, str], Sequence[Fact]
         rows = tuple(ChartRow(f.row, f.value, f.qualifier, f.id in cited) for f in table)
         charts.append(Chart(item.table, item.caption, item.unit, rows))
     return charts
+
+
+def headline_chart(sources: Sources) -> list[Chart]:
+    """The headline shares an overview cites, one bar each, as one chart."""
+    facts = [item for item in sources.items if isinstance(item, Fact) and item.unit == "%"]
+    if len(facts) < 2:
+        return []
+    rows = tuple(ChartRow(f.row or f.subject, f.value, f.qualifier, True) for f in facts)
+    return [Chart("headlines", "Headline figures", "%", rows)]

@@ -37,9 +37,24 @@ def condensed(text: str) -> str:
     return capital(_LINK.sub("", verbatim(text))).rstrip()
 
 
+_HALF = {
+    "over": "more than half",
+    "under": "less than half",
+    "exact": "half",
+    "about": "about half",
+}
+
+
 def fact_sentence(fact: Fact) -> str:
-    """The fact's own sentence, without the '(Short title, Section)' tail."""
-    return _TAIL.sub("", fact.text).strip().rstrip(".")
+    """The fact's own sentence, without the '(Short title, Section)' tail; where the report
+    says "more than half", so does the answer."""
+    text = _TAIL.sub("", fact.text).strip().rstrip(".")
+    if fact.unit == "%" and fact.value == 50 and "half" in fact.source.lower():
+        words = _HALF.get(fact.qualifier)
+        figure = format_figure(fact.value, fact.unit, fact.qualifier)
+        if words and figure in text:
+            text = text.replace(figure, words, 1)
+    return text
 
 
 def state(fact: Fact, report: ReportKnowledge, sources: Sources) -> str:

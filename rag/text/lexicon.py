@@ -69,7 +69,7 @@ EMPHASIS = _tokens(
 )
 
 # Words that open advice: "companies should", "we recommend", "expect more companies to".
-ADVICE = _tokens("should must recommend recommended advise advice need needs ought best")
+ADVICE = _tokens("should must recommend recommends recommended advise advises advice ought")
 
 # Openers of a follow-up that leans on the previous question.
 FOLLOWUP_OPENERS = (
@@ -192,3 +192,15 @@ PREPOSITIONS = frozenset("in for on across among at within from".split())
 
 # Words that end such a phrase: "in yearly revenue to see how ..." stops at "to".
 PHRASE_STOPS = frozenset("to that which who because so as while".split())
+
+# Verbs and nouns of a sentence that says who was surveyed ("we asked 250 managers").
+SAMPLE_WORDS = _tokens(
+    """asked ask surveyed polled interviewed talked spoke sampled respondents participants
+    respondent participant questioned"""
+)
+
+# Statistics a question may ask for that a share of respondents is not ("the average budget").
+STATISTICS = _tokens(
+    """average averages mean median mode typical percentile deviation variance correlation
+    cagr"""
+)
