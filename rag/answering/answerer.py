@@ -211,7 +211,9 @@ class Answerer:
         r.answerable = score
         # a figure about the survey itself ("over 1,000 companies") when the words agree too
         best = r.ranked[0] if r.ranked else None
-        facts = [best.item] if fact_ok and best is not None and best.lexical > 0 else []
+        top_sentence = r.sentences[0].dense if r.sentences else 0.0
+        relevant = best is not None and (best.lexical > 0 or best.dense >= top_sentence)
+        facts = [best.item] if fact_ok and best is not None and relevant else []
         r.facts = facts
         picked = self._best_sentences(r, limit=2) if ok else []
         picked = [s for s in picked if all(s.text != f.source for f in facts)]
@@ -327,7 +329,13 @@ class Answerer:
         usable = [s.item for s in r.sentences if _quotable(s.item)]
         if ok and usable:
             best = usable[0]
-            if not figures_of(best.text):
+            wanted = wanted_units(r.text)
+            stated = figures_of(best.text)
+            if stated and (not wanted or any(f.unit in wanted for f in stated)):
+                # a figure the tables leave out ("started the Alliance in 2021"), in the
+                # report's own words
+                return PartAnswer(f"According to the report: {writers.quote(best, sources)}.", True)
+            if not stated:
                 text = (
                     "The report does not say — it gives no figure for this. What it says: "
                     f"{writers.quote(best, sources)}."

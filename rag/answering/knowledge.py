@@ -14,6 +14,7 @@ from __future__ import annotations
 import bisect
 import difflib
 import math
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -64,6 +65,20 @@ def _names(question: Figure, row: Figure) -> bool:
     return (row.qualifier in _FLOORS) == (question.qualifier in _FLOORS)
 
 
+_SCALE_LEAD = re.compile(
+    r"(?:\b(?:a|an|rated|rating|rate|score|scored|scoring|gave|give|level|of|as|it|them)\s+)$",
+    re.I,
+)
+
+
+def scale_points(text: str, figures: Sequence[Figure]) -> list[Figure]:
+    """The question's figures that can name a row: amounts with a unit, and bare numbers only
+    where they read as a point on a scale ("a 5", "rated it 4"), not as "4 all teams"."""
+    return [
+        f for f in figures if f.unit or _SCALE_LEAD.search(text[max(0, f.start - 12) : f.start])
+    ]
+
+
 def names_row(figure: Figure, fact: Fact) -> bool:
     """Whether a figure of the question names a row of a table (a band or a rating)."""
     return any(_names(figure, f) for f in row_figures(fact))
@@ -93,7 +108,7 @@ class Scored:
 
     @property
     def score(self) -> float:
-        return self.dense + self.lexical + 0.5 * self.named + (0.15 if self.unit_fit else 0.0)
+        return self.dense + self.lexical + 0.35 * self.named + (0.15 if self.unit_fit else 0.0)
 
 
 def wanted_units(text: str) -> frozenset[str]:

@@ -24,6 +24,7 @@ from rag.answering.knowledge import (
     fact_document,
     figures_of,
     names_row,
+    scale_points,
     tokens_of,
 )
 from rag.answering.parts import contrasted, sides, split_questions, whole_and_part
@@ -157,7 +158,7 @@ def read_part(text: str, knowledge: Knowledge, report_ids: list[str], context: C
     intent, confidence = settle_intent(model.predict(own_vector, text), text, leans)
     claimed = extract_figures(text)
     reading = Reading(text, intent, confidence, report_ids, claimed=claimed, leans=leans)
-    reading.ranked = knowledge.rank_facts(query, vector, report_ids, claimed)
+    reading.ranked = knowledge.rank_facts(query, vector, report_ids, scale_points(text, claimed))
     reading.sentences = knowledge.rank_sentences(query, vector, report_ids)
     if intent == "extreme":
         words = set(tokenize(text, keep_stopwords=True))
@@ -189,7 +190,7 @@ def settle_intent(ranked: Sequence[tuple[str, float]], text: str, leans: bool) -
         "compare": two,
         "difference": two,
         "ratio": two,
-        "sum": two or len(extract_figures(text)) >= 1,
+        "sum": two or any(f.qualifier in ("over", "at_least") for f in extract_figures(text)),
         **{intent: bool(words & cues) for intent, cues in OVERVIEW_CUES.items()},
     }
     intent, probability = ranked[0]
@@ -286,9 +287,12 @@ def _pair(reading: Reading, knowledge: Knowledge) -> list[Fact]:
         # A side with words of its own is matched alone; a bare one ("a 5") borrows the rest
         # of the question ("Did more score it a 4 or a 5?").
         own = [t for t in tokenize(side) if t not in GENERIC]
-        query = side if len(own) >= 2 else text.replace(other, " ")
+        query = side if len(own) >= 2 else f"{other} {side}"
         ranked = knowledge.rank_facts(
-            query, knowledge.vector(query), reading.report_ids, extract_figures(side)
+            query,
+            knowledge.vector(query),
+            reading.report_ids,
+            scale_points(side, extract_figures(side)),
         )
         for s in ranked:
             if s.item not in picked:
