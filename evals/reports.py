@@ -143,7 +143,14 @@ def run_reports_command(args: argparse.Namespace, settings: Settings) -> int:
     def gate(name: str, run: Any, cases_file: str) -> None:
         from evals.report import write_reports
 
-        missed = tuple(check_gates(run.summary, args.min_accuracy, args.max_unsupported))
+        missed = tuple(
+            check_gates(
+                run.summary,
+                args.min_accuracy,
+                args.max_unsupported,
+                getattr(args, "min_overall", None),
+            )
+        )
         rows.append(Row(name, run, missed))
         gates = {"min_accuracy": args.min_accuracy, "max_unsupported": args.max_unsupported}
         write_reports(out / name, [run], missed, cases_file=cases_file, gates=gates)

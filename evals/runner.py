@@ -85,10 +85,18 @@ def run_eval(
 
 
 def check_gates(
-    summary: Summary, min_accuracy: float | None, max_unsupported: int | None
+    summary: Summary,
+    min_accuracy: float | None,
+    max_unsupported: int | None,
+    min_overall: float | None = None,
 ) -> list[str]:
     """The gates ``summary`` misses, each as a sentence; empty when all pass."""
     missed = []
+    if min_overall is not None and summary.accuracy < min_overall:
+        missed.append(
+            f"accuracy over all cases is {summary.accuracy:.3f}, below --min-overall "
+            f"{min_overall:.3f}"
+        )
     if min_accuracy is not None:
         got = summary.direct_numeric_accuracy
         if got is None or got < min_accuracy:
@@ -120,6 +128,7 @@ def evaluate(
     baseline_fn: AnswerFn | None = None,
     min_accuracy: float | None = None,
     max_unsupported: int | None = None,
+    min_overall: float | None = None,
     cases_file: str = "",
     warmup: bool = True,
     echo: Callable[[str], None] = print,
@@ -134,13 +143,17 @@ def evaluate(
                 baseline_fn, cases, report_texts, name="baseline", warmup=warmup, progress=_progress
             )
         )
-    missed = check_gates(runs[0].summary, min_accuracy, max_unsupported)
+    missed = check_gates(runs[0].summary, min_accuracy, max_unsupported, min_overall)
     paths = write_reports(
         out,
         runs,
         missed,
         cases_file=cases_file,
-        gates={"min_accuracy": min_accuracy, "max_unsupported": max_unsupported},
+        gates={
+            "min_accuracy": min_accuracy,
+            "max_unsupported": max_unsupported,
+            "min_overall": min_overall,
+        },
     )
     echo(format_table(runs))
     echo("wrote " + ", ".join(str(p) for p in paths))
@@ -187,6 +200,7 @@ def run_eval_command(args: argparse.Namespace, settings: Settings) -> int:
             Path(args.out),
             baseline_fn=baseline.answer if baseline else None,
             min_accuracy=args.min_accuracy,
+            min_overall=getattr(args, "min_overall", None),
             max_unsupported=args.max_unsupported,
             cases_file=str(args.cases or "evals/cases.yaml"),
         )

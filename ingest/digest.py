@@ -18,9 +18,9 @@ from rag.text.lexicon import ADVICE, EMPHASIS
 from rag.text.tokens import tokenize
 from rag.types import Fact, Sentence
 
-DIGEST_VERSION = 1
+DIGEST_VERSION = 2
 TOP_SENTENCES = 8
-PER_SECTION = 3
+PER_SECTION = 5
 _MIN_CHARS = 40  # shorter sentences are headings or fragments, not findings
 
 
@@ -109,12 +109,26 @@ def _sentence_index(f: Fact, sentences: Sequence[Sentence], starts: dict[int, in
     return None
 
 
-def _ranked(indices: Sequence[int], matrix: Any) -> list[int]:
+def _ranked(indices: Sequence[int], matrix: Any, diversity: float = 0.5) -> list[int]:
+    """Central sentences first, each next one also unlike those already chosen (maximal
+    marginal relevance), so a long section's digest covers more than one of its points."""
     if not indices:
         return []
-    scores = centrality(matrix[list(indices)])
-    order = sorted(range(len(indices)), key=lambda k: (-float(scores[k]), indices[k]))
-    return [indices[k] for k in order]
+    rows = matrix[list(indices)]
+    scores = centrality(rows)
+    sims = rows @ rows.T
+    chosen: list[int] = []
+    left = list(range(len(indices)))
+    while left:
+
+        def gain(k: int) -> float:
+            overlap = max((float(sims[k, j]) for j in chosen), default=0.0)
+            return float(scores[k]) - diversity * overlap
+
+        best = max(left, key=lambda k: (gain(k), -indices[k]))
+        chosen.append(best)
+        left.remove(best)
+    return [indices[k] for k in chosen]
 
 
 def _findable(s: Sentence) -> bool:

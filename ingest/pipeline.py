@@ -320,10 +320,10 @@ def check_sizes(folders: Sequence[Path], max_bytes: int | None) -> None:
     """CorpusError for a report file larger than ``max_bytes``, before anything reads it."""
     if max_bytes is None:
         return
-    from ingest.metadata import report_file
+    from ingest.report import locate
 
     for folder in folders:
-        path = report_file(folder)
+        path = locate(folder).file
         if path.suffix == ".pdf":
             continue  # a PDF's size is mostly layout and images, not text to embed
         size = path.stat().st_size

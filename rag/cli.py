@@ -189,6 +189,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="exit 1 if numeric accuracy on direct figures is below this (0..1)",
     )
     p.add_argument(
+        "--min-overall",
+        type=float,
+        default=None,
+        help="exit 1 if accuracy over all cases is below this (0..1)",
+    )
+    p.add_argument(
         "--max-unsupported",
         type=int,
         default=None,
