@@ -213,7 +213,7 @@ class Answerer:
         best = r.ranked[0] if r.ranked else None
         top_sentence = r.sentences[0].dense if r.sentences else 0.0
         relevant = best is not None and (best.lexical > 0 or best.dense >= top_sentence)
-        facts = [best.item] if fact_ok and best is not None and relevant else []
+        facts = [best.item] if fact_ok and best is not None and relevant and not wants else []
         r.facts = facts
         picked = self._best_sentences(r, limit=2) if ok else []
         picked = [s for s in picked if all(s.text != f.source for f in facts)]

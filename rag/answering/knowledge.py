@@ -330,15 +330,27 @@ class Knowledge:
     ) -> list[Scored]:
         """Report sentences, best match for ``text`` first."""
         terms = self.terms(text)
-        out: list[Scored] = []
+        pool: list[tuple[float, Sentence]] = []
         for rid in report_ids:
             r = self.reports[rid]
             dense = _similarities(r.sentence_vectors, vector, len(r.sentences))
-            for sentence, sim in zip(r.sentences, dense, strict=True):
-                if within is not None and not within(sentence):
-                    continue
-                tokens = tokens_of(f"{sentence.text} {sentence.section}")
-                out.append(Scored(sentence, sim, self.coverage(terms, tokens)))
+            pool.extend(
+                (sim, sentence)
+                for sentence, sim in zip(r.sentences, dense, strict=True)
+                if within is None or within(sentence)
+            )
+        # Words are weighed only for the sentences nearest in meaning: across a library of
+        # reports that keeps a question's cost flat, and a sentence that shares the words
+        # but not the meaning seldom answers.
+        pool.sort(key=lambda p: -p[0])
+        out = [
+            Scored(
+                sentence,
+                sim,
+                self.coverage(terms, tokens_of(f"{sentence.text} {sentence.section}")),
+            )
+            for sim, sentence in pool[:SENTENCE_POOL]
+        ]
         out.sort(key=lambda s: -s.score)
         return out
 
@@ -348,6 +360,7 @@ _SUFFIXES = (
     "ization isation ive"
 ).split()
 MIN_TYPO_LENGTH = 6
+SENTENCE_POOL = 96  # sentences, nearest in meaning, whose words are weighed
 
 
 def _inflects(short: str, long: str) -> bool:
