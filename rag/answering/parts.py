@@ -87,6 +87,7 @@ _SEPARATORS = (
     re.compile(r"\s+(?:than|versus|vs\.?|compared\s+(?:with|to)|against)\s+", re.I),
     re.compile(r",?\s+or\s+", re.I),
     re.compile(r",?\s+and\s+", re.I),
+    re.compile(r"\s+from\s+(?=the\b|those\b|companies\b|firms\b|respondents\b)", re.I),
 )
 
 

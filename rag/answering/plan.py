@@ -158,7 +158,13 @@ def read_part(text: str, knowledge: Knowledge, report_ids: list[str], context: C
     intent, confidence = settle_intent(model.predict(own_vector, text), text, leans)
     claimed = extract_figures(text)
     reading = Reading(text, intent, confidence, report_ids, claimed=claimed, leans=leans)
-    reading.ranked = knowledge.rank_facts(query, vector, report_ids, scale_points(text, claimed))
+    points = scale_points(text, claimed)
+    reading.ranked = knowledge.rank_facts(query, vector, report_ids, points)
+    if leans:
+        # a follow-up with words of its own ("and fully staffed?") is matched on them first
+        own = knowledge.rank_facts(text, own_vector, report_ids, points)
+        if own and own[0].lexical > 0:
+            reading.ranked = own
     reading.sentences = knowledge.rank_sentences(query, vector, report_ids)
     if intent == "extreme":
         words = set(tokenize(text, keep_stopwords=True))
@@ -329,13 +335,13 @@ def _lean(reading: Reading, context: Context, knowledge: Knowledge) -> None:
         if len(pool) >= 2:
             reading.facts = _unique(pool)[-2:] if reading.intent != "sum" else _unique(pool)
             return
-    moved = _neighbour(last, table, words)
-    if moved is not None:
-        reading.facts = [moved]
-        return
     named = [f for f in table if any(names_row(q, f) for q in reading.claimed)]
     if named and reading.intent in ("figure", "complement"):
         reading.facts = named[:1]
+        return
+    moved = _neighbour(last, table, words)
+    if moved is not None:
+        reading.facts = [moved]
 
 
 def _unique(facts: Sequence[Fact]) -> list[Fact]:

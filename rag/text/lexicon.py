@@ -90,7 +90,7 @@ ANAPHORA = _tokens("them they their it its those these that this the others rest
 # "the rest", "the others": everyone the previous figure did not count.
 REST = ("the rest", "the others", "the remainder", "everyone else", "the remaining", "others")
 # "the next band up", "the higher one": a neighbouring row of the same table.
-HIGHER = _tokens("higher next up above bigger larger upper more top")
+HIGHER = _tokens("higher next up above bigger larger upper top")
 LOWER = _tokens("lower below down smaller under previous bottom")
 
 # Words of a question about change over time: the report is one survey at one time.
