@@ -14,6 +14,7 @@ import argparse
 import hashlib
 import importlib.util
 import json
+import logging
 import os
 import sys
 import time
@@ -24,8 +25,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ingest.chunking import CHUNK_OVERLAP, CHUNK_SIZE, CHUNKER_VERSION, chunk_text
-from rag.errors import CorpusError, StoreUnavailable
-from rag.index.embeddings import Embedder, embedder_identity, get_embedder
+from rag.errors import CorpusError, ModelError, StoreUnavailable
+from rag.index.embeddings import (
+    Embedder,
+    embedder_identity,
+    ensure_query_model,
+    get_embedder,
+    onnx_export_file,
+)
 from rag.index.store import (
     STORE_SCHEMA,
     Pointer,
@@ -47,6 +54,7 @@ if TYPE_CHECKING:
     from chromadb.api import ClientAPI
 
 EMBED_BATCH = 32
+logger = logging.getLogger(__name__)
 # modules whose rules shape what gets indexed: editing one makes every index stale
 _INGEST_MODULES = (
     "ingest.corpus",
@@ -210,6 +218,27 @@ def ingest(
         ModelError: the embedding model cannot be loaded.
     """
     started = time.perf_counter()
+    summary = _ingest(settings, paths, force, progress, started)
+    _ensure_query_model(settings)
+    return summary
+
+
+def _ensure_query_model(settings: Settings) -> None:
+    """Export the model for torch-free questions once; without it questions use torch."""
+    try:
+        if not onnx_export_file(settings).is_file():
+            ensure_query_model(settings)
+    except ModelError as exc:
+        logger.warning("questions will be embedded with torch: %s", exc)
+
+
+def _ingest(
+    settings: Settings,
+    paths: Sequence[Path] | None,
+    force: bool,
+    progress: bool,
+    started: float,
+) -> IngestSummary:
     folders = report_folders(settings, paths)
     fingerprints = {folder: build_fingerprint(settings, folder) for folder in folders}
     client = open_client(settings)

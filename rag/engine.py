@@ -94,14 +94,14 @@ class Engine:
     def _build(self) -> _Loaded:
         from rag.chain import build_chain, extractive_answerer, llm_answerer, make_retriever
         from rag.compose import Corpus
-        from rag.index.embeddings import get_embedder
+        from rag.index.embeddings import get_query_embedder
         from rag.llm import get_chat_model, model_name
         from rag.retrieval.dense import sentence_vectors
         from rag.retrieval.hybrid import HybridRetriever
 
         settings = self.settings
         index = load_index(settings)
-        embedder = get_embedder(settings)
+        embedder = get_query_embedder(settings)
         reports = index.reports
         if settings.report is not None:
             reports = [r for r in reports if r.id == settings.report]
