@@ -57,6 +57,10 @@ def _bench(args: argparse.Namespace, settings: Settings) -> int:
         from ingest.bench import run_bench_ingest
 
         return run_bench_ingest(args, settings)
+    if args.target == "scale":
+        from ingest.bench_scale import run_bench_scale
+
+        return run_bench_scale(args, settings)
     from rag.bench import run_bench_query
 
     return run_bench_query(args, settings)
@@ -145,9 +149,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--limit", type=int, default=None, help="only the first N selected cases")
 
-    p = add("bench", _bench, "measure ingest or query speed", "survey-rag bench query")
-    p.add_argument("target", choices=["ingest", "query"], help="what to measure")
+    p = add(
+        "bench",
+        _bench,
+        "measure ingest, query or many-report speed",
+        "survey-rag bench scale --reports 100",
+    )
+    p.add_argument("target", choices=["ingest", "query", "scale"], help="what to measure")
     p.add_argument("--repeat", type=int, default=5, help="rounds to run")
+    p.add_argument(
+        "--reports", type=int, default=100, help="scale: made-up report variants to ingest"
+    )
+    p.add_argument(
+        "--questions", type=int, default=100, help="scale: distinct questions per answer mode"
+    )
+    p.add_argument("--json", action="store_true", help="scale: also print the figures as JSON")
     return parser
 
 
