@@ -163,7 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--questions", type=int, default=100, help="scale: distinct questions per answer mode"
     )
-    p.add_argument("--json", action="store_true", help="scale: also print the figures as JSON")
+    p.add_argument("--json", action="store_true", help="also print the figures as JSON")
     return parser
 
 
