@@ -3,8 +3,8 @@
 1. Corpus: ``--reports`` made-up variants of the bundled report (ingest.variants: topics
    shuffled, percentages altered alike in text and tables, some paragraphs repeated).
 2. Ingest into a ``chroma run`` server the benchmark starts on a free loopback port, with the
-   model loaded; floor = embedding the same texts alone (measured on a sample of reports, as
-   as a rate: texts per second).
+   model loaded; floor = embedding the same texts alone, measured on a sample of reports (half
+   before the ingest, half after) as a rate: texts per second.
 3. Answers: a fresh process per mode (one report named, none named) answers ``--questions``
    distinct questions with ``Engine(settings).answer``; floor per question = one query
    embedding + one Chroma query on the named report's collection. Each process reports its
