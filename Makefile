@@ -51,6 +51,7 @@ eval: install
 bench: install
 	$(BIN)/survey-rag bench ingest
 	$(BIN)/survey-rag bench query
+	$(BIN)/survey-rag bench scale --reports 100
 
 clean:
 	rm -rf $(VENV) .survey-rag .pytest_cache .mypy_cache .ruff_cache evals/out

@@ -16,6 +16,7 @@ import argparse
 import hashlib
 import importlib.util
 import json
+import logging
 import math
 import os
 import re
@@ -30,8 +31,14 @@ from typing import TYPE_CHECKING, Any
 from ingest.chunking import CHUNK_OVERLAP, CHUNK_SIZE, CHUNKER_VERSION
 from ingest.facts import question_form
 from ingest.plan import ReportPlan, plan_report
-from rag.errors import CorpusError, InputError, StoreUnavailable
-from rag.index.embeddings import Embedder, embedder_identity, get_embedder
+from rag.errors import CorpusError, InputError, ModelError, StoreUnavailable
+from rag.index.embeddings import (
+    Embedder,
+    embedder_identity,
+    ensure_query_model,
+    get_embedder,
+    onnx_export_file,
+)
 from rag.index.store import (
     STORE_SCHEMA,
     Pointer,
@@ -63,6 +70,7 @@ MB = 1024 * 1024
 MAX_REPORT_BYTES = 5 * MB
 _SIZE = re.compile(r"(?P<number>\d+(?:\.\d+)?)\s*(?P<unit>[kKmMgG]?[bB]?)")
 _UNITS = {"B": 1, "K": 1024, "M": MB, "G": 1024 * MB}
+logger = logging.getLogger(__name__)
 # modules whose rules shape what gets indexed: editing one makes every index stale
 _INGEST_MODULES = (
     "ingest.corpus",
@@ -205,6 +213,29 @@ def ingest(
         StoreUnavailable: the Chroma folder or server cannot be used.
         ModelError: the embedding model cannot be loaded.
     """
+    summary = _ingest(settings, paths, force, progress, rebuild, max_bytes, overrides)
+    _ensure_query_model(settings)
+    return summary
+
+
+def _ensure_query_model(settings: Settings) -> None:
+    """Export the model for torch-free questions once; without it questions use torch."""
+    try:
+        if not onnx_export_file(settings).is_file():
+            ensure_query_model(settings)
+    except ModelError as exc:
+        logger.warning("questions will be embedded with torch: %s", exc)
+
+
+def _ingest(
+    settings: Settings,
+    paths: Sequence[Path] | None,
+    force: bool,
+    progress: bool,
+    rebuild: bool,
+    max_bytes: int | None,
+    overrides: Mapping[str, Any] | None,
+) -> IngestSummary:
     from ingest.lock import writer_lock
 
     started = time.perf_counter()

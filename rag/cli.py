@@ -62,6 +62,10 @@ def _bench(args: argparse.Namespace, settings: Settings) -> int:
         from ingest.bench_extract import run_bench_extract
 
         return run_bench_extract(args, settings)
+    if args.target == "scale":
+        from ingest.bench_scale import run_bench_scale
+
+        return run_bench_scale(args, settings)
     from rag.bench import run_bench_query
 
     return run_bench_query(args, settings)
@@ -219,10 +223,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = add(
         "bench",
         _bench,
-        "measure ingest or query speed, or figure extraction against hand tables",
-        "survey-rag bench ingest path/to/results.md",
+        "measure ingest, query or many-report speed, or figure extraction against hand tables",
+        "survey-rag bench scale --reports 100",
     )
-    p.add_argument("target", choices=["ingest", "query", "extract"], help="what to measure")
+    p.add_argument(
+        "target", choices=["ingest", "query", "extract", "scale"], help="what to measure"
+    )
     p.add_argument("path", nargs="?", help="ingest/extract: a report file or folder")
     p.add_argument("--repeat", type=int, default=5, help="rounds to run")
     p.add_argument(
@@ -230,6 +236,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="ingest only: time the steps on the bundled report repeated to these sizes, "
         "e.g. --size 1MB,10MB,50MB",
     )
+    p.add_argument(
+        "--reports", type=int, default=100, help="scale: made-up report variants to ingest"
+    )
+    p.add_argument(
+        "--questions", type=int, default=100, help="scale: distinct questions per answer mode"
+    )
+    p.add_argument("--json", action="store_true", help="also print the figures as JSON")
     return parser
 
 

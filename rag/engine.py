@@ -82,13 +82,13 @@ class Engine:
         from rag.answering.answerer import Answerer
         from rag.answering.knowledge import from_index
         from rag.chain import build_chain, extractive_answerer, llm_answerer, make_retriever
-        from rag.index.embeddings import get_embedder
+        from rag.index.embeddings import get_query_embedder
         from rag.llm import get_chat_model, model_name
         from rag.retrieval.hybrid import HybridRetriever
 
         settings = self.settings
         index = load_index(settings)
-        embedder = get_embedder(settings)
+        embedder = get_query_embedder(settings)
         wanted = [settings.report] if settings.report is not None else None
 
         def dense(embedding: list[float], k: int) -> list[tuple[str, float]]:
@@ -102,9 +102,16 @@ class Engine:
                     "is the Chroma server running?"
                 ) from exc
 
+        # with a report named, only that report's records are read from the store
+        if settings.report is not None:
+            data = index.report_data(settings.report)
+            own_chunks, own_facts = list(data.chunks), list(data.facts)
+        else:
+            own_chunks, own_facts = index.chunks, index.facts
+
         class _Index:
-            chunks = index.chunks
-            facts = index.facts
+            chunks = own_chunks
+            facts = own_facts
 
             def query(self, embedding: list[float], k: int) -> list[tuple[str, float]]:
                 return dense(embedding, k)

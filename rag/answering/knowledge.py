@@ -406,29 +406,25 @@ def _proper_nouns(texts: Iterable[str]) -> frozenset[str]:
 def from_index(
     index: Any, embed_query: Callable[[str], list[float]], report_ids: Iterable[str] | None = None
 ) -> Knowledge:
-    """The Knowledge of an IndexReader's reports (all, or ``report_ids``)."""
+    """The Knowledge of an IndexReader's reports (all, or ``report_ids``: only those are read)."""
     import numpy as np
 
     wanted = set(report_ids) if report_ids is not None else None
+    empty = np.zeros((0, 0), dtype=np.float32)
     reports = []
     for info in index.reports:
         if wanted is not None and info.id not in wanted:
             continue
-        fact_rows = [i for i, f in enumerate(index.facts) if f.report == info.id]
-        sentence_rows = [i for i, s in enumerate(index.sentences) if s.report == info.id]
-        fv, sv = index.fact_vectors, index.sentence_vectors
-        qv = getattr(index, "form_vectors", fv)
+        data = index.report_data(info.id)
         reports.append(
             ReportKnowledge(
                 info=info,
                 sections=index.sections(info.id),
-                facts=[index.facts[i] for i in fact_rows],
-                fact_vectors=fv[fact_rows] if len(fact_rows) and fv.shape[0] else np.zeros((0, 0)),
-                form_vectors=qv[fact_rows] if len(fact_rows) and qv.shape[0] else np.zeros((0, 0)),
-                sentences=[index.sentences[i] for i in sentence_rows],
-                sentence_vectors=(
-                    sv[sentence_rows] if len(sentence_rows) and sv.shape[0] else np.zeros((0, 0))
-                ),
+                facts=list(data.facts),
+                fact_vectors=data.fact_vectors if data.fact_vectors is not None else empty,
+                form_vectors=data.form_vectors if data.form_vectors is not None else empty,
+                sentences=list(data.sentences),
+                sentence_vectors=data.sentence_vectors,
                 digest=index.digest(info.id),
             )
         )

