@@ -5,8 +5,8 @@ evals/test.yaml), the engine reads the question into a plan and records the name
 its best evidence (rag.answering.answerability.FEATURES). A logistic regression per kind of
 evidence ("fact" for figure questions, "sentence" for the rest) learns whether such evidence
 answers; the threshold is the point of the precision/recall curve with the best F1 of
-refusing (a figure given where the report has none is the worst error, a wrong refusal the
-next). Writes rag/answering/data/answerability.json (weights, bias, threshold, the fit's
+refusing among those that still answer 90% of the answerable cases (a figure given where the
+report has none is the worst error; refusing what the report answers is the next). Writes rag/answering/data/answerability.json (weights, bias, threshold, the fit's
 figures) and answerability.png (the curves, the chosen points marked).
 """
 
@@ -27,6 +27,7 @@ TUNING = (DEFAULT_CASES, DEFAULT_CASES.with_name("dev.yaml"))
 # Parts these categories ask are decided elsewhere (scope, digest), not by the evidence score.
 SKIPPED = frozenset({"time_scope", "overview", "section", "injection"})
 C = 1.0  # regularisation of the logistic fit on standardised features
+MIN_ANSWER_RECALL = 0.9  # a threshold may refuse at most a tenth of what the report answers
 
 
 def collect(settings: Settings, cases: Sequence[Case]) -> list[tuple[str, dict[str, float], int]]:
@@ -83,12 +84,14 @@ def fit(rows: Sequence[tuple[str, dict[str, float], int]]) -> dict[str, Any]:
         precision, recall, thresholds = precision_recall_curve(y, scores)
         # the point with the best F1 of refusing: a wrong figure given is what users must never
         # get, and a refusal of what the report answers is the next worst
+        # ... among the points that still answer at least MIN_ANSWER_RECALL of the answerable
         refusal_f1 = []
         for t in thresholds:
             refused, should = scores < t, y == 0
             tp = (refused & should).sum()
             p, r = tp / max(refused.sum(), 1), tp / max(should.sum(), 1)
-            refusal_f1.append(2 * p * r / max(p + r, 1e-9))
+            kept = ((~refused) & (y == 1)).sum() / max((y == 1).sum(), 1)
+            refusal_f1.append(2 * p * r / max(p + r, 1e-9) if kept >= MIN_ANSWER_RECALL else -1)
         best = int(np.argmax(refusal_f1)) if len(thresholds) else 0
         threshold = float(thresholds[best]) if len(thresholds) else 0.5
         decided = scores >= threshold

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.bench import QUESTIONS, measure, percentile
+from rag.bench import benchmark_questions, measure, percentile
 from rag.settings import Settings
 
 
@@ -16,6 +16,7 @@ def test_percentile_is_nearest_rank() -> None:
 @pytest.mark.model
 def test_bench_runs_warm_and_floor(indexed_settings: Settings) -> None:
     result = measure(indexed_settings, rounds=1, cold=False)
-    assert result.questions == len(QUESTIONS) >= 20
+    questions = benchmark_questions()
+    assert result.questions == len(questions) == len(set(questions)) == 100
     assert 0 < result.floor_p50 and 0 < result.p50 <= result.p95
     assert result.ratio == pytest.approx(result.p50 / result.floor_p50)

@@ -23,6 +23,7 @@ from rag.answering.knowledge import (
     ReportKnowledge,
     figures_of,
     names_row,
+    tokens_of,
     wanted_units,
 )
 from rag.answering.plan import (
@@ -176,6 +177,10 @@ class Answerer:
                 return PartAnswer(overview.section(report, title, sources), True)
             return self._describe(r, sources)
         if r.intent == "about":
+            counted = self._counted_in_a_sentence(r) if "%" not in wanted_units(r.text) else None
+            if counted is not None:
+                quoted = writers.quote(counted, sources)
+                return PartAnswer(f"According to the report: {quoted}.", True)
             return self._about(r, report, sources)
         if r.scope is not None:
             return self._out_of_scope(r, sources)
@@ -216,6 +221,10 @@ class Answerer:
         facts = [best.item] if fact_ok and best is not None and relevant and not wants else []
         r.facts = facts
         picked = self._best_sentences(r, limit=2) if ok else []
+        if not picked and facts:
+            # the best sentence of the section the figure comes from says the rest of it
+            same = [s for s in self._best_sentences(r, limit=1) if s.section == facts[0].section]
+            picked = same
         picked = [s for s in picked if all(s.text != f.source for f in facts)]
         if not (facts or picked or wants):
             return self._refuse(r, "that about the survey", sources, about=report)
@@ -244,6 +253,10 @@ class Answerer:
         ok, score = self.calibration.answers("fact", r.features)
         r.answerable = score
         ok = ok or r.inherited  # figures an earlier answer already gave need no new evidence
+        counts = r.intent in ("figure", "about") and "%" not in wanted_units(r.text)
+        counted = self._counted_in_a_sentence(r) if counts else None
+        if counted is not None:  # "How many managers?": "We asked 250 managers ..."
+            return PartAnswer(f"According to the report: {writers.quote(counted, sources)}.", True)
         if ok and r.facts and self._words_answer_better(r):
             r.intent, r.facts = "describe", []
             return self._describe(r, sources)
@@ -259,6 +272,19 @@ class Answerer:
             True,
             "the question's figure is not the report's; corrected" if lead else None,
         )
+
+    def _counted_in_a_sentence(self, r: Reading) -> Sentence | None:
+        """A near sentence that counts what the question counts, where no fact does: a bare
+        number followed by the question's own noun ("250 managers" for "how many managers")."""
+        terms = set(self.knowledge.terms(r.text))
+        fact_tokens = tokens_of(r.facts[0].text) if r.facts else frozenset()
+        for scored in r.sentences[:3]:
+            s = scored.item
+            for f in figures_of(s.text):
+                after = tokenize(s.text[f.end : f.end + 30])[:1]
+                if after and after[0] in terms and after[0] not in fact_tokens:
+                    return s
+        return None
 
     def _words_answer_better(self, r: Reading) -> bool:
         """Whether a sentence that states no figure matches the question better than any fact
