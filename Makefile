@@ -37,16 +37,20 @@ format: install
 pytest: install
 	$(BIN)/pytest
 
-# The eval gates sit at the level the engine reaches (one case of slack for float noise in the
-# embeddings), so a regression fails `make test`. The dev set (also tuned on) catches wording the
-# first set does not use.
+# The eval gates sit at the level the engine reaches, a couple of cases below it (float noise in
+# the embeddings), so a regression fails `make test`. The test split is the headline: written
+# before tuning and never tuned on; it runs beside the plain-LangChain baseline.
 eval: install
-	$(BIN)/survey-rag eval --out evals/out --min-accuracy 0.88 --max-unsupported 0
+	$(BIN)/survey-rag eval --cases evals/test.yaml --out evals/out/test \
+	  --min-overall 0.65 --min-accuracy 0.93 --max-unsupported 0
+	$(BIN)/survey-rag eval --no-baseline --out evals/out \
+	  --min-overall 0.60 --min-accuracy 0.72 --max-unsupported 0
 	$(BIN)/survey-rag eval --cases evals/dev.yaml --no-baseline --out evals/out/dev \
-	  --min-accuracy 0.95 --max-unsupported 0
+	  --min-overall 0.58 --min-accuracy 0.78 --max-unsupported 0
 	# the public reports of evals/reports/, each ingested aside and answered on its own; a report
 	# whose file is not restored (see its SOURCE.md) is skipped with a note
-	$(BIN)/survey-rag eval --reports all --no-bundled --min-accuracy 0.70 --max-unsupported 0
+	$(BIN)/survey-rag eval --reports all --no-bundled --min-overall 0.68 --min-accuracy 0.85 \
+	  --max-unsupported 0
 
 bench: install
 	$(BIN)/survey-rag bench ingest
