@@ -11,7 +11,6 @@ import importlib.util
 import logging
 import os
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from rag.errors import ModelError
+from rag.index.query_cache import CachedQueries
 from rag.settings import Settings
 
 if TYPE_CHECKING:
@@ -110,7 +110,7 @@ def minilm_folder() -> Path:
     return folder
 
 
-class SentenceTransformerEmbedder:
+class SentenceTransformerEmbedder(CachedQueries):
     """A sentence-transformers model from a local folder, on the CPU, with normalised output."""
 
     def __init__(
@@ -126,31 +126,7 @@ class SentenceTransformerEmbedder:
         self.batch_size = batch_size
         self._model = _load_sentence_transformer(folder)
         self.dimension = int(self._model.get_embedding_dimension() or 0)
-        # torch runs inference fine from several threads, but serialising keeps the two
-        # cores from being oversubscribed and the query cache consistent
-        self._lock = threading.Lock()
-        self._queries: OrderedDict[str, tuple[float, ...]] = OrderedDict()
-        self._query_cache_size = query_cache_size
-
-    def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
-        """One normalised vector per text, in order."""
-        if not texts:
-            return []
-        return self._encode(list(texts)).tolist()  # type: ignore[no-any-return]
-
-    def embed_query(self, text: str) -> list[float]:
-        """The normalised vector of a question; recent questions are served from a cache."""
-        with self._lock:
-            cached = self._queries.get(text)
-            if cached is not None:
-                self._queries.move_to_end(text)
-                return list(cached)
-        vector = self._encode([text])[0].tolist()
-        with self._lock:
-            self._queries[text] = tuple(vector)
-            if len(self._queries) > self._query_cache_size:
-                self._queries.popitem(last=False)
-        return list(vector)
+        self._init_cache(query_cache_size)
 
     def _encode(self, texts: list[str]) -> Any:
         with self._lock:

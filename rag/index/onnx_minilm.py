@@ -12,15 +12,13 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 import warnings
-from collections import OrderedDict
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from rag.errors import ModelError
+from rag.index.query_cache import CachedQueries
 
 EXPORT_VERSION = 2  # bump when the exported graph changes: it is part of the file name
 OPSET = 17
@@ -180,7 +178,7 @@ def _export(pipeline: Pipeline, dest: Path) -> None:
         )
 
 
-class OnnxEmbedder:
+class OnnxEmbedder(CachedQueries):
     """A sentence-transformers model run as ONNX on the CPU; same vectors, no torch."""
 
     def __init__(
@@ -211,29 +209,7 @@ class OnnxEmbedder:
             ) from exc
         self._inputs = {i.name for i in self._session.get_inputs()}
         self.dimension = int(self._session.get_outputs()[0].shape[-1])
-        self._lock = threading.Lock()
-        self._queries: OrderedDict[str, tuple[float, ...]] = OrderedDict()
-        self._query_cache_size = query_cache_size
-
-    def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
-        """One normalised vector per text, in order."""
-        if not texts:
-            return []
-        return self._encode(list(texts)).tolist()  # type: ignore[no-any-return]
-
-    def embed_query(self, text: str) -> list[float]:
-        """The normalised vector of a question; recent questions are served from a cache."""
-        with self._lock:
-            cached = self._queries.get(text)
-            if cached is not None:
-                self._queries.move_to_end(text)
-                return list(cached)
-        vector = self._encode([text])[0].tolist()
-        with self._lock:
-            self._queries[text] = tuple(vector)
-            if len(self._queries) > self._query_cache_size:
-                self._queries.popitem(last=False)
-        return list(vector)
+        self._init_cache(query_cache_size)
 
     def _encode(self, texts: list[str]) -> Any:
         import numpy as np
