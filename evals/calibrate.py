@@ -6,8 +6,9 @@ its best evidence (rag.answering.answerability.FEATURES). A logistic regression 
 evidence ("fact" for figure questions, "sentence" for the rest) learns whether such evidence
 answers; the threshold is the point of the precision/recall curve with the best F1 of
 refusing among those that still answer 90% of the answerable cases (a figure given where the
-report has none is the worst error; refusing what the report answers is the next). Writes rag/answering/data/answerability.json (weights, bias, threshold, the fit's
-figures) and answerability.png (the curves, the chosen points marked).
+report has none is the worst error; refusing what the report answers is the next). Writes
+rag/answering/data/answerability.json (weights, bias, threshold, the fit's figures) and
+answerability.png (the curves, the chosen points marked).
 """
 
 from __future__ import annotations
