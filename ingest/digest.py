@@ -57,12 +57,12 @@ def build_digest(sentences: Sequence[Sentence], vectors: Any, facts: Sequence[Fa
         return {"version": DIGEST_VERSION}
     matrix = np.asarray(vectors, dtype=np.float32)
     usable = [i for i, s in enumerate(sentences) if _findable(s)]
-    report_rank = _ranked(usable, matrix)
+    report_rank = _ranked(usable, matrix, TOP_SENTENCES)
     by_section: dict[str, list[int]] = {}
     for i in usable:
         by_section.setdefault(sentences[i].section, []).append(i)
     sections = {
-        title: [_span(sentences[i]) for i in _ranked(idx, matrix)[:PER_SECTION]]
+        title: [_span(sentences[i]) for i in _ranked(idx, matrix, PER_SECTION)]
         for title, idx in by_section.items()
     }
     stressed = sorted(
@@ -109,25 +109,25 @@ def _sentence_index(f: Fact, sentences: Sequence[Sentence], starts: dict[int, in
     return None
 
 
-def _ranked(indices: Sequence[int], matrix: Any, diversity: float = 0.5) -> list[int]:
+def _ranked(indices: Sequence[int], matrix: Any, limit: int, diversity: float = 0.5) -> list[int]:
     """Central sentences first, each next one also unlike those already chosen (maximal
     marginal relevance), so a long section's digest covers more than one of its points."""
+    import numpy as np
+
     if not indices:
         return []
     rows = matrix[list(indices)]
-    scores = centrality(rows)
+    scores = np.asarray(centrality(rows), dtype=np.float64)
     sims = rows @ rows.T
+    overlap = np.zeros(len(indices))
+    free = np.ones(len(indices), dtype=bool)
     chosen: list[int] = []
-    left = list(range(len(indices)))
-    while left:
-
-        def gain(k: int) -> float:
-            overlap = max((float(sims[k, j]) for j in chosen), default=0.0)
-            return float(scores[k]) - diversity * overlap
-
-        best = max(left, key=lambda k: (gain(k), -indices[k]))
+    while free.any() and len(chosen) < limit:
+        gain = np.where(free, scores - diversity * overlap, -np.inf)
+        best = int(np.argmax(gain))  # ties: the earlier sentence
         chosen.append(best)
-        left.remove(best)
+        free[best] = False
+        overlap = np.maximum(overlap, sims[:, best])
     return [indices[k] for k in chosen]
 
 

@@ -1,0 +1,51 @@
+"""The digest ingest builds: central sentences, the stressed finding, advice, headlines."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ingest.digest import build_digest
+from rag.types import Fact, Sentence
+
+
+def _sentence(i: int, text: str, section: str = "Results") -> Sentence:
+    return Sentence("r", section, i * 100, i * 100 + len(text), text)
+
+
+def _fact(fid: str, table: str, value: float, sentence: Sentence) -> Fact:
+    return Fact(
+        fid, "r", table, "cap", fid, value, "%", "exact", sentence.section, f"{value}% {fid}",
+        sentence.text, sentence.start, sentence.end,
+    )  # fmt: skip
+
+
+def test_the_digest_keeps_the_stressed_finding_advice_and_one_headline_per_table() -> None:
+    texts = [
+        "Most respondents said the new scheduling tool saved them time every week.",
+        "Only 20% said the training they received was enough, a worrying statistic.",
+        "Teams should review their rotas every quarter to keep the gains they made.",
+        "About 55% of respondents used the tool on a phone rather than a laptop.",
+        "The remaining respondents used a laptop or a desktop computer at work.",
+    ]
+    sentences = [_sentence(i, t) for i, t in enumerate(texts)]
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(len(texts), 8)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    facts = [
+        _fact("trained", "training", 20, sentences[1]),
+        _fact("untrained", "training", 80, sentences[1]),
+        _fact("phone", "device", 55, sentences[3]),
+    ]
+
+    digest = build_digest(sentences, vectors, facts)
+
+    assert digest["emphasis"][0] == [sentences[1].start, sentences[1].end]
+    assert [sentences[2].start, sentences[2].end] in digest["advice"]
+    # one row per table, the table whose sentence the report stresses first; rows of one
+    # sentence tie on stress and centrality, so the larger share heads its table
+    assert digest["headlines"] == ["untrained", "phone"]
+    assert len(digest["central"]) == len(texts) and "Results" in digest["sections"]
+
+
+def test_no_sentences_or_vectors_gives_an_empty_digest() -> None:
+    assert build_digest([], None, []) == {"version": 2}
