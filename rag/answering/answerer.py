@@ -36,7 +36,7 @@ from rag.answering.plan import (
 from rag.answering.sources import Sources, charts_for, headline_chart
 from rag.text.numbers import close, units_agree
 from rag.text.tokens import tokenize
-from rag.types import Answer, Fact, Hit, Plan, Sentence
+from rag.types import Answer, Hit, Plan, Sentence
 
 _PUBLISHER = frozenset(
     tokenize("publish published publisher wrote write author authors behind sponsor sponsored")
@@ -417,7 +417,3 @@ def _user_turns(history: Sequence[dict[str, Any]] | None) -> tuple[str, ...]:
 
 def _copy(context: Context) -> Context:
     return Context(list(context.texts), [list(f) for f in context.facts])
-
-
-def _facts_of(readings: Sequence[Reading]) -> list[Fact]:
-    return [f for r in readings for f in r.facts]
