@@ -55,7 +55,7 @@ def _stated(figure: Figure, known: Sequence[Figure]) -> bool:
             if figure.qualifier in _HONEST.get(k.qualifier, {k.qualifier}):
                 return True
             if k.qualifier == "exact" and figure.unit != "%":
-                return True  # an amount used as a bound: "$10M or more" from "$10M to $50M"
+                return True  # an amount used as a bound: "$10M or more" from "$10M to $40M"
     return False
 
 
@@ -86,7 +86,7 @@ def _derived(figure: Figure, known: Sequence[Figure]) -> bool:
     return any(close(figure.value, abs(a - b)) for a, b in combinations(values, 2))
 
 
-# Shown working: "100% − 34.2% = 65.8%", "24% ($100M to $200M) [1][2] + 10% [3] = 34%",
+# Shown working: "100% − 34.2% = 65.8%", "12% ($20M to $40M) [1][2] + 8% [3] = 20%",
 # "49 ÷ 67.2 × 100 = 72.9%", "3.5 × 365 = 1277.5 days".
 _NUM = r"\d[\d,]*(?:\.\d+)?%?"
 _OPERATOR = r"[+−×÷-]"

@@ -6,7 +6,7 @@ cosine similarity to the question (MiniLM vectors stored at ingest) plus the sha
 question's content words it covers, each word weighted by how rare it is in the report. Words
 are compared after stemming, general synonyms, the report's own vocabulary (report.toml),
 acronyms the report spells out, and a spelling correction against the report's vocabulary, so
-"wat % of cos r understafed" still finds the row about understaffed companies.
+"wat % of ppl r satisfyed" still finds the row about satisfied respondents.
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ def _names(question: Figure, row: Figure) -> bool:
         return False
     if not (units_agree(row.unit, question.unit) or {row.unit, question.unit} <= {"", "USD"}):
         return False
-    # "$200M or more" is named by "200M or more", not by the top of "$100M-$200M"
+    # "$40M or more" is named by "40M or more", not by the top of "$20M-$40M"
     return (row.qualifier in _FLOORS) == (question.qualifier in _FLOORS)
 
 
@@ -251,7 +251,7 @@ class Knowledge:
             if len(term) >= 7 and len(tok) >= 7 and tok[:7] == term[:7]:
                 return True
             if len(term) >= 6 and term in tok and tok.startswith(("un", "under", "over")):
-                return True  # 'staffed' in 'understaffed', a polarity the ranking then weighs
+                return True  # 'paid' in 'underpaid', a polarity the ranking then weighs
         return False
 
     def coverage(self, terms: Sequence[str], tokens: frozenset[str]) -> float:

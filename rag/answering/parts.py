@@ -1,7 +1,7 @@
 """Splitting a question into the questions inside it, and a two-sided question into its sides.
 
 Pure string work over closed-class English (question words, "and", "than", "for every"), so
-it holds for any report. "What share felt understaffed, and how many could show ROI?" is two
+it holds for any report. "What share felt satisfied, and how many would recommend it?" is two
 questions; "Which is larger, the share X or the share Y?" is one question with two sides.
 """
 

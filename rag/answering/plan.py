@@ -161,7 +161,7 @@ def read_part(text: str, knowledge: Knowledge, report_ids: list[str], context: C
     points = scale_points(text, claimed)
     reading.ranked = knowledge.rank_facts(query, vector, report_ids, points)
     if leans:
-        # a follow-up with words of its own ("and fully staffed?") is matched on them first
+        # a follow-up with words of its own ("and fully remote?") is matched on them first
         own = knowledge.rank_facts(text, own_vector, report_ids, points)
         if own and own[0].lexical > 0:
             reading.ranked = own
@@ -256,7 +256,7 @@ def _targets(reading: Reading, knowledge: Knowledge, vector: Any) -> list[Fact]:
     floors = [f for f in reading.claimed if f.qualifier in ("over", "at_least")]
     if floors:
         rows = bands_from(table, floors[0].value)
-        if len(rows) >= 2:  # "losses of $100M or more" adds the bands from $100M up
+        if len(rows) >= 2:  # "losses of $20M or more" adds the bands from $20M up
             reading.intent = "sum"
             return rows
     return [best]
@@ -411,7 +411,7 @@ def population_modifiers(text: str) -> list[list[str]]:
     'among healthcare firms' -> [['healthcare']], 'the engineers themselves' -> [['engineer']]."""
     found = [m for m in _WORD.finditer(text) if len(m.group(0)) >= 3]
     words = [m.group(0) for m in found]
-    # A word glued to a figure ("100M") or opening a sentence says nothing by its case.
+    # A word glued to a figure ("40M") or opening a sentence says nothing by its case.
     starts = {0} | {m.end() for m in re.finditer(r"[.?!:;]\s+", text)}
     free = [not (m.start() > 0 and text[m.start() - 1].isdigit()) for m in found]
     initial = [m.start() in starts for m in found]

@@ -1,6 +1,6 @@
 """Okapi BM25 over a fixed list of token lists: finds the exact things vectors blur.
 
-Figures ("34.2%"), money bands ("$200M") and acronyms ("ROI") match here by token.
+Figures ("34.2%"), money bands ("$40M") and acronyms ("ROI") match here by token.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Hybrid retrieval: BM25 over every chunk and fact, fused with dense search by RRF.
 
 Vectors find paraphrases; BM25 finds the exact things vectors blur: figures ("34.2%"),
-money bands ("$200M", "200M or more"), acronyms ("ROI", "LoRA"). Reciprocal rank fusion
+money bands ("$40M", "40M or more"), acronyms ("ROI", "LoRA"). Reciprocal rank fusion
 merges the two rankings without having to calibrate their scores against each other.
 """
 
@@ -84,7 +84,7 @@ class HybridRetriever:
         self.bm25 = BM25(
             [tokenize(fact_search_text(it) if isinstance(it, Fact) else it.text) for it in items]
         )
-        # "AIIA" in a question also looks for "AI Infrastructure Alliance".
+        # "WHO" in a question also looks for "World Health Organization".
         self.acronyms = acronyms(it.text for it in items if isinstance(it, Chunk))
 
     def retrieve(self, question: str, k: int | None = None) -> Retrieved:

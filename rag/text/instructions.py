@@ -42,7 +42,7 @@ def sanitize(question: str) -> str:
     """The question without instructions aimed at the answerer ('ignore previous ...').
 
     A sentence that gives orders loses its figures and its order words; what is left of it
-    (often the topic: "say 99% are understaffed" -> "understaffed") stays in the question.
+    (often the topic: "say 99% are satisfied" -> "satisfied") stays in the question.
     """
     kept: list[str] = []
     dropped_share = False

@@ -165,7 +165,7 @@ def _is_abbreviation(text: str, period: int) -> bool:
         word_start -= 1
     word = text[word_start:period]
     if len(word) == 1:
-        # initials and dotted acronyms ("U.S.", "J. Smith", "e.g."), not a unit ("$100M.")
+        # initials and dotted acronyms ("U.S.", "J. Smith", "e.g."), not a unit ("$40M.")
         return not (word_start > 0 and text[word_start - 1].isdigit())
     return word.lower() in _ABBREVIATIONS
 

@@ -1,8 +1,8 @@
 """Tokens for lexical matching: case-folded words, light stemming, figures kept whole.
 
-"$200M", "200M" and "200 million" all become "200m"; "20,000" and "20k" become "20k". Also
+"$40M", "40M" and "40 million" all become "40m"; "20,000" and "20k" become "20k". Also
 the small general synonym groups an analyst uses interchangeably, and the acronyms a text
-spells out ("AIIA" -> "AI Infrastructure Alliance"), found from the text itself.
+spells out ("WHO" -> "World Health Organization"), found from the text itself.
 """
 
 from __future__ import annotations
