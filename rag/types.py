@@ -35,7 +35,7 @@ class ReportInfo:
     sections: tuple[str, ...]
     text: str = field(repr=False, default="")
     source_url: str | None = None
-    short: str = ""  # short name for fact captions, e.g. "AIIA survey"; falls back to the title
+    short: str = ""  # short name for fact captions, e.g. "Go survey"; falls back to the title
     # Words this report needs matched as one ("gen AI" = "generative AI"), from report.toml.
     vocabulary: tuple[tuple[str, ...], ...] = ()
     # The report as indexed when markup was stripped (Markdown, HTML, PDF line ends): every
