@@ -43,28 +43,26 @@ def run_bench_ingest(args: argparse.Namespace, settings: Settings) -> int:
     """Time model load, a full ingest, a no-op re-ingest and their floors; print a table."""
     if getattr(args, "size", None):
         return run_bench_sizes(args, settings)
-    from ingest.facts import question_form
-    from ingest.pipeline import build_fingerprint, ingest, plan_report, report_folders
+    from ingest.pipeline import (
+        build_fingerprint,
+        build_records,
+        ingest,
+        plan_report,
+        report_folders,
+    )
     from ingest.report import fingerprint
     from rag.index.embeddings import get_embedder
     from rag.index.store import (
-        chunk_record,
         create_build,
-        fact_record,
-        form_record,
         open_client,
         read_pointers,
-        sentence_record,
     )
 
     repeat = int(getattr(args, "repeat", 5) or 5)
     paths = [Path(args.path)] if getattr(args, "path", None) else None
     folders = report_folders(settings, paths)
     plans = [plan_report(folder, build_fingerprint(settings, folder)) for folder in folders]
-    records = [chunk_record(c, i) for p in plans for i, c in enumerate(p.chunks)]
-    records += [fact_record(f, i) for p in plans for i, f in enumerate(p.facts)]
-    records += [sentence_record(s, i) for p in plans for i, s in enumerate(p.sentences)]
-    records += [form_record(f, question_form(f), i) for p in plans for i, f in enumerate(p.facts)]
+    records = [r for p in plans for r in build_records(p)]
     texts = list(dict.fromkeys(text for _, text, _ in records))  # ingest embeds each text once
     row_of = {text: i for i, text in enumerate(texts)}
 

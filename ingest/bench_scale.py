@@ -85,10 +85,10 @@ def chroma_server(path: Path, timeout: float = 60.0) -> Iterator[str]:
 
 
 def distinct_texts(plan: Any) -> list[str]:
-    """What ingest embeds for one report: each distinct passage, fact and sentence text once."""
-    texts = [c.text for c in plan.chunks] + [f.text for f in plan.facts]
-    texts += [s.text for s in plan.sentences]
-    return list(dict.fromkeys(texts))
+    """What ingest embeds for one report: each distinct text of its records once."""
+    from ingest.pipeline import build_records
+
+    return list(dict.fromkeys(text for _, text, _ in build_records(plan)))
 
 
 def measure_ingest(

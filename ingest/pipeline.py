@@ -411,10 +411,7 @@ def _write_build(
     """Build a new collection for one report, switch its pointer, drop the old build."""
     report_id = plan.info.id
     identity = embedder_identity(settings)
-    records = [chunk_record(c, i) for i, c in enumerate(plan.chunks)]
-    records += [fact_record(f, i) for i, f in enumerate(plan.facts)]
-    records += [sentence_record(s, i) for i, s in enumerate(plan.sentences)]
-    records += [form_record(f, question_form(f), i) for i, f in enumerate(plan.facts)]
+    records = build_records(plan)
 
     old_vectors = _reusable_vectors(client, previous, identity, records) if reuse else {}
     missing = [r for r in records if r[0] not in old_vectors]
@@ -503,6 +500,15 @@ def _write_build(
     if previous is not None and previous.collection != build.name:
         drop_collections(client, [previous.collection])
     return len({r[1] for r in missing}), len(reused)
+
+
+def build_records(plan: ReportPlan) -> list[tuple[str, str, dict[str, Any]]]:
+    """Every record one build of a report stores: passages, facts, sentences, question forms."""
+    records = [chunk_record(c, i) for i, c in enumerate(plan.chunks)]
+    records += [fact_record(f, i) for i, f in enumerate(plan.facts)]
+    records += [sentence_record(s, i) for i, s in enumerate(plan.sentences)]
+    records += [form_record(f, question_form(f), i) for i, f in enumerate(plan.facts)]
+    return records
 
 
 def _digest(build: Any, plan: ReportPlan) -> dict[str, Any]:
