@@ -3,7 +3,8 @@
 For every single-question case of the tuning sets (evals/cases.yaml and evals/dev.yaml; never
 evals/test.yaml), the engine reads the question into a plan and records the named features of
 its best evidence (rag.answering.answerability.FEATURES). A logistic regression per kind of
-evidence ("fact" for figure questions, "sentence" for the rest) learns whether such evidence
+evidence ("fact" for figure questions, "about" for how the survey was done, "sentence" for the
+rest) learns whether such evidence
 answers; the threshold is the point of the precision/recall curve with the best F1 of
 refusing among those that still answer 90% of the answerable cases (a figure given where the
 report has none is the worst error; refusing what the report answers is the next). Writes
@@ -55,7 +56,11 @@ def collect(settings: Settings, cases: Sequence[Case]) -> list[tuple[str, dict[s
         r = readings[0]
         if r.scope is not None or r.intent in OVERVIEW_INTENTS or r.intent == "section":
             continue
-        kind = "fact" if r.intent in FIGURE_INTENTS else "sentence"
+        if r.facet is not None and r.facet.metadata:
+            continue  # answered from the report's metadata, not decided by evidence
+        kind = (
+            "about" if r.intent == "about" else "fact" if r.intent in FIGURE_INTENTS else "sentence"
+        )
         rows.append((kind, r.features, 0 if case.refuse else 1))
     return rows
 
@@ -67,7 +72,7 @@ def fit(rows: Sequence[tuple[str, dict[str, float], int]]) -> dict[str, Any]:
     from sklearn.metrics import precision_recall_curve
 
     out: dict[str, Any] = {"weights": {}, "bias": {}, "threshold": {}, "fit": {}, "curves": {}}
-    for kind in ("fact", "sentence"):
+    for kind in KIND_FEATURES:
         data = [(f, y) for k, f, y in rows if k == kind]
         names = KIND_FEATURES[kind]
         x = np.array([[f[name] for name in names] for f, _ in data], dtype=float)

@@ -102,6 +102,38 @@ def test_another_year_is_refused_with_only_this_surveys_figure_cited(engine: Eng
     assert_traceable(a, report_text(engine))
 
 
+def test_who_was_surveyed_states_the_sample_not_a_signpost(engine: Engine) -> None:
+    a = engine.answer("Who was surveyed?")
+    assert a.grounded and a.plan is not None and a.plan.parts[0].intent == "about"
+    # how many, how big, which roles, where: each from the sentence or fact that states it
+    assert "1,000" in a.text and "10,000 employees" in a.text
+    assert "CIO" in a.text and "US, UK and Canada" in a.text
+    assert "let’s understand the demographics" not in a.text  # announces, states nothing
+    assert_traceable(a, report_text(engine))
+
+
+def test_a_facet_of_the_method_the_report_never_states_is_refused(engine: Engine) -> None:
+    a = engine.answer("Were the survey results weighted to match the population?")
+    assert not a.grounded
+    assert "does not say" in a.text
+    assert not extract_figures(a.text.split(".")[0])  # the refusal itself states no figure
+
+
+def test_a_count_the_report_gives_only_in_words_is_refused_with_what_it_says(
+    engine: Engine,
+) -> None:
+    a = engine.answer("How many respondents came from each country?")
+    assert not a.grounded
+    assert "gives no figure" in a.text and "US, UK and Canada" in a.text
+    assert_traceable(a, report_text(engine))
+
+
+def test_publisher_comes_from_the_metadata_cited_as_about_this_report(engine: Engine) -> None:
+    a = engine.answer("Who published this survey?")
+    assert "AI Infrastructure Alliance" in a.text
+    assert any(c.kind == "about" for c in a.citations)
+
+
 def test_false_premise_is_corrected(engine: Engine) -> None:
     a = engine.answer("Why did 90% say they could prove ROI?")
     assert "34.2%" in a.text and "90" not in a.text

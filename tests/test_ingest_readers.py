@@ -46,6 +46,10 @@ Respondents deploy to several platforms:
 |---|---|
 | VS Code | 41% |
 | GoLand | 35% |
+
+See the [full report][full] for every chart.
+
+[full]: https://example.org/gopher-2024.pdf "The full report"
 """
 
 HTML = """<!doctype html>
@@ -84,6 +88,7 @@ def test_markdown_plain_text_has_no_markup_and_maps_back_to_the_file(tmp_path: P
     assert "Overall, 93% of respondents were satisfied with the language\nduring" in plain
     assert "Bar chart: 61% very satisfied" in plain
     assert "VS Code: 41%" in plain and "Editor, Share" in plain
+    assert "See the full report for every chart." in plain
     # every plain character comes from the same character of the file, or stands for markup
     for i, ch in enumerate(plain):
         if not ch.isspace() and ch not in ":;,":

@@ -33,6 +33,10 @@ _TABLE_SEPARATOR = re.compile(r"^[ \t]*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \
 _RULE = re.compile(r"^[ \t]*(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,}|=+|-+)[ \t]*$")
 _CODE_FENCE = re.compile(r"^[ \t]*(```|~~~)")
 _QUOTE = re.compile(r"^[ \t]*(?:>[ \t]?)+")
+# "[report]: https://..." defines where a [text][report] link points: no text of the report
+_LINK_DEFINITION = re.compile(
+    r"^ {0,3}\[[^\]]+\]:[ \t]*\S+(?:[ \t]+(?:\"[^\"]*\"|'[^']*'|\([^)]*\)))?[ \t]*$"
+)
 _IMAGE_LINE = re.compile(r"^[ \t]*(?:!\[[^\]]*\]\([^)]*\)|<img\b[^>]*>)[ \t]*$", re.I)
 _INLINE = re.compile(
     r"""
@@ -211,7 +215,7 @@ def read_markdown(path: Path, raw: str) -> Document:
                     for at_sep in row_seps:  # column names are a list, not "label: value"
                         b.chars[at_sep] = ","
                 continue
-        if _RULE.match(line):
+        if _RULE.match(line) or _LINK_DEFINITION.match(line):
             b.end_block()
             open_kind = None
             continue

@@ -31,6 +31,9 @@ FEATURES = (
     "sentence_lexical",
     "unknown_words",
     "intent_confidence",
+    "about_fit",
+    "about_dense",
+    "about_lexical",
 )
 # Each kind of evidence is judged on its own signals (and how much of the question's wording
 # the reports know at all): few tuning cases, so no cross-signals to overfit.
@@ -52,6 +55,9 @@ KIND_FEATURES = {
         "statistic_missing",
         "unknown_words",
     ),
+    # a sentence or fact stating how the survey was done: near the facet's example statements
+    # (rag/answering/data/survey_facets.yaml) and near the question
+    "about": ("about_fit", "about_dense", "about_lexical"),
 }
 
 

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from rag.answering import guard, operations, overview, writers
+from rag.answering import guard, operations, overview, survey_facets, writers
 from rag.answering.answerability import Calibration
 from rag.answering.knowledge import (
     Knowledge,
@@ -33,15 +33,12 @@ from rag.answering.plan import (
     Reading,
     read_parts,
 )
-from rag.answering.sources import Sources, charts_for, headline_chart
+from rag.answering.sources import AboutNote, Sources, charts_for, headline_chart
+from rag.answering.survey_facets import FacetMatch, asks_figure
 from rag.text.numbers import close, units_agree
 from rag.text.tokens import tokenize
-from rag.types import Answer, Hit, Plan, Sentence
+from rag.types import Answer, Fact, Hit, Plan, Sentence
 
-_PUBLISHER = frozenset(
-    tokenize("publish published publisher wrote write author authors behind sponsor sponsored")
-)
-_YEAR = frozenset(tokenize("year"))
 _PREMISE = re.compile(
     r"^\s*(?:since|given(?:\s+that)?|as|considering(?:\s+that)?|with|because|now\s+that)\s+"
     r"(?P<claim>[^,?]{8,}),\s*(?P<rest>.+)$",
@@ -177,10 +174,6 @@ class Answerer:
                 return PartAnswer(overview.section(report, title, sources), True)
             return self._describe(r, sources)
         if r.intent == "about":
-            counted = self._counted_in_a_sentence(r) if "%" not in wanted_units(r.text) else None
-            if counted is not None:
-                quoted = writers.quote(counted, sources)
-                return PartAnswer(f"According to the report: {quoted}.", True)
             return self._about(r, report, sources)
         if r.scope is not None:
             return self._out_of_scope(r, sources)
@@ -208,29 +201,48 @@ class Answerer:
         return PartAnswer(text, True)
 
     def _about(self, r: Reading, report: ReportKnowledge, sources: Sources) -> PartAnswer:
-        """Who ran the survey and how: the figure that says it, the sentences, the metadata."""
-        words = set(tokenize(r.text))
-        wants = "publisher" if words & _PUBLISHER else "year" if words & _YEAR else ""
-        fact_ok, _ = self.calibration.answers("fact", r.features)
-        ok, score = self.calibration.answers("sentence", r.features)
-        r.answerable = score
-        # a figure about the survey itself ("over 1,000 companies") when the words agree too
-        best = r.ranked[0] if r.ranked else None
-        top_sentence = r.sentences[0].dense if r.sentences else 0.0
-        relevant = best is not None and (best.lexical > 0 or best.dense >= top_sentence)
-        facts = [best.item] if fact_ok and best is not None and relevant and not wants else []
-        r.facts = facts
-        picked = self._best_sentences(r, limit=2) if ok else []
-        if not picked and facts:
-            # the best sentence of the section the figure comes from says the rest of it
-            same = [s for s in self._best_sentences(r, limit=1) if s.section == facts[0].section]
-            picked = same
-        picked = [s for s in picked if all(s.text != f.source for f in facts)]
-        if not (facts or picked or wants):
-            return self._refuse(r, "that about the survey", sources, about=report)
-        lines = [writers.state(f, report, sources) for f in facts]
-        lines.append(overview.about(report, picked, wants, sources))
-        return PartAnswer(" ".join(x for x in lines if x), True)
+        """How the survey was done: the sentences and figures that state the facet asked,
+        with the report's metadata where the facet has one (publisher, year, sample)."""
+        facet = r.facet
+        if facet is None:
+            return self._describe(r, sources)
+        chosen: list[FacetMatch] = []
+        best = 0.0
+        for name, matched in r.about.items():
+            if facet.parts:  # a part of the sample: only what states that part above all
+                matched = [m for m in matched if m.nearest == name]
+            judged = [(m, *self.calibration.answers("about", m.features())) for m in matched[:4]]
+            best = max([best, *(score for _, _, score in judged)])
+            accepted = [m for m, ok, _ in judged if ok]
+            # a figure answers a facet like "how many took part" better than a sentence does
+            accepted.sort(key=lambda m: not isinstance(m.item, Fact))
+            # a facet of the sample gets its one best statement; a facet asked alone, two
+            chosen += accepted[: 1 if facet.parts else 2]
+        r.answerable = best
+        if chosen:
+            report = self.knowledge.reports[chosen[0].item.report]
+        noted = survey_facets.metadata(facet, report.info)
+        if not chosen and noted is None:
+            return self._refuse(r, facet.label, sources, about=report)
+        if chosen and asks_figure(r.text) and not facet.metadata:
+            if not any(figures_of(m.item.text) for m in chosen):
+                stated = writers.quoted(
+                    [m.item for m in chosen if isinstance(m.item, Sentence)], sources
+                )
+                text = f"The report gives no figure for {facet.label}; it says: {stated}"
+                return PartAnswer(text, False, "not answered: the report states no such figure")
+        r.facts = [m.item for m in chosen if isinstance(m.item, Fact)]
+        lines = []
+        if noted is not None and (facet.metadata != "surveyed" or not chosen):
+            lines.append(f"{noted} [{sources.cite(AboutNote(report.info.id, noted))}].")
+        shown = {f.source for f in r.facts}
+        for m in sorted(chosen, key=lambda m: m.item.start):
+            if isinstance(m.item, Fact):
+                lines.append(writers.state(m.item, report, sources))
+            elif m.item.text not in shown:
+                shown.add(m.item.text)
+                lines.append(writers.quoted([m.item], sources))
+        return PartAnswer(" ".join(lines), True)
 
     def _describe(self, r: Reading, sources: Sources) -> PartAnswer:
         ok, score = self.calibration.answers("sentence", r.features)

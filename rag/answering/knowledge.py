@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from rag.answering.survey_facets import FacetModel
 from rag.text.lexicon import GENERIC, TIME_UNITS, UNIT_CUES
 from rag.text.numbers import Figure, close, extract_figures, units_agree
 from rag.text.tokens import acronyms, synonyms, tokenize
@@ -199,6 +200,7 @@ class Knowledge:
         self.acronyms = acronyms(r.info.plain or r.info.text for r in reports)
         self.aliases = _aliases(r.info.vocabulary for r in reports)
         self._proper = _proper_nouns(r.info.plain or r.info.text for r in reports)
+        self.facets = FacetModel(self.vector)  # embeds its examples on first use only
 
     # ------------------------------------------------------------------ words
 

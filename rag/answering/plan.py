@@ -28,6 +28,7 @@ from rag.answering.knowledge import (
     tokens_of,
 )
 from rag.answering.parts import contrasted, sides, split_questions, whole_and_part
+from rag.answering.survey_facets import Facet, FacetMatch, matches
 from rag.text.lexicon import (
     ANAPHORA,
     BROAD,
@@ -77,6 +78,8 @@ class Reading:
     premise: str | None = None  # a claim the question rests on, checked against the report
     features: dict[str, float] = field(default_factory=dict)
     answerable: float | None = None
+    facet: Facet | None = None  # what a question about the survey itself asks
+    about: dict[str, list[FacetMatch]] = field(default_factory=dict)  # evidence per facet
 
     def public(self) -> PlanPart:
         """The part as ``Answer.plan`` shows it."""
@@ -175,6 +178,20 @@ def read_part(text: str, knowledge: Knowledge, report_ids: list[str], context: C
     if not reading.facts and intent in FIGURE_INTENTS:
         reading.facts = _targets(reading, knowledge, vector)
     reading.scope = _scope(reading, knowledge)
+    if intent == "about":
+        facets = knowledge.facets
+        reading.facet = facets.asked(own_vector)
+        if reading.facet.parts:  # "who was surveyed?": each part as if asked alone
+            reading.about = {
+                name: matches(
+                    knowledge, text, facets.question(name), report_ids, facets.by_name[name]
+                )
+                for name in reading.facet.parts
+            }
+        else:
+            reading.about = {
+                reading.facet.name: matches(knowledge, text, own_vector, report_ids, reading.facet)
+            }
     reading.features = features(reading, knowledge)
     return reading
 
@@ -493,4 +510,13 @@ def features(reading: Reading, knowledge: Knowledge) -> dict[str, float]:
         "sentence_lexical": sentence.lexical if sentence else 0.0,
         "unknown_words": unknown,
         "intent_confidence": reading.confidence,
+        **_about_features(reading),
     }
+
+
+def _about_features(reading: Reading) -> dict[str, float]:
+    """The about-the-survey signals of the best evidence for the facet asked (0 otherwise)."""
+    best = max((m[0] for m in reading.about.values() if m), key=lambda m: m.score, default=None)
+    if best is None:
+        return {"about_fit": 0.0, "about_dense": 0.0, "about_lexical": 0.0}
+    return best.features()

@@ -1,0 +1,201 @@
+"""What a question about the survey itself asks, and which report sentences state it.
+
+The facets of how a survey was done (who published it, how many took part, their roles,
+regions, industries, the method, the margin of error...) are examples in
+``data/survey_facets.yaml``, embedded once per process with the question embedder. A question
+takes the facet whose example questions it is nearest to (the intent classifier has already
+said it is about the survey). Each report sentence, and each fact for a facet a figure answers,
+is then evidence scored three ways: how near it is to the facet's example statements, to the
+question, and how many of the question's words it holds. Whether the best evidence states the
+facet is the calibrated "about" decision (rag.answering.answerability), so a report that never
+gives its margin of error gets a refusal that says what it does state.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from rag.errors import ModelError
+from rag.types import Fact
+
+if TYPE_CHECKING:
+    from rag.answering.knowledge import Knowledge
+    from rag.types import ReportInfo
+
+# "how many", "what share": the question wants a figure, not a description
+_FIGURE_ASKED = re.compile(
+    r"\bhow (?:many|much)\b|\b(?:percentage|percent|proportion|share|number) of\b|%", re.I
+)
+SIGNPOST = "signpost"
+FACETS_PATH = Path(__file__).resolve().parent / "data" / "survey_facets.yaml"
+
+
+@dataclass(frozen=True)
+class Facet:
+    """One facet of how a survey was done, as example questions and statements."""
+
+    name: str
+    label: str
+    asks: tuple[str, ...]
+    states: tuple[str, ...]
+    metadata: str | None = None
+    figure: bool = False
+    parts: tuple[str, ...] = ()  # a facet answered by other facets ("who was surveyed")
+    units: tuple[str, ...] = ()  # units of the facts that can state it; () for any
+
+
+@cache
+def load_facets(path: Path = FACETS_PATH) -> tuple[Facet, ...]:
+    """The facets of the examples file; ModelError naming the file when it does not parse."""
+    import yaml
+
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return tuple(
+            Facet(
+                name=str(f["name"]),
+                label=str(f.get("label", f["name"])),
+                asks=tuple(str(q) for q in f.get("asks", ())),
+                states=tuple(str(s) for s in f.get("states", ())),
+                metadata=f.get("metadata"),
+                figure=bool(f.get("figure", False)),
+                parts=tuple(str(p) for p in f.get("parts", ())),
+                units=tuple(str(u) for u in f.get("units", ())),
+            )
+            for f in raw
+        )
+    except (OSError, yaml.YAMLError, KeyError, TypeError) as exc:
+        raise ModelError(f"{path}: cannot read the survey facets ({exc})") from exc
+
+
+class FacetModel:
+    """The facets' example vectors, embedded once (lazily: only about-questions need them)."""
+
+    def __init__(self, embed: Callable[[str], Any], facets: Sequence[Facet] | None = None):
+        self._embed = embed
+        self.facets = tuple(facets if facets is not None else load_facets())
+        self.by_name = {f.name: f for f in self.facets}
+        self._lock = threading.Lock()
+        self._asks: tuple[list[str], Any] | None = None
+        self._states: tuple[list[str], Any] | None = None
+
+    def _examples(self, field: str) -> tuple[list[str], Any]:
+        names, vectors = [], []
+        for f in self.facets:
+            for text in getattr(f, field):
+                names.append(f.name)
+                vectors.append(self._embed(text))
+        return names, np.stack(vectors)
+
+    def _vectors(self) -> tuple[tuple[list[str], Any], tuple[list[str], Any]]:
+        with self._lock:
+            if self._asks is None or self._states is None:
+                self._asks, self._states = self._examples("asks"), self._examples("states")
+            return self._asks, self._states
+
+    def centroids(self) -> tuple[list[str], Any]:
+        """Each facet's name and the mean of its example statements, normalised."""
+        _, (names, examples) = self._vectors()
+        order = list(dict.fromkeys(names))
+        rows = []
+        for name in order:
+            c = examples[[i for i, n in enumerate(names) if n == name]].mean(axis=0)
+            rows.append(c / (np.linalg.norm(c) or 1.0))
+        return order, np.stack(rows)
+
+    def question(self, name: str) -> Any:
+        """A facet's example questions as one vector: what asking for it alone means."""
+        (names, examples), _ = self._vectors()
+        q = examples[[i for i, n in enumerate(names) if n == name]].mean(axis=0)
+        return q / (np.linalg.norm(q) or 1.0)
+
+    def asked(self, vector: Any) -> Facet:
+        """The facet a question asks about: the one with the nearest example question."""
+        (names, examples), _ = self._vectors()
+        return self.by_name[names[int((examples @ vector).argmax())]]
+
+
+@dataclass(frozen=True)
+class FacetMatch:
+    """A report sentence or fact as evidence for one facet of a question about the survey."""
+
+    item: Any  # Sentence | Fact
+    facet: str
+    fit: float  # how near the item is to the facet's example statements
+    dense: float  # how near it is to the question
+    lexical: float  # the share of the question's words it holds
+    nearest: str = ""  # the facet whose statements the item is nearest to
+
+    @property
+    def score(self) -> float:
+        return self.fit + self.dense + self.lexical
+
+    def features(self) -> dict[str, float]:
+        """The signals the answerability decision reads for about-the-survey evidence."""
+        return {"about_fit": self.fit, "about_dense": self.dense, "about_lexical": self.lexical}
+
+
+def matches(
+    knowledge: Knowledge, text: str, vector: Any, report_ids: Sequence[str], facet: Facet
+) -> list[FacetMatch]:
+    """Every sentence (and, for a facet a figure answers, every fact) of these reports as
+    evidence for ``facet``, best first; none that reads as a signpost."""
+    from rag.answering.knowledge import tokens_of
+
+    model = knowledge.facets
+    names, centroids = model.centroids()
+    own = names.index(facet.name)
+    signpost = names.index(SIGNPOST) if SIGNPOST in names else None
+    terms = knowledge.terms(text)
+    out: list[FacetMatch] = []
+    for rid in report_ids:
+        r = knowledge.reports[rid]
+        pools: list[tuple[Sequence[Any], Any, Callable[[Any], str]]] = [
+            (r.sentences, r.sentence_vectors, lambda s: f"{s.text} {s.section}")
+        ]
+        if facet.figure:
+            pools.append((r.facts, r.fact_vectors, lambda f: f"{f.text} {f.row} {f.subject}"))
+        units = set(facet.units)
+        for items, vectors, words in pools:
+            if vectors is None or len(vectors) != len(items) or not len(items):
+                continue
+            if vectors.shape[1] != centroids.shape[1]:
+                continue
+            fits, dense = vectors @ centroids.T, vectors @ vector
+            for item, row, sim in zip(items, fits, dense, strict=True):
+                if signpost is not None and row[signpost] >= row[own]:
+                    continue
+                if units and isinstance(item, Fact) and item.unit not in units:
+                    continue
+                real = [i for i in range(len(names)) if i != signpost]
+                nearest = names[max(real, key=lambda i: row[i])]
+                lexical = knowledge.coverage(terms, tokens_of(words(item)))
+                out.append(
+                    FacetMatch(item, facet.name, float(row[own]), float(sim), lexical, nearest)
+                )
+    out.sort(key=lambda m: -m.score)
+    return out
+
+
+def asks_figure(text: str) -> bool:
+    """Whether a question wants a figure ("how many", "what share of")."""
+    return bool(_FIGURE_ASKED.search(text))
+
+
+def metadata(facet: Facet, info: ReportInfo) -> str | None:
+    """What the report's metadata says of a facet, as a sentence; None when it says nothing."""
+    if facet.metadata == "publisher" and info.publisher:
+        return f"The report is published by {info.publisher}"
+    if facet.metadata == "year" and info.year:
+        return f"The report is from {info.year}"
+    if facet.metadata == "surveyed" and info.surveyed:
+        return f"The report surveyed {info.surveyed}"
+    return None
