@@ -204,8 +204,13 @@ class Answerer:
         """How the survey was done: the sentences and figures that state the facet asked,
         with the report's metadata where the facet has one (publisher, year, sample)."""
         facet = r.facet
-        if facet is None:
+        if facet is None or r.leans:  # "what about X?" after a question about the survey
             return self._describe(r, sources)
+        if facet.figure and not facet.parts:
+            counted = self._counted_in_a_sentence(r)  # "How many X?": "We had 112 X"
+            if counted is not None:
+                quoted = writers.quote(counted, sources)
+                return PartAnswer(f"According to the report: {quoted}.", True)
         chosen: list[FacetMatch] = []
         best = 0.0
         for name, matched in r.about.items():
@@ -221,7 +226,7 @@ class Answerer:
         r.answerable = best
         if chosen:
             report = self.knowledge.reports[chosen[0].item.report]
-        noted = survey_facets.metadata(facet, report.info)
+        noted = survey_facets.metadata(facet, report.info, r.text)
         if not chosen and noted is None:
             return self._refuse(r, facet.label, sources, about=report)
         if chosen and asks_figure(r.text) and not facet.metadata:

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from rag.errors import ModelError
+from rag.text.tokens import tokenize
 from rag.types import Fact
 
 if TYPE_CHECKING:
@@ -50,6 +51,7 @@ class Facet:
     figure: bool = False
     parts: tuple[str, ...] = ()  # a facet answered by other facets ("who was surveyed")
     units: tuple[str, ...] = ()  # units of the facts that can state it; () for any
+    cues: frozenset[str] = frozenset()  # one must be in a question the metadata answers
 
 
 @cache
@@ -69,6 +71,7 @@ def load_facets(path: Path = FACETS_PATH) -> tuple[Facet, ...]:
                 figure=bool(f.get("figure", False)),
                 parts=tuple(str(p) for p in f.get("parts", ())),
                 units=tuple(str(u) for u in f.get("units", ())),
+                cues=frozenset(tokenize(" ".join(f.get("cues", ())), keep_stopwords=True)),
             )
             for f in raw
         )
@@ -190,8 +193,11 @@ def asks_figure(text: str) -> bool:
     return bool(_FIGURE_ASKED.search(text))
 
 
-def metadata(facet: Facet, info: ReportInfo) -> str | None:
-    """What the report's metadata says of a facet, as a sentence; None when it says nothing."""
+def metadata(facet: Facet, info: ReportInfo, question: str) -> str | None:
+    """What the report's metadata says of the facet a question asks, as a sentence; None when
+    it says nothing or the question does not use a word of the facet's."""
+    if facet.cues and not facet.cues & set(tokenize(question, keep_stopwords=True)):
+        return None
     if facet.metadata == "publisher" and info.publisher:
         return f"The report is published by {info.publisher}"
     if facet.metadata == "year" and info.year:
