@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from rag.answering.knowledge import Knowledge, ReportKnowledge
 from rag.answering.sources import AboutNote, Sources
-from rag.answering.writers import capital, fact_sentence, marks, quote, verbatim
+from rag.answering.writers import capital, fact_sentence, marks, quote
 from rag.text.lexicon import GENERIC, SECTION_WORDS
 from rag.text.tokens import tokenize
 from rag.types import Fact, Sentence
@@ -185,16 +185,3 @@ def section(report: ReportKnowledge, title: str, sources: Sources) -> str:
     cited = {f.source for f in facts[:3]}
     lines += [f"- {quote(s, sources)}" for s in central if s.text not in cited]
     return "\n".join(lines)
-
-
-def about(report: ReportKnowledge, ranked: Sequence[Sentence], wants: str, sources: Sources) -> str:
-    """Who ran the survey and how, from the sentences that say so, plus the metadata."""
-    lines = [f"{capital(verbatim(s.text)).rstrip('.')} [{sources.cite(s)}]." for s in ranked]
-    info = report.info
-    if wants == "publisher" and info.publisher:
-        n = sources.cite(AboutNote(info.id, f"Published by {info.publisher}"))
-        lines.insert(0, f"The report is published by {info.publisher} [{n}].")
-    if wants == "year" and info.year:
-        n = sources.cite(AboutNote(info.id, f"{info.title} ({info.year})"))
-        lines.insert(0, f"The report is from {info.year} [{n}].")
-    return " ".join(lines)
