@@ -134,6 +134,48 @@ def test_publisher_comes_from_the_metadata_cited_as_about_this_report(engine: En
     assert any(c.kind == "about" for c in a.citations)
 
 
+def test_a_year_asked_is_the_year_the_report_states_not_a_duration(engine: Engine) -> None:
+    a = engine.answer("When was the AI Infrastructure Alliance started?")
+    assert "2021" in a.text and "2 years" not in a.text
+    assert_traceable(a, report_text(engine))
+
+
+def test_each_part_names_its_own_band(engine: Engine) -> None:
+    a = engine.answer(
+        "What share of companies lost $50M-$100M from badly governed AI, "
+        "and what share lost $100M-$200M?"
+    )
+    first, second = a.text.splitlines()[:2]
+    assert "20%" in first and "24%" in second
+    assert_traceable(a, report_text(engine))
+
+
+def test_a_breakdown_cites_the_survey_question_it_quotes(engine: Engine) -> None:
+    a = engine.answer("How did the priority ratings for adopting LLMs break down?")
+    assert "Rated 4: 49%" in a.text and "Rated 5: 18.2%" in a.text
+    assert_traceable(a, report_text(engine))  # the question's own "3.5/4" is cited too
+
+
+def test_a_part_the_guard_cannot_trace_is_withheld_alone(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rag.answering.answerer import WITHHELD, Answerer, PartAnswer
+
+    real = Answerer._part
+
+    def invent_in_second_part(self: Answerer, r: object, sources: object) -> PartAnswer:
+        part = real(self, r, sources)  # type: ignore[arg-type]
+        if "rest" in getattr(r, "text", ""):
+            return PartAnswer("Exactly 77.7% of them did.", True)
+        return part
+
+    monkeypatch.setattr(Answerer, "_part", invent_in_second_part)
+    a = engine.answer("What share of companies felt understaffed, and what about the rest?")
+    assert "58.8%" in a.text and "77.7" not in a.text and WITHHELD in a.text
+    assert_traceable(a, report_text(engine))
+    assert "withheld" in (a.note or "")
+
+
 def test_false_premise_is_corrected(engine: Engine) -> None:
     a = engine.answer("Why did 90% say they could prove ROI?")
     assert "34.2%" in a.text and "90" not in a.text

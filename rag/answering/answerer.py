@@ -45,6 +45,7 @@ _PREMISE = re.compile(
     re.I,
 )
 _CONTEXT_CACHE = 256
+WITHHELD = "The report's figures could not be checked for this answer, so none is given."
 
 
 @dataclass
@@ -80,17 +81,24 @@ class Answerer:
         readings = read_parts(question, self.knowledge, report_ids, context)
         sources = Sources()
         parts = [self._part(r, sources) for r in readings]
+        notes = [p.note for p in parts if p.note]
+        # never state a figure no source supports: a part whose figures the answer's sources do
+        # not hold is withheld on its own, and the other parts still answer
+        for p in parts:
+            result = guard.check(p.text, sources.texts())
+            if not result.ok:
+                shown = ", ".join(f.raw for f in result.unsupported)
+                p.text, p.grounded = WITHHELD, False
+                notes.append(f"the numeric guard withheld figures it could not trace ({shown})")
         if len(parts) == 1:
             text = parts[0].text
         else:
             text = "\n".join(f"- {p.text}" for p in parts)
+        if any(p.text == WITHHELD for p in parts):
+            text, sources = sources.only_cited(text)  # no citation left for a withheld part
         result = guard.check(text, sources.texts())
-        notes = [p.note for p in parts if p.note]
-        if not result.ok:  # never state a figure no source supports
-            shown = ", ".join(f.raw for f in result.unsupported)
-            text = "The report's figures could not be checked for this answer, so none is given."
-            notes.append(f"the numeric guard withheld figures it could not trace ({shown})")
-            sources = Sources()
+        if not result.ok:  # the parts joined: a last line of defence
+            text, sources = WITHHELD, Sources()
         plan = Plan(question, tuple(r.public() for r in readings), any(r.leans for r in readings))
         tables = {
             (r.info.id, t): rows
@@ -280,7 +288,7 @@ class Answerer:
         if (not ok or not r.facts) and r.intent in ("extreme", "breakdown"):
             r.intent, r.facts = "describe", []  # "the biggest blockers" may be in words only
             return self._describe(r, sources)
-        if not ok or not r.facts:
+        if not ok or not r.facts or self._unit_in_words(r):
             return self._no_figure(r, sources)
         lead = self._premise(r, sources)
         text = self._operate(r, sources)
@@ -289,6 +297,19 @@ class Answerer:
             True,
             "the question's figure is not the report's; corrected" if lead else None,
         )
+
+    def _unit_in_words(self, r: Reading) -> bool:
+        """Whether a sentence that states the kind of figure asked ("what year": "started the
+        Alliance in 2021") matches the question better than the fact does ("2 years")."""
+        wanted = wanted_units(r.text)
+        if r.intent != "figure" or not wanted or r.facts[0].source.strip() == "":
+            return False
+        fact = next((s for s in r.ranked if s.item.id == r.facts[0].id), None)
+        best = next((s for s in r.sentences if _quotable(s.item)), None)
+        if fact is None or best is None or best.item.text == r.facts[0].source:
+            return False
+        stated = any(f.unit in wanted for f in figures_of(best.item.text))
+        return stated and best.score > fact.score
 
     def _counted_in_a_sentence(self, r: Reading) -> Sentence | None:
         """A near sentence that counts what the question counts, where no fact does: a bare
@@ -377,6 +398,9 @@ class Answerer:
             if stated and (not wanted or any(f.unit in wanted for f in stated)):
                 # a figure the tables leave out ("started the Alliance in 2021"), in the
                 # report's own words
+                return PartAnswer(f"According to the report: {writers.quote(best, sources)}.", True)
+            if not stated and not asks_figure(r.text):
+                # "which teams control the budget?" asks for no figure: the words answer it
                 return PartAnswer(f"According to the report: {writers.quote(best, sources)}.", True)
             if not stated:
                 text = (

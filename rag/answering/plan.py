@@ -24,6 +24,7 @@ from rag.answering.knowledge import (
     fact_document,
     figures_of,
     names_row,
+    row_named,
     scale_points,
     tokens_of,
 )
@@ -354,7 +355,8 @@ def _lean(reading: Reading, context: Context, knowledge: Knowledge) -> None:
             return
     named = [f for f in table if any(names_row(q, f) for q in reading.claimed)]
     if named and reading.intent in ("figure", "complement"):
-        reading.facts = named[:1]
+        # "$100M-$200M" names that band fully, and the band below it only by its top
+        reading.facts = [max(named, key=lambda f: row_named(reading.claimed, f))]
         return
     moved = _neighbour(last, table, words)
     if moved is not None:

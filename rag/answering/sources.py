@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -18,6 +19,7 @@ class AboutNote:
 
 Source = Fact | Sentence | AboutNote
 ABOUT = "About this report"
+_MARKER = re.compile(r"\[(\d+)\]")
 
 
 def same_source(a: Source, b: Source) -> bool:
@@ -69,6 +71,19 @@ class Sources:
                     )
                 )
         return out
+
+    def only_cited(self, text: str) -> tuple[str, Sources]:
+        """``text`` renumbered to cite only the sources it marks, and those sources."""
+        order: list[int] = []
+        for m in _MARKER.finditer(text):
+            n = int(m.group(1))
+            if n not in order and 1 <= n <= len(self.items):
+                order.append(n)
+        new = {old: i for i, old in enumerate(order, start=1)}
+        kept = Sources()
+        kept.items = [self.items[old - 1] for old in order]
+        renumbered = _MARKER.sub(lambda m: f"[{new.get(int(m.group(1)), m.group(1))}]", text)
+        return renumbered, kept
 
     def texts(self) -> list[str | Fact]:
         """What the numeric guard checks figures against."""

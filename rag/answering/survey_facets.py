@@ -31,9 +31,11 @@ if TYPE_CHECKING:
     from rag.answering.knowledge import Knowledge
     from rag.types import ReportInfo
 
-# "how many", "what share": the question wants a figure, not a description
+# "how many", "what share", "the average": the question wants a figure, not a description
 _FIGURE_ASKED = re.compile(
-    r"\bhow (?:many|much)\b|\b(?:percentage|percent|proportion|share|number) of\b|%", re.I
+    r"\bhow (?:many|much|long|often|big|large)\b|%|\b(?:percentage|percent|proportion|share|"
+    r"number|fraction|amount) of\b|\b(?:average|median|mean|percentage|percent)\b",
+    re.I,
 )
 SIGNPOST = "signpost"
 FACETS_PATH = Path(__file__).resolve().parent / "data" / "survey_facets.yaml"

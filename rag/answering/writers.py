@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from rag.answering.knowledge import Knowledge, ReportKnowledge
+from rag.answering.knowledge import Knowledge, ReportKnowledge, figures_of
 from rag.answering.operations import Result
 from rag.answering.sources import Sources, marks
 from rag.text.numbers import format_figure
@@ -79,7 +79,13 @@ def label(fact: Fact) -> str:
 
 def breakdown(facts: Sequence[Fact], knowledge: Knowledge, sources: Sources) -> str:
     """Every row of one question as a short list, each cited."""
-    head = facts[0].caption.rstrip(" ?.")
+    caption = facts[0].caption
+    head = caption.rstrip(" ?.")
+    asked = [s for s in knowledge.reports[facts[0].report].sentences if s.text == caption.strip()]
+    if asked:  # the survey question as the report words it, cited like any figure it holds
+        head = f"{head} [{sources.cite(asked[0])}]"
+    elif figures_of(head):
+        head = ""  # a caption's own figures would be traceable to no sentence
     lines = [f"{capital(head)}:"] if head else []
     for f in facts:
         figure = format_figure(f.value, f.unit, f.qualifier)
