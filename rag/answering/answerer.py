@@ -232,6 +232,13 @@ class Answerer:
             # a facet of the sample gets its one best statement; a facet asked alone, two
             chosen += accepted[: 1 if facet.parts else 2]
         r.answerable = best
+        if facet.figure and asks_figure(r.text) and not facet.parts and r.ranked:
+            # a facet figures state (how many, how big): the figure the fact ranking finds
+            # (rows named, units asked) when it answers
+            fact_ok, _ = self.calibration.answers("fact", r.features)
+            top = r.ranked[0]
+            if fact_ok and all(m.item is not top.item for m in chosen):
+                chosen.insert(0, FacetMatch(top.item, facet.name, 0.0, top.dense, top.lexical))
         if chosen:
             report = self.knowledge.reports[chosen[0].item.report]
         noted = survey_facets.metadata(facet, report.info, r.text)
