@@ -270,6 +270,11 @@ class Answerer:
         if not ok:
             return self._refuse(r, "anything that answers this", sources)
         picked = self._best_sentences(r, limit=3)
+        # the sentence after the best one, as a sentence window: a report often names a topic
+        # in one sentence ("there are a number of big blockers") and answers in the next
+        report = self.knowledge.reports[picked[0].report] if picked else None
+        after = report.neighbours(picked[0], before=0, after=1)[1:] if report else []
+        picked += [s for s in after if _quotable(s) and s not in picked]
         return PartAnswer(f"According to the report: {writers.quoted(picked, sources)}", True)
 
     def _best_sentences(self, r: Reading, limit: int) -> list[Sentence]:
