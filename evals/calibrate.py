@@ -58,6 +58,8 @@ def collect(settings: Settings, cases: Sequence[Case]) -> list[tuple[str, dict[s
             continue
         if r.facet is not None and r.facet.metadata:
             continue  # answered from the report's metadata, not decided by evidence
+        if r.sides:
+            continue  # each side is judged as a one-figure question: learn from those alone
         kind = (
             "about" if r.intent == "about" else "fact" if r.intent in FIGURE_INTENTS else "sentence"
         )

@@ -176,6 +176,22 @@ def test_a_part_the_guard_cannot_trace_is_withheld_alone(
     assert "withheld" in (a.note or "")
 
 
+def test_a_difference_asked_with_exceed_uses_both_sides(engine: Engine) -> None:
+    a = engine.answer(
+        "By how many points does the understaffed share exceed the fully staffed share?"
+    )
+    assert "58.8%" in a.text and "41.2%" in a.text and "17.6" in a.text
+    assert_traceable(a, report_text(engine))
+
+
+def test_a_one_word_side_is_matched_on_its_own_word(engine: Engine) -> None:
+    a = engine.answer(
+        "For every company that is fully staffed for generative AI, how many are understaffed?"
+    )
+    assert "1.43" in a.text and "58.8" in a.text and "41.2" in a.text
+    assert_traceable(a, report_text(engine))
+
+
 def test_false_premise_is_corrected(engine: Engine) -> None:
     a = engine.answer("Why did 90% say they could prove ROI?")
     assert "34.2%" in a.text and "90" not in a.text

@@ -83,12 +83,15 @@ def _both(text: str) -> list[str] | None:
 
 
 _BETWEEN = re.compile(r"\bbetween\s+(?P<a>.+?)\s+and\s+(?P<b>.+)$", re.I)
-_SEPARATORS = (
-    re.compile(r"\s+(?:than|versus|vs\.?|compared\s+(?:with|to)|against)\s+", re.I),
-    re.compile(r",?\s+or\s+", re.I),
-    re.compile(r",?\s+and\s+", re.I),
-    re.compile(r"\s+from\s+(?=the\b|those\b|companies\b|firms\b|respondents\b)", re.I),
+_THAN = re.compile(r"\s+(?:than|versus|vs\.?|compared\s+(?:with|to)|against)\s+", re.I)
+# "does X exceed Y", "X outnumber Y": a verb that compares
+_VERB = re.compile(
+    r"\s+(?:exceeds?|exceeded|outnumbers?|outnumbered|surpass(?:es|ed)?|outweighs?)\s+", re.I
 )
+_OR = re.compile(r",?\s+or\s+", re.I)
+_AND = re.compile(r",?\s+and\s+", re.I)
+_FROM = re.compile(r"\s+from\s+(?=the\b|those\b|companies\b|firms\b|respondents\b)", re.I)
+_SEPARATORS = (_THAN, _VERB, _OR, _AND, _FROM)
 
 
 def sides(text: str) -> tuple[str, str] | None:
@@ -113,7 +116,7 @@ def sides(text: str) -> tuple[str, str] | None:
         if len(pieces) == 2 and all(len(p.split()) >= 1 for p in pieces):
             left, right = pieces[0].strip(), pieces[1].strip()
             # "Which is larger, the share X or the share Y": the question head is not a side.
-            if "," in left and pattern is not _SEPARATORS[2]:
+            if "," in left and pattern is not _AND:
                 left = left.split(",", 1)[1].strip() or left
             return left, right
     return None
@@ -125,7 +128,7 @@ def contrasted(text: str) -> bool:
     lowered = f" {text.lower()} "
     if any(cue in lowered for cue in PER) or _BETWEEN.search(text):
         return True
-    return any(p.search(text) for p in _SEPARATORS[:2])
+    return any(p.search(text) for p in (_THAN, _VERB, _OR))
 
 
 def whole_and_part(text: str) -> tuple[str, str] | None:

@@ -59,6 +59,15 @@ OVERVIEW_INTENTS = frozenset("overview conclusion recommendation emphasis".split
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 
 
+@dataclass(frozen=True)
+class SideMatch:
+    """One side of a two-sided part ("X than Y"): its text, its fact and that side's ranking."""
+
+    query: str
+    target: Scored
+    ranked: list[Scored]
+
+
 @dataclass
 class Reading:
     """One part of a question, read: the public PlanPart plus what execution needs."""
@@ -79,6 +88,7 @@ class Reading:
     premise: str | None = None  # a claim the question rests on, checked against the report
     features: dict[str, float] = field(default_factory=dict)
     answerable: float | None = None
+    sides: list[SideMatch] = field(default_factory=list)  # a two-sided part, each side matched
     facet: Facet | None = None  # what a question about the survey itself asks
     about: dict[str, list[FacetMatch]] = field(default_factory=dict)  # evidence per facet
 
@@ -306,12 +316,13 @@ def _pair(reading: Reading, knowledge: Knowledge) -> list[Fact]:
         tops = _distinct(reading.ranked, 2)
         return tops if len(tops) == 2 else []
     picked: list[Fact] = []
+    sides_read: list[SideMatch] = []
     for i, side in enumerate(split):
         other = split[1 - i]
-        # A side with words of its own is matched alone; a bare one ("a 5") borrows the rest
-        # of the question ("Did more score it a 4 or a 5?").
-        own = [t for t in tokenize(side) if t not in GENERIC]
-        query = side if len(own) >= 2 else f"{other} {side}"
+        # A side with a word of its own the reports use ("are understaffed") is matched alone;
+        # a bare one ("a 5") borrows the rest of the question ("Did more score it a 4 or a 5?").
+        own = [t for t in knowledge.terms(side) if knowledge.known(t)]
+        query = side if own else f"{other} {side}"
         ranked = knowledge.rank_facts(
             query,
             knowledge.vector(query),
@@ -321,8 +332,12 @@ def _pair(reading: Reading, knowledge: Knowledge) -> list[Fact]:
         for s in ranked:
             if s.item not in picked:
                 picked.append(s.item)
+                sides_read.append(SideMatch(query, s, ranked))
                 break
-    return picked if len(picked) == 2 else []
+    if len(picked) != 2:
+        return []
+    reading.sides = sides_read
+    return picked
 
 
 def _distinct(ranked: Sequence[Scored], n: int) -> list[Fact]:
@@ -499,7 +514,7 @@ def features(reading: Reading, knowledge: Knowledge) -> dict[str, float]:
     other_facts = [
         s.dense for s in reading.ranked if target is None or s.item.table != target.item.table
     ]
-    return {
+    out = {
         "statistic_missing": _statistic_missing(reading.text, target, knowledge),
         "fact_uncovered": _uncovered(terms, target, knowledge),
         "sentence_uncovered": _uncovered(terms, sentence, knowledge),
@@ -513,6 +528,26 @@ def features(reading: Reading, knowledge: Knowledge) -> dict[str, float]:
         "unknown_words": unknown,
         "intent_confidence": reading.confidence,
         **_about_features(reading),
+    }
+    if len(reading.sides) == 2:
+        # each side of "X than Y" was matched as its own question: the weaker side decides
+        weaker = min(reading.sides, key=lambda s: s.target.dense + s.target.lexical)
+        out.update(_fact_features(weaker.query, weaker.target, weaker.ranked, knowledge))
+    return out
+
+
+def _fact_features(
+    text: str, target: Scored, ranked: Sequence[Scored], knowledge: Knowledge
+) -> dict[str, float]:
+    """The fact signals of one side of a two-sided part, read as a question of its own."""
+    others = [s.dense for s in ranked if s.item.table != target.item.table]
+    return {
+        "statistic_missing": _statistic_missing(text, target, knowledge),
+        "fact_uncovered": _uncovered(knowledge.terms(text), target, knowledge),
+        "fact_margin": target.dense - max(others, default=0.0),
+        "fact_dense": target.dense,
+        "fact_lexical": target.lexical,
+        "fact_selector": target.named,
     }
 
 
