@@ -35,6 +35,7 @@ from rag.answering.plan import (
 )
 from rag.answering.sources import AboutNote, Sources, charts_for, headline_chart
 from rag.answering.survey_facets import FacetMatch, asks_figure
+from rag.text.lexicon import FOLLOWUP_OPENERS
 from rag.text.numbers import close, units_agree
 from rag.text.tokens import tokenize
 from rag.types import Answer, Fact, Hit, Plan, Sentence
@@ -212,7 +213,8 @@ class Answerer:
         """How the survey was done: the sentences and figures that state the facet asked,
         with the report's metadata where the facet has one (publisher, year, sample)."""
         facet = r.facet
-        if facet is None or r.leans:  # "what about X?" after a question about the survey
+        elliptic = r.text.strip().lower().startswith(FOLLOWUP_OPENERS)
+        if facet is None or (r.leans and elliptic):  # "what about female respondents?"
             return self._describe(r, sources)
         if facet.figure and not facet.parts:
             counted = self._counted_in_a_sentence(r)  # "How many X?": "We had 112 X"
