@@ -192,6 +192,18 @@ def test_a_one_word_side_is_matched_on_its_own_word(engine: Engine) -> None:
     assert_traceable(a, report_text(engine))
 
 
+def test_going_back_to_the_first_question_leans_on_it_not_the_last(engine: Engine) -> None:
+    history = [
+        {"role": "user", "content": "What share of companies felt understaffed?"},
+        {"role": "assistant", "content": "58.8% ... [1]."},
+        {"role": "user", "content": "How many can fully show ROI on AI?"},
+        {"role": "assistant", "content": "Only 34.2% ... [1]."},
+    ]
+    a = engine.answer("Going back to the first one, what about the rest?", history=history)
+    assert "41.2%" in a.text and "65.8" not in a.text  # the rest of 58.8%, not of 34.2%
+    assert_traceable(a, report_text(engine))
+
+
 def test_false_premise_is_corrected(engine: Engine) -> None:
     a = engine.answer("Why did 90% say they could prove ROI?")
     assert "34.2%" in a.text and "90" not in a.text

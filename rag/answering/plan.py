@@ -162,9 +162,18 @@ def context_text(context: Context) -> str:
     return context.texts[-1] if context.texts else ""
 
 
+_FIRST_TURN = re.compile(
+    r"\b(?:back to|return to|returning to)\b.*\bfirst\b|\bthe first (?:one|thing|question|topic)\b",
+    re.I,
+)
+
+
 def read_part(text: str, knowledge: Knowledge, report_ids: list[str], context: Context) -> Reading:
     """One question read into its intent, targets and the signals that judge its evidence."""
-    leans = bool(context.texts) and leans_on_context(text, knowledge)
+    back = bool(context.texts) and bool(_FIRST_TURN.search(text))
+    if back:  # "going back to the first thing, ...": lean on the first turn, not the last
+        context = Context([context.texts[0]], [context.facts[0]])
+    leans = back or (bool(context.texts) and leans_on_context(text, knowledge))
     query = f"{context_text(context)} {text}" if leans else text
     vector = knowledge.vector(query)
     own_vector = knowledge.vector(text) if leans else vector
