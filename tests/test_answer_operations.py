@@ -48,6 +48,11 @@ def fact(fid: str, value: float, unit: str = "%", qualifier: str = "exact", row:
         ("How large were the firms, both in revenue and in headcount?", 2),
         ("Two things about churn - what share left, and what share came back?", 2),
         ("What share left? And what share came back?", 2),
+        # a premise the answer checks stays with the question it sets up
+        ("Since the poll was of small firms, how do they pay for cloud?", 1),
+        ("Given that most nurses were tired, what share planned to leave?", 1),
+        ("As you said, what share left? And what share came back?", 2),
+        ("Does X exceed Y, or is it the other way round?", 1),
     ],
 )
 def test_a_question_splits_into_the_questions_it_asks(question: str, expected: object) -> None:
@@ -65,6 +70,10 @@ def test_a_lead_in_that_asks_nothing_stays_with_the_questions_after_it() -> None
 
 
 def test_sides_of_comparisons_ratios_and_shares_of_shares() -> None:
+    assert sides("Does the share of tired nurses exceed the share of rested ones?") == (
+        "Does the share of tired nurses",
+        "the share of rested ones",
+    )
     assert sides("Were more nurses tired than rested?") == ("Were more nurses tired", "rested")
     assert sides("Which is larger, the share using Go or the share using Rust?") == (
         "the share using Go",

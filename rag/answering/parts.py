@@ -30,6 +30,7 @@ _BOTH = re.compile(
 )
 _MIN_PART_WORDS = 2
 _LEAD_INS = tuple(cue.strip() for cue in (*PER, *AMONG))
+_PREMISES = ("since ", "given ", "as ", "considering ", "because ", "now that ")
 
 
 def split_questions(question: str) -> list[str]:
@@ -44,8 +45,8 @@ def split_questions(question: str) -> list[str]:
     # A lead-in that asks nothing ("Two things about X - what ..., and what ...") is context
     # for the questions after it; so is a clause that sets up a ratio or a share of a share
     # ("For every X, how many Y?", "Among those who X, what share Y?").
-    while len(parts) > 1 and (not _asks(parts[0]) or parts[0].lower().startswith(_LEAD_INS)):
-        joiner = ", " if parts[0].lower().startswith(_LEAD_INS) else ": "
+    while len(parts) > 1 and (not _asks(parts[0]) or _leads_in(parts[0])):
+        joiner = ", " if _leads_in(parts[0]) else ": "
         parts = [f"{parts[0]}{joiner}{parts[1]}", *parts[2:]]
     merged: list[str] = []
     for part in parts:
@@ -55,6 +56,15 @@ def split_questions(question: str) -> list[str]:
         else:
             merged.append(part)
     return merged or [text]
+
+
+def _leads_in(text: str) -> bool:
+    """A clause that sets up the question after it: "For every X", "Among those who X", or a
+    premise ("Since the survey was of small firms, ...") that the answer checks."""
+    lowered = text.lower()
+    return lowered.startswith(_LEAD_INS) or (
+        lowered.startswith(_PREMISES) and not text.rstrip().endswith("?")
+    )
 
 
 def _asks(text: str) -> bool:
