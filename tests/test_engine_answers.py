@@ -204,6 +204,28 @@ def test_going_back_to_the_first_question_leans_on_it_not_the_last(engine: Engin
     assert_traceable(a, report_text(engine))
 
 
+def test_the_conclusion_leads_with_the_sentence_that_draws_it(engine: Engine) -> None:
+    a = engine.answer("What does the report conclude?")
+    first = a.text.splitlines()[1]
+    assert "industrialized AI" in first
+    assert_traceable(a, report_text(engine))
+
+
+@pytest.mark.parametrize(
+    ("sentence", "concludes"),
+    [
+        ("One thing is clear: teams want fewer tools and better ones.", True),
+        ("In short, most firms will buy rather than build.", True),
+        ("The top countries were, in order: the US (22%), Germany (14%).", False),
+        ("Respondents said they liked the new release a great deal.", False),
+    ],
+)
+def test_a_concluding_sentence_is_recognised_by_its_shape(sentence: str, concludes: bool) -> None:
+    from rag.answering.overview import _concludes
+
+    assert _concludes(sentence) is concludes
+
+
 def test_false_premise_is_corrected(engine: Engine) -> None:
     a = engine.answer("Why did 90% say they could prove ROI?")
     assert "34.2%" in a.text and "90" not in a.text

@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from rag.answering.knowledge import Knowledge, ReportKnowledge
+from rag.answering.knowledge import Knowledge, ReportKnowledge, figures_of
 from rag.answering.sources import AboutNote, Sources
 from rag.answering.writers import capital, fact_sentence, marks, quote
-from rag.text.lexicon import GENERIC, SECTION_WORDS
+from rag.text.lexicon import CONCLUDING, GENERIC, SECTION_WORDS
 from rag.text.tokens import tokenize
 from rag.types import Fact, Sentence
 
@@ -72,13 +72,29 @@ def overview(report: ReportKnowledge, sources: Sources) -> str:
     return "\n".join(lines)
 
 
+def _concludes(text: str) -> bool:
+    """Whether a sentence draws a conclusion: a concluding phrase ("in short"), or a short
+    framing clause before a colon and the claim after it ("One thing is clear: ...")."""
+    lowered = text.lower()
+    if any(cue in lowered for cue in CONCLUDING):
+        return True
+    head, colon, claim = text.partition(": ")
+    # a framing clause no longer than the claim it frames, and no figures (not a list of them)
+    return bool(colon) and len(head.split()) <= len(claim.split()) and not figures_of(text)
+
+
 def _conclusion_sentences(report: ReportKnowledge) -> list[Sentence]:
+    """The closing section's own conclusion ("All of this points to one thing: ..."), its
+    opening sentence, then its most central ones."""
     last = _last_top_section(report)
     if last is None:
         return []
     spans = report.digest.get("sections", {}).get(last, [])
-    opening = _opening(report, last)
-    return opening + [s for s in _sentences(report, spans) if s not in opening]
+    inside = report.in_section(last)
+    drawn = [s for s in inside if _concludes(s.text)][:1]
+    opening = [s for s in _opening(report, last) if s not in drawn]
+    lead = drawn + opening
+    return lead + [s for s in _sentences(report, spans) if s not in lead]
 
 
 def _last_top_section(report: ReportKnowledge) -> str | None:

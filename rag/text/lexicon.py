@@ -68,6 +68,20 @@ EMPHASIS = _tokens(
     tremendously concerning concern critical crucial biggest significant dramatic"""
 )
 
+# Phrases that mark a sentence as the conclusion a text draws ("in short, ...").
+CONCLUDING = (
+    "in conclusion",
+    "to conclude",
+    "to sum up",
+    "in summary",
+    "in short",
+    "the bottom line",
+    "the takeaway",
+    "the lesson",
+    "what this means",
+    "ultimately",
+)
+
 # Words that open advice: "companies should", "we recommend", "expect more companies to".
 ADVICE = _tokens("should must recommend recommends recommended advise advises advice ought")
 
