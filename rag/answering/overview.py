@@ -186,13 +186,14 @@ def _opening(report: ReportKnowledge, title: str) -> list[Sentence]:
 
 
 def section(report: ReportKnowledge, title: str, sources: Sources) -> str:
-    """A section's digest: its opening sentence, its figures and its most central sentences."""
+    """A section's digest: its opening sentence, its figures, the conclusion it draws and its
+    most central sentences."""
     inside = [s for s in report.sections if s.title == title or s.parent == title]
     spans = [sp for s in inside for sp in report.digest.get("sections", {}).get(s.title, [])]
-    central = (
-        _opening(report, title)
-        + [s for s in _sentences(report, spans) if s not in _opening(report, title)][:3]
-    )
+    # its opening, the conclusion it draws if it draws one, then its most central sentences
+    lead = _opening(report, title)
+    lead += [s for s in report.in_section(title) if _concludes(s.text) and s not in lead][:1]
+    central = lead + [s for s in _sentences(report, spans) if s not in lead][:3]
     facts = [f for f in report.facts if f.section == title or f.section.startswith(title)]
     headline_ids = report.digest.get("headlines", [])
     facts.sort(key=lambda f: headline_ids.index(f.id) if f.id in headline_ids else 99)
