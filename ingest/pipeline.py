@@ -52,8 +52,11 @@ from rag.index.store import (
     move_aside,
     open_client,
     orphans,
+    prune_search,
     read_pointers,
     sentence_record,
+    share_build,
+    unshare,
     write_pointer,
 )
 from rag.settings import Settings
@@ -299,6 +302,14 @@ def _ingest_locked(
                 current.append(pointer)
             else:
                 todo.append(folder)
+    # validate everything before the first write
+    plans = [plan_report(folder, fingerprints[folder], overrides) for folder in todo]
+    _check_unique_ids(plans, current)
+    with _store_errors(settings):
+        # the search collection keeps only copies of builds a pointer names (not a killed
+        # ingest's); reading it may make Chroma write its files, so only after validation
+        prune_search(client, (p.collection for p in pointers.values()))
+        current = [_make_searchable(client, p, lock.renew) for p in current]
     if not todo:
         return IngestSummary(
             reports=len(current),
@@ -312,9 +323,6 @@ def _ingest_locked(
             where=settings.where,
             report_ids=tuple(p.report for p in current),
         )
-    # validate everything before the first write
-    plans = [plan_report(folder, fingerprints[folder], overrides) for folder in todo]
-    _check_unique_ids(plans, current)
     embedded = reused = 0
     with _store_errors(settings):
         for plan in plans:
@@ -477,6 +485,7 @@ def _write_build(
             f"{len(records)} records; the previous index is still active: run 'survey-rag ingest'"
         )
     digest = _digest(build, plan)
+    share_build(client, build, renew)
     write_pointer(
         client,
         Pointer(
@@ -495,11 +504,26 @@ def _write_build(
             digest=digest,
             warnings=plan.warnings,
             overrides=plan.overrides,
+            searchable=True,
         ),
     )
     if previous is not None and previous.collection != build.name:
+        unshare(client, [previous.collection])
         drop_collections(client, [previous.collection])
     return len({r[1] for r in missing}), len(reused)
+
+
+def _make_searchable(client: ClientAPI, pointer: Pointer, renew: Callable[[], None]) -> Pointer:
+    """Copy a build an older survey-rag wrote into the search collection (no re-embedding)."""
+    if pointer.searchable:
+        return pointer
+    build = get_collection(client, pointer.collection)
+    if build is None:
+        return pointer
+    share_build(client, build, renew)
+    searchable = replace(pointer, searchable=True)
+    write_pointer(client, searchable)
+    return searchable
 
 
 def build_records(plan: ReportPlan) -> list[tuple[str, str, dict[str, Any]]]:
