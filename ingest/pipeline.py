@@ -289,7 +289,12 @@ def _ingest_locked(
         pointers = read_pointers(client)
         # no other writer can be building now: every collection no pointer names is an orphan
         # (a killed ingest's half-built build), whichever report it belongs to
-        drop_collections(client, orphans(client))
+        stale = orphans(client)
+        if stale:
+            # the copies in the search collection first: one never outlives its build, so with
+            # no orphan there is nothing to prune (and reading it can make Chroma write files)
+            prune_search(client, (p.collection for p in pointers.values()))
+            drop_collections(client, stale)
         current: list[Pointer] = []
         todo: list[Path] = []
         by_folder = {p.folder: p for p in pointers.values()}
@@ -309,9 +314,6 @@ def _ingest_locked(
     plans = [plan_report(folder, fingerprints[folder], overrides) for folder in todo]
     _check_unique_ids(plans, current)
     with _store_errors(settings):
-        # the search collection keeps only copies of builds a pointer names (not a killed
-        # ingest's); reading it may make Chroma write its files, so only after validation
-        prune_search(client, (p.collection for p in pointers.values()))
         current = [_make_searchable(client, p, lock.renew) for p in current]
     if not todo:
         return IngestSummary(

@@ -433,9 +433,12 @@ def share_build(
             ids=[f"{build.name}/{rid}" for rid in got["ids"]],
             embeddings=list(vectors),
             metadatas=[
-                {"build": build.name, "kind": str(md["kind"]), "report": str(md["report"])}
+                {
+                    "build": build.name,
+                    "kind": str((md or {}).get("kind", "")),
+                    "report": str((md or {}).get("report", "")),
+                }
                 for md in (got["metadatas"] or [])
-                if md is not None
             ],
         )
         copied += len(got["ids"])
