@@ -623,6 +623,7 @@ class IndexReader:
         self._owner: dict[str, str] = {}  # record id -> report id, for hits not yet loaded
         self._all: dict[str, Any] = {}
         self._lock = threading.RLock()
+        self._report_locks: dict[str, threading.Lock] = {}  # one reader of each report at once
         self.reports: list[ReportInfo] = [pointers[r].info for r in collections]
         self.fingerprints: dict[str, str] = {r: pointers[r].fingerprint for r in collections}
         self.fingerprint: str = combined_fingerprint(self.fingerprints)
@@ -633,15 +634,18 @@ class IndexReader:
         data = self._data.get(report_id)
         if data is not None:
             return data
+        if report_id not in self._collections:
+            known = ", ".join(self._collections) or "none"
+            raise IndexMissing(
+                f"report {report_id!r} is not indexed at {self.where} (indexed: {known}): "
+                "run 'survey-rag ingest PATH'"
+            )
         with self._lock:
+            report_lock = self._report_locks.setdefault(report_id, threading.Lock())
+        # a lock per report: reading several at once overlaps their round trips to a server
+        with report_lock:
             data = self._data.get(report_id)
             if data is None:
-                if report_id not in self._collections:
-                    known = ", ".join(self._collections) or "none"
-                    raise IndexMissing(
-                        f"report {report_id!r} is not indexed at {self.where} (indexed: {known}): "
-                        "run 'survey-rag ingest PATH'"
-                    )
                 try:
                     data = self._load(report_id)
                 except Exception as exc:
@@ -649,11 +653,12 @@ class IndexReader:
                     if not (_is_not_found(exc) and self._follow(report_id)):
                         raise
                     data = self._load(report_id)
-                for chunk in data.chunks:
-                    self._items[chunk.id] = chunk
-                for fact in data.facts:
-                    self._items[fact.id] = fact
-                self._data[report_id] = data
+                with self._lock:
+                    for chunk in data.chunks:
+                        self._items[chunk.id] = chunk
+                    for fact in data.facts:
+                        self._items[fact.id] = fact
+                    self._data[report_id] = data
         return data
 
     def _load(self, report_id: str) -> ReportData:
@@ -741,6 +746,9 @@ class IndexReader:
     def _every(self, field: str) -> Any:
         value = self._all.get(field)
         if value is None:
+            unread = [r for r in self._collections if r not in self._data]
+            if len(unread) > 1:  # all at once: over a server the round trips overlap
+                list(_pool().map(self.report_data, unread))
             parts = [getattr(self.report_data(r), field) for r in self._collections]
             if field == "sentence_vectors":
                 value = _stack([p for p in parts if len(p)])
