@@ -27,7 +27,7 @@ class _Loaded:
     index: Any  # rag.index.store.IndexReader
     knowledge: Any  # rag.answering.knowledge.Knowledge
     answerer: Any  # rag.answering.answerer.Answerer
-    chain: Any  # Runnable[{question, history, report}, Answer]
+    chain: Any  # DirectChain, or a Runnable[{question, history, report}, Answer]
     model: str
 
 
@@ -81,7 +81,13 @@ class Engine:
         from rag.answering.answerability import load_calibration
         from rag.answering.answerer import Answerer
         from rag.answering.knowledge import from_index
-        from rag.chain import build_chain, extractive_answerer, llm_answerer, make_retriever
+        from rag.chain import (
+            DirectChain,
+            build_chain,
+            extractive_answerer,
+            llm_answerer,
+            make_retriever,
+        )
         from rag.index.embeddings import get_query_embedder
         from rag.llm import get_chat_model, model_name
         from rag.retrieval.hybrid import HybridRetriever
@@ -120,6 +126,11 @@ class Engine:
         knowledge = from_index(index, embedder.embed_query, wanted)
         answerer = Answerer(knowledge, load_calibration())
         model = get_chat_model(settings) if self._chat_model is _UNSET else self._chat_model
+        if model is None and self._retriever is None:
+            # our retriever into our answerer: no LangChain to import on a cold `ask`
+            return _Loaded(
+                index, knowledge, answerer, DirectChain(search.retrieve, answerer), "extractive"
+            )
         retriever = self._retriever or make_retriever(search.retrieve)
         if model is None:
             runnable, name = extractive_answerer(answerer), "extractive"

@@ -163,3 +163,24 @@ def test_the_retriever_can_be_swapped(indexed_settings: Settings) -> None:
     a = engine.answer("What share could fully show ROI?")
     assert calls == ["What share could fully show ROI?"]
     assert "34.2%" in a.text and all(h.fact in roi for h in a.retrieved)
+
+
+@pytest.mark.model
+def test_the_langchain_chain_answers_as_the_default_path_does(indexed_settings: Settings) -> None:
+    # the default engine skips LangChain (a cold `ask` would pay ~0.5 s to import it); a
+    # LangChain retriever swapped in must still get the same answers, citations and hits
+    from rag.chain import make_retriever
+    from rag.index.embeddings import get_query_embedder
+    from rag.index.store import open_index
+    from rag.retrieval.hybrid import HybridRetriever
+
+    index = open_index(indexed_settings)
+    search = HybridRetriever(
+        index, get_query_embedder(indexed_settings).embed_query, indexed_settings.top_k
+    )
+    chained = Engine(indexed_settings, chat_model=None, retriever=make_retriever(search.retrieve))
+    direct = Engine(indexed_settings, chat_model=None)
+    for question in (QUESTION, "What share could not fully show ROI?", "What is LoRA?"):
+        a, b = direct.answer(question), chained.answer(question)
+        assert (a.text, a.citations, a.grounded) == (b.text, b.citations, b.grounded)
+        assert [h.id for h in a.retrieved] == [h.id for h in b.retrieved]

@@ -8,13 +8,23 @@ from __future__ import annotations
 
 import re
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from ingest.pipeline import build_fingerprint, ingest, plan_report
 from ingest.variants import make_variants
-from rag.index.store import open_index, read_pointers
+from rag.index.store import (
+    create_build,
+    drop_collections,
+    open_client,
+    open_index,
+    read_pointers,
+    search_collection,
+    share_build,
+    write_pointer,
+)
 from rag.settings import Settings
 from tests.conftest import BUNDLED_REPORT
 
@@ -95,6 +105,127 @@ def test_a_new_report_is_embedded_alone_and_read_only_when_asked(
     assert sorted(reader.loaded()) == sorted(["remote-work", BUNDLED_REPORT.name])
     only = reader.query(vector, 5, report="remote-work")
     assert only and all(reader.get(rid).report == "remote-work" for rid, _ in only)
+
+
+@pytest.fixture
+def two_reports(indexed_settings: Settings, tmp_path: Path) -> Settings:
+    """A copy of the session index plus a tiny second report."""
+    data_dir = tmp_path / "index"
+    shutil.copytree(indexed_settings.data_dir, data_dir)
+    corpus = tmp_path / "corpus"
+    shutil.copytree(BUNDLED_REPORT, corpus / BUNDLED_REPORT.name)
+    (corpus / "remote-work").mkdir()
+    (corpus / "remote-work" / "report.txt").write_text(TINY, encoding="utf-8")
+    settings = Settings(data_dir=data_dir, corpus_dir=corpus)
+    ingest(settings)
+    return settings
+
+
+def _best(settings: Settings, question: str, k: int, report: str | None = None) -> list[str]:
+    from rag.index.embeddings import get_query_embedder
+
+    vector = get_query_embedder(settings).embed_query(question)
+    return [rid for rid, _ in open_index(settings).query(vector, k, report=report)]
+
+
+QUESTIONS = ("Who wanted a full return to the office?", "What share felt understaffed?")
+
+
+def _per_report(settings: Settings, question: str, k: int) -> list[str]:
+    """The best ``k`` of each report's own search, merged: what one search must find."""
+    from rag.index.embeddings import get_query_embedder
+
+    reader = open_index(settings)
+    vector = get_query_embedder(settings).embed_query(question)
+    hits = [h for r in ("remote-work", BUNDLED_REPORT.name) for h in reader.query(vector, k, r)]
+    return [rid for rid, _ in sorted(hits, key=lambda h: -h[1])[:k]]
+
+
+@pytest.mark.model
+def test_one_search_across_reports_finds_what_each_report_finds(two_reports: Settings) -> None:
+    client = open_client(two_reports)
+    pointers = read_pointers(client)
+    assert all(p.searchable for p in pointers.values())
+    shared = search_collection(client)
+    assert shared is not None
+    assert shared.count() == sum(p.chunks + p.facts for p in pointers.values())
+    for question in QUESTIONS:
+        assert _best(two_reports, question, 12) == _per_report(two_reports, question, 12)
+    reader = open_index(two_reports)
+    hits = _best(two_reports, QUESTIONS[0], 40)
+    # each hit names its report, read on demand
+    assert {reader.get(rid).report for rid in hits} == {"remote-work", BUNDLED_REPORT.name}
+
+
+@pytest.mark.model
+def test_a_build_no_pointer_names_is_never_searched_and_the_next_ingest_removes_it(
+    two_reports: Settings,
+) -> None:
+    client = open_client(two_reports)
+    before = {q: _best(two_reports, q, 12) for q in QUESTIONS}
+    # what an ingest killed between copying its build and switching the pointer leaves:
+    # a full build of the bundled report, copied into the search collection, named by nothing
+    pointer = read_pointers(client)[BUNDLED_REPORT.name]
+    active = client.get_collection(pointer.collection)
+    got = active.get(include=["embeddings", "documents", "metadatas"])
+    ghost = create_build(client, pointer.report, "0" * 64, pointer.embedder, pointer.dimension)
+    ghost.add(
+        ids=[f"ghost-{rid}" for rid in got["ids"]],
+        embeddings=got["embeddings"],
+        documents=got["documents"],
+        metadatas=got["metadatas"],
+    )
+    share_build(client, ghost)
+
+    assert {q: _best(two_reports, q, 12) for q in QUESTIONS} == before
+
+    summary = ingest(two_reports)
+
+    assert summary.skipped and summary.embedded == 0
+    shared = search_collection(client)
+    assert shared is not None
+    pointers = read_pointers(client)
+    assert shared.count() == sum(p.chunks + p.facts for p in pointers.values())
+    assert ghost.name not in {c.name for c in client.list_collections()}
+
+
+@pytest.mark.model
+def test_an_index_without_the_search_collection_answers_and_is_upgraded_without_embedding(
+    two_reports: Settings,
+) -> None:
+    client = open_client(two_reports)
+    expected = {q: _best(two_reports, q, 12) for q in QUESTIONS}
+    # as an index written before the search collection existed
+    drop_collections(client, ["survey-rag__search"])
+    for pointer in read_pointers(client).values():
+        write_pointer(client, replace(pointer, searchable=False))
+
+    assert {q: _best(two_reports, q, 12) for q in QUESTIONS} == expected  # one query per report
+
+    summary = ingest(two_reports)
+
+    assert summary.embedded == 0 and summary.reused == 0
+    assert all(p.searchable for p in read_pointers(client).values())
+    assert {q: _best(two_reports, q, 12) for q in QUESTIONS} == expected
+
+
+@pytest.mark.model
+def test_reingesting_one_report_replaces_only_its_copies(two_reports: Settings) -> None:
+    client = open_client(two_reports)
+    bundled = read_pointers(client)[BUNDLED_REPORT.name]
+    tiny = Path(two_reports.corpus_dir) / "remote-work" / "report.txt"
+    tiny.write_text(TINY.replace("once a month", "once a week"), encoding="utf-8")
+
+    summary = ingest(two_reports)
+
+    assert summary.embedded <= 4  # the edited passage and sentence; the rest is reused
+    pointers = read_pointers(client)
+    assert pointers[BUNDLED_REPORT.name] == bundled  # the other report is untouched
+    shared = search_collection(client)
+    assert shared is not None
+    assert shared.count() == sum(p.chunks + p.facts for p in pointers.values())
+    hits = _best(two_reports, "How often did teams meet in person?", 3, "remote-work")
+    assert "once a week" in open_index(two_reports).get(hits[0]).text
 
 
 @pytest.mark.server

@@ -4,15 +4,19 @@ Layout inside Chroma (embedded folder or server alike)::
 
     survey-rag__meta                        one record per report: the active pointer
     survey-rag__<report>__<fp12>__<nonce>   passages, facts and sentences of one build of one report
+    survey-rag__search                      every build's passages and facts again, tagged with
+                                            their build: one query searches every report
 
 Records carry a ``kind`` in their metadata: "passage" and "fact" are what retrieval searches;
 "sentence" records hold one vector per report sentence (rag.text.sentences) for the answerer's
 sentence-level similarity, and every search leaves them out.
 
-An ingest writes a whole new collection, then upserts the report's pointer, then drops the
-previous collection. Readers only open what a pointer names, so an ingest killed half-way
-leaves the previous build serving; the next ingest, even one with nothing to do, drops the
-orphan. Only one ingest writes at a time (ingest.lock), so an orphan is never a live build.
+An ingest writes a whole new collection, copies its passages and facts (vectors included,
+nothing re-embedded) into the search collection, then upserts the report's pointer, then
+removes the previous build from both. Readers only open what a pointer names, and search the
+shared collection only for the builds pointers name, so an ingest killed half-way leaves the
+previous build serving; the next ingest, even one with nothing to do, drops the orphan and
+its copies. Only one ingest writes at a time (ingest.lock), so an orphan is never a live build.
 A store whose files are damaged raises IndexBroken; ``survey-rag ingest --rebuild`` moves the
 embedded folder aside (``move_aside``) and builds a new one.
 """
@@ -25,7 +29,7 @@ import re
 import secrets
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -44,6 +48,8 @@ T = TypeVar("T")
 
 PREFIX = "survey-rag__"
 META_COLLECTION = f"{PREFIX}meta"
+SEARCH_COLLECTION = f"{PREFIX}search"  # no build name is this: builds end in __<fp12>__<nonce>
+SHARE_BATCH = 1000  # records per request when copying a build into the search collection
 STORE_SCHEMA = 3  # bump when the record layout changes: it is part of every fingerprint
 HEARTBEAT_TIMEOUT = 3.0
 BROKEN_PREFIX = "chroma.broken-"  # a damaged embedded index, moved aside by --rebuild
@@ -210,6 +216,7 @@ class Pointer:
     digest: dict[str, Any] = field(default_factory=dict)  # ingest.digest: central sentences...
     warnings: tuple[str, ...] = ()  # what ingest found doubtful (unconfirmed hand table rows)
     overrides: tuple[tuple[str, Any], ...] = ()  # id/title/year given on the command line
+    searchable: bool = False  # its passages and facts are in the search collection
 
 
 def _meta(client: ClientAPI, create: bool) -> Collection | None:
@@ -284,6 +291,7 @@ def read_pointers(client: ClientAPI) -> dict[str, Pointer]:
             digest=dict(payload.get("digest") or {}),
             warnings=tuple(payload.get("warnings", ())),
             overrides=tuple((str(k), v) for k, v in payload.get("overrides", {}).items()),
+            searchable=bool(md.get("searchable", False)),
         )
     return pointers
 
@@ -317,6 +325,7 @@ def write_pointer(client: ClientAPI, pointer: Pointer) -> None:
                 "schema": pointer.schema,
                 "folder": pointer.folder,
                 "updated": pointer.updated or time.time(),
+                "searchable": pointer.searchable,
             }
         ],
     )
@@ -356,7 +365,7 @@ def builds(client: ClientAPI) -> dict[str, str]:
     found = {}
     for collection in client.list_collections():
         name = collection.name
-        if name.startswith(PREFIX) and name != META_COLLECTION:
+        if name.startswith(PREFIX) and name not in (META_COLLECTION, SEARCH_COLLECTION):
             found[name] = str((collection.metadata or {}).get("report", ""))
     return found
 
@@ -384,6 +393,83 @@ def orphans(client: ClientAPI, report_ids: Iterable[str] | None = None) -> list[
         for name, report in builds(client).items()
         if name not in active and (wanted is None or report in wanted or not report)
     )
+
+
+def search_collection(client: ClientAPI, create: bool = False) -> Collection | None:
+    """The collection every build's passages and facts are copied into (None if missing)."""
+    if create:
+        return client.get_or_create_collection(
+            SEARCH_COLLECTION,
+            configuration={"hnsw": {"space": "cosine"}},
+            metadata={"survey_rag_schema": STORE_SCHEMA},
+            embedding_function=None,
+        )
+    return get_collection(client, SEARCH_COLLECTION)
+
+
+def share_build(
+    client: ClientAPI, build: Collection, renew: Callable[[], None] = lambda: None
+) -> int:
+    """Copy a build's passages and facts, vectors included, into the search collection.
+
+    Each copy's id is ``<build>/<record id>`` and its metadata names its build, so readers
+    search only the builds their pointers name. Read and written a page at a time (``renew``
+    after each, to keep the writer lock). Returns the number of records copied.
+    """
+    shared = search_collection(client, create=True)
+    assert shared is not None
+    copied = 0
+    while True:
+        got = build.get(
+            where=_SEARCHED,  # type: ignore[arg-type]
+            include=["embeddings", "metadatas"],  # type: ignore[list-item]
+            limit=SHARE_BATCH,
+            offset=copied,
+        )
+        if not got["ids"]:
+            return copied
+        vectors = got["embeddings"] if got["embeddings"] is not None else []
+        shared.add(
+            ids=[f"{build.name}/{rid}" for rid in got["ids"]],
+            embeddings=list(vectors),
+            metadatas=[
+                {
+                    "build": build.name,
+                    "kind": str((md or {}).get("kind", "")),
+                    "report": str((md or {}).get("report", "")),
+                }
+                for md in (got["metadatas"] or [])
+            ],
+        )
+        copied += len(got["ids"])
+        renew()
+
+
+def unshare(client: ClientAPI, names: Iterable[str]) -> None:
+    """Remove the copies of these builds from the search collection."""
+    dropped = sorted(names)
+    shared = search_collection(client) if dropped else None
+    if shared is not None:
+        shared.delete(where=_builds_filter("$in", dropped))
+
+
+def prune_search(client: ClientAPI, active: Iterable[str]) -> None:
+    """Remove the copies of every build no pointer names (a killed ingest's, a replaced one's)."""
+    shared = search_collection(client)
+    kept = sorted(active)
+    if shared is None:
+        return
+    if not kept:
+        drop_collections(client, [SEARCH_COLLECTION])
+        return
+    stale = _builds_filter("$nin", kept)
+    if shared.get(where=stale, limit=1, include=[])["ids"]:  # write only when there is any
+        shared.delete(where=stale)
+
+
+def _builds_filter(op: str, names: list[str]) -> Any:
+    """A Chroma ``where`` on the search collection's ``build`` field."""
+    return {"build": {op: names}}
 
 
 def chunk_record(chunk: Chunk, seq: int) -> tuple[str, str, dict[str, Any]]:
@@ -513,7 +599,8 @@ class IndexReader:
     """What is indexed: reports and their pointers at once, each report's records on first use.
 
     A process answering about one report of a hundred reads only that report's passages, facts
-    and sentence vectors (:meth:`report_data`). ``chunks``, ``facts``, ``sentences`` and
+    and sentence vectors (:meth:`report_data`); a search across reports is one query of the
+    search collection. ``chunks``, ``facts``, ``sentences`` and
     ``sentence_vectors`` span every report and load them all on first access; row ``i`` of
     ``sentence_vectors`` is the stored vector of ``sentences[i]``.
     """
@@ -524,9 +611,11 @@ class IndexReader:
         pointers: dict[str, Pointer],
         collections: dict[str, Any],
         client: ClientAPI | None = None,
+        search: Any = None,
     ):
         self.where = where
         self._client = client
+        self._search = search  # the search collection, if any build is copied into it
         self._pointers = pointers
         self._collections = collections
         self._data: dict[str, ReportData] = {}
@@ -534,6 +623,7 @@ class IndexReader:
         self._owner: dict[str, str] = {}  # record id -> report id, for hits not yet loaded
         self._all: dict[str, Any] = {}
         self._lock = threading.RLock()
+        self._report_locks: dict[str, threading.Lock] = {}  # one reader of each report at once
         self.reports: list[ReportInfo] = [pointers[r].info for r in collections]
         self.fingerprints: dict[str, str] = {r: pointers[r].fingerprint for r in collections}
         self.fingerprint: str = combined_fingerprint(self.fingerprints)
@@ -544,15 +634,18 @@ class IndexReader:
         data = self._data.get(report_id)
         if data is not None:
             return data
+        if report_id not in self._collections:
+            known = ", ".join(self._collections) or "none"
+            raise IndexMissing(
+                f"report {report_id!r} is not indexed at {self.where} (indexed: {known}): "
+                "run 'survey-rag ingest PATH'"
+            )
         with self._lock:
+            report_lock = self._report_locks.setdefault(report_id, threading.Lock())
+        # a lock per report: reading several at once overlaps their round trips to a server
+        with report_lock:
             data = self._data.get(report_id)
             if data is None:
-                if report_id not in self._collections:
-                    known = ", ".join(self._collections) or "none"
-                    raise IndexMissing(
-                        f"report {report_id!r} is not indexed at {self.where} (indexed: {known}): "
-                        "run 'survey-rag ingest PATH'"
-                    )
                 try:
                     data = self._load(report_id)
                 except Exception as exc:
@@ -560,11 +653,12 @@ class IndexReader:
                     if not (_is_not_found(exc) and self._follow(report_id)):
                         raise
                     data = self._load(report_id)
-                for chunk in data.chunks:
-                    self._items[chunk.id] = chunk
-                for fact in data.facts:
-                    self._items[fact.id] = fact
-                self._data[report_id] = data
+                with self._lock:
+                    for chunk in data.chunks:
+                        self._items[chunk.id] = chunk
+                    for fact in data.facts:
+                        self._items[fact.id] = fact
+                    self._data[report_id] = data
         return data
 
     def _load(self, report_id: str) -> ReportData:
@@ -652,6 +746,9 @@ class IndexReader:
     def _every(self, field: str) -> Any:
         value = self._all.get(field)
         if value is None:
+            unread = [r for r in self._collections if r not in self._data]
+            if len(unread) > 1:  # all at once: over a server the round trips overlap
+                list(_pool().map(self.report_data, unread))
             parts = [getattr(self.report_data(r), field) for r in self._collections]
             if field == "sentence_vectors":
                 value = _stack([p for p in parts if len(p)])
@@ -725,42 +822,89 @@ class IndexReader:
     ) -> list[tuple[str, float]]:
         """The ``k`` nearest records as ``(id, cosine similarity)``, best first.
 
-        One Chroma query per served report (in parallel when there are several); ``report``
-        and ``kind`` ("passage" or "fact") narrow the search.
+        One Chroma query: of the report's collection, or of the search collection for every
+        report (builds an older survey-rag wrote, not copied there, are queried one by one, in
+        parallel). ``report`` and ``kind`` ("passage" or "fact") narrow the search.
         """
         if k <= 0:
             return []
         targets = [r for r in self._collections if report is None or r == report]
-
-        def one(report_id: str) -> list[tuple[str, float]]:
-            pointer = self._pointers[report_id]
-            size = pointer.facts if kind == "fact" else pointer.chunks if kind else None
-            available = size if size is not None else pointer.chunks + pointer.facts
-            n = min(k, available)
-            if n <= 0:
-                return []
-            result = self._collections[report_id].query(
-                query_embeddings=[list(embedding)],
-                n_results=n,
-                where={"kind": kind} if kind else _SEARCHED,  # type: ignore[arg-type]
-                include=["distances"],
-            )
-            distances = (result["distances"] or [[]])[0]
-            ids = result["ids"][0]
-            for rid in ids:
-                self._owner[rid] = report_id
-            return [(rid, 1.0 - float(d)) for rid, d in zip(ids, distances, strict=True)]
-
-        hits: list[tuple[str, float]] = []
-        if len(targets) <= 1:
-            for report_id in targets:
-                hits.extend(one(report_id))
-        else:
+        shared = [r for r in targets if self._search is not None and self._pointers[r].searchable]
+        if len(shared) < 2:
+            shared = []  # one report's own collection is the smaller one to search
+        alone = [r for r in targets if r not in shared]
+        parts: list[list[tuple[str, float]]] = []
+        if shared:
+            parts.append(self._query_shared(embedding, k, shared, kind))
+        if len(alone) == 1:
+            parts.append(self._query_one(embedding, k, alone[0], kind))
+        elif alone:
             # each report is its own collection: over a server the round trips overlap
-            for part in _pool().map(one, targets):
-                hits.extend(part)
+            parts.extend(_pool().map(lambda r: self._query_one(embedding, k, r, kind), alone))
+        hits = [hit for part in parts for hit in part]
         hits.sort(key=lambda hit: -hit[1])
         return hits[:k]
+
+    def _available(self, report_id: str, kind: str | None) -> int:
+        pointer = self._pointers[report_id]
+        if kind == "fact":
+            return pointer.facts
+        return pointer.chunks if kind else pointer.chunks + pointer.facts
+
+    def _query_one(
+        self, embedding: Sequence[float], k: int, report_id: str, kind: str | None
+    ) -> list[tuple[str, float]]:
+        n = min(k, self._available(report_id, kind))
+        if n <= 0:
+            return []
+        result = self._collections[report_id].query(
+            query_embeddings=[list(embedding)],
+            n_results=n,
+            where={"kind": kind} if kind else _SEARCHED,  # type: ignore[arg-type]
+            include=["distances"],
+        )
+        distances = (result["distances"] or [[]])[0]
+        ids = result["ids"][0]
+        for rid in ids:
+            self._owner[rid] = report_id
+        return [(rid, 1.0 - float(d)) for rid, d in zip(ids, distances, strict=True)]
+
+    def _query_shared(
+        self, embedding: Sequence[float], k: int, report_ids: list[str], kind: str | None
+    ) -> list[tuple[str, float]]:
+        n = min(k, sum(self._available(r, kind) for r in report_ids))
+        if n <= 0:
+            return []
+        owners = {self._pointers[r].collection: r for r in report_ids}
+        by_kind: dict[str, Any] | None = {"kind": kind} if kind else None
+        # Unfiltered first: the search collection normally holds exactly the builds pointers
+        # name, and a filter on 100 build names costs more than the search. If a copy of a
+        # build we do not serve comes back (an ingest under way or killed, a report we do not
+        # read), search again among ours only.
+        hits = self._shared_hits(embedding, n, by_kind, owners)
+        if hits is None:
+            only_ours = _builds_filter("$in", sorted(owners))
+            where = only_ours if by_kind is None else {"$and": [only_ours, by_kind]}
+            hits = self._shared_hits(embedding, n, where, owners) or []
+        return hits
+
+    def _shared_hits(
+        self, embedding: Sequence[float], n: int, where: Any, owners: dict[str, str]
+    ) -> list[tuple[str, float]] | None:
+        """The search collection's ``n`` nearest as (record id, similarity); None if one of
+        them belongs to a build not in ``owners``."""
+        result = self._search.query(
+            query_embeddings=[list(embedding)], n_results=n, where=where, include=["distances"]
+        )
+        distances = (result["distances"] or [[]])[0]
+        hits = []
+        for shared_id, d in zip(result["ids"][0], distances, strict=True):
+            build, _, rid = shared_id.partition("/")
+            if build not in owners:
+                return None
+            self._owner[rid] = owners[build]
+            hits.append((rid, 1.0 - float(d)))
+        return hits
 
 
 def _form_matrix(facts: Sequence[Fact], forms: dict[str, Any], fallback: Any) -> Any:
@@ -836,4 +980,5 @@ def _open_index(settings: Settings) -> IndexReader:
             collections[report_id] = collection
     if not collections:
         raise IndexMissing(missing)
-    return IndexReader(settings.where, pointers, collections, client)
+    shared = search_collection(client) if any(p.searchable for p in pointers.values()) else None
+    return IndexReader(settings.where, pointers, collections, client, shared)
