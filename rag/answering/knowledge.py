@@ -298,7 +298,7 @@ class Knowledge:
         """Facts of these reports, best match for ``text`` first."""
         terms = self.terms(text)
         units = wanted_units(text)
-        out: list[Scored] = []
+        pool: list[tuple[float, Fact]] = []
         for rid in report_ids:
             r = self.reports[rid]
             if not r.facts:
@@ -311,15 +311,26 @@ class Knowledge:
                     strict=True,
                 )
             ]
-            for fact, sim in zip(r.facts, dense, strict=True):
-                if among is not None and not among(fact):
-                    continue
-                # what the row itself states counts most: a source sentence shared by several
-                # rows ("67.2% ... with 49% rating it 4") must not make them all match alike
-                own = self.coverage(terms, tokens_of(f"{fact.text} {fact.row} {fact.subject}"))
-                lexical = 0.6 * own + 0.4 * self.coverage(terms, tokens_of(fact_document(fact)))
-                named = row_named(figures, fact)
-                out.append(Scored(fact, sim, lexical, named, fact.unit in units))
+            pool.extend(
+                (sim, fact)
+                for fact, sim in zip(r.facts, dense, strict=True)
+                if among is None or among(fact)
+            )
+        # Words are weighed only for the facts nearest in meaning, and rows the question's
+        # figures name: across a library of reports that keeps a question's cost flat (one
+        # report's facts all fit in the pool).
+        pool.sort(key=lambda p: -p[0])
+        kept = pool[:FACT_POOL] + [
+            p for p in pool[FACT_POOL:] if figures and row_named(figures, p[1])
+        ]
+        out: list[Scored] = []
+        for sim, fact in kept:
+            # what the row itself states counts most: a source sentence shared by several
+            # rows ("67.2% ... with 49% rating it 4") must not make them all match alike
+            own = self.coverage(terms, tokens_of(f"{fact.text} {fact.row} {fact.subject}"))
+            lexical = 0.6 * own + 0.4 * self.coverage(terms, tokens_of(fact_document(fact)))
+            named = row_named(figures, fact)
+            out.append(Scored(fact, sim, lexical, named, fact.unit in units))
         out.sort(key=lambda s: -s.score)
         return out
 
@@ -363,6 +374,7 @@ _SUFFIXES = (
 ).split()
 MIN_TYPO_LENGTH = 6
 SENTENCE_POOL = 96  # sentences, nearest in meaning, whose words are weighed
+FACT_POOL = 192  # facts, nearest in meaning, whose words are weighed (more than one report has)
 
 
 def _inflects(short: str, long: str) -> bool:
