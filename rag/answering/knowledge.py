@@ -299,30 +299,29 @@ class Knowledge:
         terms = self.terms(text)
         units = wanted_units(text)
         pool: list[tuple[float, Fact]] = []
+        extra: list[tuple[float, Fact]] = []
         for rid in report_ids:
             r = self.reports[rid]
             if not r.facts:
                 continue
-            dense = [
-                max(a, b)
-                for a, b in zip(
-                    _similarities(r.fact_vectors, vector, len(r.facts)),
-                    _similarities(r.form_vectors, vector, len(r.facts)),
-                    strict=True,
+            n = len(r.facts)
+            dense = _dense(r.fact_vectors, vector, n)
+            dense = _maximum(dense, _dense(r.form_vectors, vector, n))
+            keep = None if among is None else (lambda i, r=r: among(r.facts[i]))
+            top = _top(dense, FACT_POOL, keep)
+            pool.extend((float(dense[i]), r.facts[i]) for i in top)
+            if figures:  # rows the question's figures name count even when far in meaning
+                chosen = set(top)
+                extra.extend(
+                    (float(dense[i]), f)
+                    for i, f in enumerate(r.facts)
+                    if i not in chosen and (keep is None or keep(i)) and row_named(figures, f)
                 )
-            ]
-            pool.extend(
-                (sim, fact)
-                for fact, sim in zip(r.facts, dense, strict=True)
-                if among is None or among(fact)
-            )
         # Words are weighed only for the facts nearest in meaning, and rows the question's
         # figures name: across a library of reports that keeps a question's cost flat (one
         # report's facts all fit in the pool).
         pool.sort(key=lambda p: -p[0])
-        kept = pool[:FACT_POOL] + [
-            p for p in pool[FACT_POOL:] if figures and row_named(figures, p[1])
-        ]
+        kept = pool[:FACT_POOL] + [p for p in pool[FACT_POOL:] if row_named(figures, p[1])] + extra
         out: list[Scored] = []
         for sim, fact in kept:
             # what the row itself states counts most: a source sentence shared by several
@@ -346,12 +345,9 @@ class Knowledge:
         pool: list[tuple[float, Sentence]] = []
         for rid in report_ids:
             r = self.reports[rid]
-            dense = _similarities(r.sentence_vectors, vector, len(r.sentences))
-            pool.extend(
-                (sim, sentence)
-                for sentence, sim in zip(r.sentences, dense, strict=True)
-                if within is None or within(sentence)
-            )
+            dense = _dense(r.sentence_vectors, vector, len(r.sentences))
+            keep = None if within is None else (lambda i, r=r: within(r.sentences[i]))
+            pool.extend((float(dense[i]), r.sentences[i]) for i in _top(dense, SENTENCE_POOL, keep))
         # Words are weighed only for the sentences nearest in meaning: across a library of
         # reports that keeps a question's cost flat, and a sentence that shares the words
         # but not the meaning seldom answers.
@@ -382,13 +378,39 @@ def _inflects(short: str, long: str) -> bool:
     return long.startswith(short) and long[len(short) :] in _SUFFIXES
 
 
-def _similarities(matrix: Any, vector: Any, n: int) -> list[float]:
-    """Cosine similarity of ``vector`` to each row (0 for all when the shapes do not fit)."""
+def _dense(matrix: Any, vector: Any, n: int) -> Any:
+    """Cosine similarity of ``vector`` to each row, as a numpy array (0 for all when the shapes
+    do not fit: vectors of another model give no meaning signal rather than a wrong one)."""
+    import numpy as np
+
     if matrix is None or getattr(matrix, "shape", (0, 0))[0] != n or not n:
-        return [0.0] * n
+        return np.zeros(n, dtype=np.float32)
     if matrix.shape[1] != vector.shape[0]:
-        return [0.0] * n  # vectors of another model: no meaning signal rather than a wrong one
-    return [float(x) for x in matrix @ vector]
+        return np.zeros(n, dtype=np.float32)
+    return matrix @ vector
+
+
+def _maximum(a: Any, b: Any) -> Any:
+    import numpy as np
+
+    return np.maximum(a, b)
+
+
+def _top(sims: Any, k: int, keep: Callable[[int], bool] | None = None) -> list[int]:
+    """The indices of the ``k`` largest similarities (among those ``keep`` allows)."""
+    import numpy as np
+
+    if keep is None:
+        if len(sims) <= k:
+            return list(range(len(sims)))
+        return [int(i) for i in np.argpartition(-sims, k)[:k]]
+    out: list[int] = []
+    for i in np.argsort(-sims):
+        if keep(int(i)):
+            out.append(int(i))
+            if len(out) == k:
+                break
+    return out
 
 
 def _aliases(groups: Iterable[Sequence[Sequence[str]]]) -> list[tuple[str, str]]:
