@@ -214,10 +214,10 @@ class Answerer:
         with the report's metadata where the facet has one (publisher, year, sample)."""
         facet = r.facet
         elliptic = r.text.strip().lower().startswith(FOLLOWUP_OPENERS)
-        if facet is None or (r.leans and elliptic):  # "what about female respondents?"
+        if facet is None or (r.leans and elliptic):  # "what about the students?"
             return self._describe(r, sources)
         if facet.figure and not facet.parts:
-            counted = self._counted_in_a_sentence(r)  # "How many X?": "We had 112 X"
+            counted = self._counted_in_a_sentence(r)  # "How many X?": "We had 300 X"
             if counted is not None:
                 quoted = writers.quote(counted, sources)
                 return PartAnswer(f"According to the report: {quoted}.", True)
@@ -273,7 +273,7 @@ class Answerer:
             return self._refuse(r, "anything that answers this", sources)
         picked = self._best_sentences(r, limit=3)
         # the sentence after the best one, as a sentence window: a report often names a topic
-        # in one sentence ("there are a number of big blockers") and answers in the next
+        # in one sentence ("there are three big obstacles") and answers in the next
         report = self.knowledge.reports[picked[0].report] if picked else None
         after = report.neighbours(picked[0], before=0, after=1)[1:] if report else []
         picked += [s for s in after if _quotable(s) and s not in picked]
@@ -313,8 +313,8 @@ class Answerer:
         )
 
     def _unit_in_words(self, r: Reading) -> bool:
-        """Whether a sentence that states the kind of figure asked ("what year": "started the
-        Alliance in 2021") matches the question better than the fact does ("2 years")."""
+        """Whether a sentence that states the kind of figure asked ("what year": "the club was
+        founded in 1998") matches the question better than the fact does ("within 2 years")."""
         wanted = wanted_units(r.text)
         if r.intent != "figure" or not wanted or r.facts[0].source.strip() == "":
             return False

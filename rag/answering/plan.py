@@ -328,8 +328,8 @@ def _pair(reading: Reading, knowledge: Knowledge) -> list[Fact]:
     sides_read: list[SideMatch] = []
     for i, side in enumerate(split):
         other = split[1 - i]
-        # A side with a word of its own the reports use ("are understaffed") is matched alone;
-        # a bare one ("a 5") borrows the rest of the question ("Did more score it a 4 or a 5?").
+        # A side with a word of its own the reports use ("how many were satisfied") is matched
+        # alone; a bare one ("a 5") borrows the rest of the question ("Did more rate it 4 or 5?").
         own = [t for t in knowledge.terms(side) if knowledge.known(t)]
         query = side if own else f"{other} {side}"
         ranked = knowledge.rank_facts(
@@ -379,7 +379,7 @@ def _lean(reading: Reading, context: Context, knowledge: Knowledge) -> None:
             return
     named = [f for f in table if any(names_row(q, f) for q in reading.claimed)]
     if named and reading.intent in ("figure", "complement"):
-        # "$100M-$200M" names that band fully, and the band below it only by its top
+        # "$10K-$20K" names that band fully, and the band below it only by its top
         reading.facts = [max(named, key=lambda f: row_named(reading.claimed, f))]
         return
     moved = _neighbour(last, table, words)
