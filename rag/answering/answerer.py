@@ -240,7 +240,7 @@ class Answerer:
             fact_ok, _ = self.calibration.answers("fact", r.features)
             top = r.ranked[0]
             if fact_ok and all(m.item is not top.item for m in chosen):
-                chosen.insert(0, FacetMatch(top.item, facet.name, 0.0, top.dense, top.lexical))
+                chosen.insert(0, FacetMatch(top.item, 0.0, top.dense, top.lexical))
         if chosen:
             report = self.knowledge.reports[chosen[0].item.report]
         noted = survey_facets.metadata(facet, report.info, r.text)

@@ -296,6 +296,8 @@ class Knowledge:
         among: Callable[[Fact], bool] | None = None,
     ) -> list[Scored]:
         """Facts of these reports, best match for ``text`` first."""
+        import numpy as np
+
         terms = self.terms(text)
         units = wanted_units(text)
         pool: list[tuple[float, Fact]] = []
@@ -305,8 +307,8 @@ class Knowledge:
             if not r.facts:
                 continue
             n = len(r.facts)
-            dense = _dense(r.fact_vectors, vector, n)
-            dense = _maximum(dense, _dense(r.form_vectors, vector, n))
+            # a fact matches by its statement or by itself asked as a question
+            dense = np.maximum(_dense(r.fact_vectors, vector, n), _dense(r.form_vectors, vector, n))
             keep = None if among is None else (lambda i, r=r: among(r.facts[i]))
             top = _top(dense, FACT_POOL, keep)
             pool.extend((float(dense[i]), r.facts[i]) for i in top)
@@ -388,12 +390,6 @@ def _dense(matrix: Any, vector: Any, n: int) -> Any:
     if matrix.shape[1] != vector.shape[0]:
         return np.zeros(n, dtype=np.float32)
     return matrix @ vector
-
-
-def _maximum(a: Any, b: Any) -> Any:
-    import numpy as np
-
-    return np.maximum(a, b)
 
 
 def _top(sims: Any, k: int, keep: Callable[[int], bool] | None = None) -> list[int]:

@@ -133,7 +133,6 @@ class FacetMatch:
     """A report sentence or fact as evidence for one facet of a question about the survey."""
 
     item: Any  # Sentence | Fact
-    facet: str
     fit: float  # how near the item is to the facet's example statements
     dense: float  # how near it is to the question
     lexical: float  # the share of the question's words it holds
@@ -183,9 +182,7 @@ def matches(
                 real = [i for i in range(len(names)) if i != signpost]
                 nearest = names[max(real, key=lambda i: row[i])]
                 lexical = knowledge.coverage(terms, tokens_of(words(item)))
-                out.append(
-                    FacetMatch(item, facet.name, float(row[own]), float(sim), lexical, nearest)
-                )
+                out.append(FacetMatch(item, float(row[own]), float(sim), lexical, nearest))
     out.sort(key=lambda m: -m.score)
     return out
 
