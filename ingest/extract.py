@@ -43,6 +43,8 @@ _MEASURED = frozenset({"%", "USD", "employees", "companies", "respondents", "use
 _MEASURED |= {"years", "months", "weeks", "days"}
 _CLAUSE_END = re.compile(r"[;:!?]|\.(?!\d)|,(?!\d{3})|\s[-–—]\s|\(|\)")
 _WORD = re.compile(r"[^\s]+")
+_ASIDE = re.compile(r"\((?:\s*[A-Za-z][A-Za-z'’-]*){1,3}\s*\)")
+_ARTICLES = frozenset({"the", "all", "our"})
 _MAX_WORDS = 14
 _TAIL_WORDS = 8
 
@@ -66,10 +68,22 @@ def _clean(word: str) -> str:
     return word.strip(".,;:!?\"'“”‘’()[]").lower()
 
 
+def _clause_end(text: str) -> re.Match[str] | None:
+    """Where the clause starting ``text`` ends; an aside of a few words without figures
+    ("can write (only) simple programs") is read through."""
+    at = 0
+    while (stop := _CLAUSE_END.search(text, at)) is not None:
+        aside = _ASIDE.match(text, stop.start()) if stop.group(0) == "(" else None
+        if aside is None:
+            return stop
+        at = aside.end()
+    return None
+
+
 def clause_after(text: str) -> str:
     """The clause that starts ``text``: up to punctuation, or a join before another figure."""
     text = text.lstrip()
-    stop = _CLAUSE_END.search(text)
+    stop = _clause_end(text)
     head = text[: stop.start()] if stop else text
     words = _words(head)
     out: list[str] = []
@@ -176,6 +190,8 @@ def subject_of(sentence: str, figure: Figure) -> Found:
             tail = _strip_links(clause_before(before[:cut]))
     if tail:
         return Found(figure, tail, "", "before")
+    if first == "of" and all(_clean(w) in POPULATION_WORDS | _ARTICLES for w in words[1:]):
+        return Found(figure, "", "", "before")  # "half of respondents, ...": measures nothing
     return Found(figure, " ".join(words), phrase if words else "", "after" if words else "before")
 
 

@@ -186,6 +186,10 @@ def test_plan_offsets_point_into_the_file_and_text_is_plain(tmp_path: Path) -> N
         ("Losses hit more than half of the companies surveyed.", ["companies surveyed"]),
         ("The share using Linux rose to 58% this year.", ["share using Linux"]),
         ("It was released in 2012 and has 4 maintainers.", []),
+        # a few words in brackets do not end the clause
+        ("20% can write (only) simple programs.", ["can write (only) simple programs"]),
+        # "half of respondents" names who answered, not what they did
+        ("For nearly half of respondents, this was new.", [""]),
     ],
 )
 def test_subjects_follow_the_clause(sentence: str, subjects: list[str]) -> None:
