@@ -98,6 +98,7 @@ _INGEST_MODULES = (
     "ingest.digest",
     "rag.text.sentences",
     "rag.text.numbers",
+    "rag.text.tokens",
 )
 # test hook: seconds to sleep after the first batch of a new build is written
 _PAUSE_ENV = "SURVEY_RAG_TEST_PAUSE_AFTER_WRITE"

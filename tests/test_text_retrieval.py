@@ -6,6 +6,7 @@ import pytest
 
 import rag
 from rag.answering.guard import check
+from rag.answering.knowledge import scale_points
 from rag.retrieval.bm25 import BM25
 from rag.retrieval.fusion import rrf
 from rag.text.tokens import acronyms, tokenize
@@ -31,6 +32,34 @@ def test_tokenizer_keeps_figures_and_acronyms() -> None:
     assert tokenize("LoRAs") == tokenize("LoRA") == ["lora"]
     assert tokenize("34.2% of 10,000 staff") == ["34.2", "10k", "staff"]
     assert tokenize("20k, 20,000 and 20 thousand") == ["20k", "20k", "20k"]
+
+
+@pytest.mark.parametrize(
+    ("words", "digits"),
+    [
+        ("a workforce above twenty thousand", "a workforce above 20,000"),
+        ("a hundred million dollars", "100M dollars"),
+        ("twenty-five percent", "25 percent"),
+        ("rated it a four", "rated it a 4"),
+    ],
+)
+def test_numbers_in_words_match_their_digits(words: str, digits: str) -> None:
+    assert tokenize(words) == tokenize(digits)
+
+
+def test_one_alone_stays_a_word() -> None:
+    assert tokenize("one of the biggest") == ["one", "biggest"]
+
+
+def test_question_figures_name_rows_in_words_and_ranges() -> None:
+    # the low end of a range takes the high end's magnitude; a bound needs no unit of its own
+    points = scale_points("losses between fifty and a hundred million dollars")
+    assert [(p.value, p.unit) for p in points] == [(50e6, "USD"), (100e6, "USD")]
+    assert [(p.value, p.qualifier) for p in scale_points("a staff above twenty thousand")] == [
+        (20000, "over")
+    ]
+    assert [p.value for p in scale_points("how many gave it a four out of five?")] == [4]
+    assert scale_points("do 4 teams use it?") == []
 
 
 def test_bm25_finds_exact_figures_and_terms() -> None:

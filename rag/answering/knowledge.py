@@ -24,7 +24,7 @@ from typing import Any
 from rag.answering.survey_facets import FacetModel
 from rag.text.lexicon import GENERIC, TIME_UNITS, UNIT_CUES
 from rag.text.numbers import Figure, close, extract_figures, units_agree
-from rag.text.tokens import acronyms, synonyms, tokenize
+from rag.text.tokens import acronyms, spelled_as_digits, synonyms, tokenize
 from rag.types import Fact, ReportInfo, Section, Sentence
 
 FRAME_COLUMNS = (
@@ -60,24 +60,58 @@ _FLOORS = {"over", "at_least"}
 def _names(question: Figure, row: Figure) -> bool:
     if not close(row.value, question.value):
         return False
-    if not (units_agree(row.unit, question.unit) or {row.unit, question.unit} <= {"", "USD"}):
+    # "above 20,000" names the "over 20,000 employees" row: a bound needs no unit of its own
+    bound = question.unit == "" and question.qualifier != "exact" and row.unit not in ("%", "year")
+    if not (
+        units_agree(row.unit, question.unit) or {row.unit, question.unit} <= {"", "USD"} or bound
+    ):
         return False
     # "$40M or more" is named by "40M or more", not by the top of "$20M-$40M"
     return (row.qualifier in _FLOORS) == (question.qualifier in _FLOORS)
 
 
 _SCALE_LEAD = re.compile(
-    r"(?:\b(?:a|an|rated|rating|rate|score|scored|scoring|gave|give|level|of|as|it|them)\s+)$",
+    r"(?:\b(?:a|an|rated|rating|rate|score|scored|scoring|gave|give|level|(?<!out )of|as|it|them)"
+    r"\s+)$",
     re.I,
 )
 
 
-def scale_points(text: str, figures: Sequence[Figure]) -> list[Figure]:
-    """The question's figures that can name a row: amounts with a unit, and bare numbers only
-    where they read as a point on a scale ("a 5", "rated it 4"), not as "4 all teams"."""
+_RANGE = re.compile(r"\b(?:between|from)\s+$", re.I)
+_RANGE_JOIN = re.compile(r"^\s*(?:and|to|-|–)\s*$", re.I)
+
+
+def scale_points(text: str) -> list[Figure]:
+    """The question's figures that can name a row: amounts with a unit, bounds ("above twenty
+    thousand"), and bare numbers only where they read as a point on a scale ("a 5", "rated it
+    four"), not as "4 all teams". Numbers in words count as digits; the low end of a range
+    takes the high end's magnitude ("between fifty and a hundred million dollars")."""
+    text = spelled_as_digits(text)
+    figures = extract_figures(text)
+    highs: list[Figure | None] = [*figures[1:], None]
+    figures = [_ranged(text, f, g) for f, g in zip(figures, highs, strict=False)]
     return [
-        f for f in figures if f.unit or _SCALE_LEAD.search(text[max(0, f.start - 12) : f.start])
+        f
+        for f in figures
+        if f.unit
+        or f.qualifier != "exact"
+        or _SCALE_LEAD.search(text[max(0, f.start - 12) : f.start])
     ]
+
+
+def _ranged(text: str, low: Figure, high: Figure | None) -> Figure:
+    """``low`` with the magnitude and unit of ``high`` when the two make a range."""
+    if high is None or low.unit not in ("", high.unit) or not _RANGE.search(text[: low.start]):
+        return low
+    if not _RANGE_JOIN.match(text[low.end : high.start]):
+        return low
+    digits = re.search(r"\d+(?:\.\d+)?", high.raw.replace(",", ""))
+    if digits is None or re.search(r"\d\s*[kmb]|thousand|million|billion", low.raw, re.I):
+        return low
+    factor = high.value / float(digits.group(0))
+    if factor <= 1:
+        return low
+    return Figure(low.value * factor, high.unit, low.qualifier, low.start, low.end, low.raw)
 
 
 def names_row(figure: Figure, fact: Fact) -> bool:

@@ -62,10 +62,61 @@ def _scaled(number: str) -> str:
     return number
 
 
+# Numbers in words, so "twenty thousand" meets "20,000" and "a hundred million" meets "100M".
+# "one" alone is left a word ("one of the biggest"); with a scale after it, it counts.
+_UNITS = {
+    w: i
+    for i, w in enumerate(
+        "one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+        "fifteen sixteen seventeen eighteen nineteen".split(),
+        start=1,
+    )
+}
+_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+_UNITS |= {w: 10 * (i + 2) for i, w in enumerate(_TENS)}
+_MAGNITUDES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
+_UNIT_WORDS = "|".join(sorted(set(_UNITS) - {"one"}, key=len, reverse=True))
+_MAGNITUDE_WORDS = "|".join(_MAGNITUDES)
+_NUMBER_WORDS = re.compile(
+    rf"""\b(?:
+        (?:a|an|one)(?=[\s-]+(?:{_MAGNITUDE_WORDS})\b)  # "a hundred", "one million"
+        | {_UNIT_WORDS}
+    )(?:[\s-]+(?:{_UNIT_WORDS}|one|{_MAGNITUDE_WORDS})\b)*\b""",
+    re.I | re.X,
+)
+
+
+def _spelled_value(words: str) -> int:
+    """'twenty thousand' -> 20000, 'a hundred million' -> 100000000, 'fifty' -> 50."""
+    total, current = 0, 0
+    for w in re.split(r"[\s-]+", words.lower()):
+        if w in _UNITS:
+            current += _UNITS[w]
+        elif w == "hundred":
+            current = (current or 1) * 100
+        elif w in _MAGNITUDES:
+            total += (current or 1) * _MAGNITUDES[w]
+            current = 0
+    return total + current
+
+
+def spelled_as_digits(text: str) -> str:
+    """``text`` with numbers in words written in digits: 'over twenty thousand' -> 'over 20000'."""
+    return _NUMBER_WORDS.sub(lambda m: _written(_spelled_value(m.group(0))), text)
+
+
+def _written(value: int) -> str:
+    """20000 -> '20 thousand': the magnitude stays a word, as "a hundred million" had it."""
+    for size, word in ((1_000_000_000, "billion"), (1_000_000, "million"), (1_000, "thousand")):
+        if value >= size and value % size == 0:
+            return f"{value // size} {word}"
+    return str(value)
+
+
 def tokenize(text: str, *, keep_stopwords: bool = False) -> list[str]:
     """Case-folded tokens; figures keep their identity: '$200M' and '200 million' -> '200m'."""
     tokens: list[str] = []
-    for m in _TOKEN.finditer(text.lower()):
+    for m in _TOKEN.finditer(spelled_as_digits(text.lower())):
         if m.group("num"):
             number = m.group("num").replace(",", "")
             if "." in number:
