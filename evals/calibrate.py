@@ -1,13 +1,14 @@
 """Fit the answerability decision on the tuning sets: ``python -m evals.calibrate``.
 
-For every single-question case of the tuning sets (evals/cases.yaml and evals/dev.yaml; never
-evals/test.yaml), the engine reads the question into a plan and records the named features of
-its best evidence (rag.answering.answerability.FEATURES). A logistic regression per kind of
-evidence ("fact" for figure questions, "about" for how the survey was done, "sentence" for the
-rest) learns whether such evidence
-answers; the threshold is the point of the precision/recall curve with the best F1 of
-refusing among those that still answer 90% of the answerable cases (a figure given where the
-report has none is the worst error; refusing what the report answers is the next). Writes
+For every single-question case of the tuning sets (evals/cases.yaml and evals/dev.yaml on the
+bundled report, and evals/reports/<id>/tuning.yaml on each public report whose file is
+restored, ingested aside; never evals/test.yaml nor a report's cases.yaml), the engine reads
+the question into a plan and records the named features of its best evidence
+(rag.answering.answerability.FEATURES). A logistic regression per kind of evidence ("fact" for
+figure questions, "about" for how the survey was done, "sentence" for the rest) learns whether
+such evidence answers; the threshold is the point of the precision/recall curve with the best
+F1 of refusing among those that still answer 90% of the answerable cases (a figure given where
+the report has none is the worst error; refusing what the report answers is the next). Writes
 rag/answering/data/answerability.json (weights, bias, threshold, the fit's figures) and
 answerability.png (the curves, the chosen points marked).
 """
@@ -16,19 +17,27 @@ from __future__ import annotations
 
 import argparse
 import json
+import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from evals.cases import DEFAULT_CASES, Case, load_cases
-from rag.answering.answerability import CALIBRATION, FEATURES, KIND_FEATURES
-from rag.settings import Settings
+from evals.reports import find_reports
+from ingest.pipeline import ingest
+from rag.answering.answerability import CALIBRATION, FEATURES, KIND_FEATURES, LOWERS, RAISES
+from rag.settings import PROJECT_ROOT, Settings
 
 TUNING = (DEFAULT_CASES, DEFAULT_CASES.with_name("dev.yaml"))
+REPORT_TUNING = "tuning.yaml"  # per public report; its cases.yaml stays the validation set
+# The public reports' tuning sets were written for figure questions (figures asked, traps and
+# refusals of figures): they teach the fact decision. Their few about-the-survey questions hold
+# no refusal of that kind, so they would move its threshold without showing where it lies.
+REPORT_KINDS = frozenset({"fact"})
 # Parts these categories ask are decided elsewhere (scope, digest), not by the evidence score.
 SKIPPED = frozenset({"time_scope", "overview", "section", "injection"})
-C = 1.0  # regularisation of the logistic fit on standardised features
+C = 0.3  # regularisation on standardised features: at 1.0 the fact fit leaned on one signal
 MIN_ANSWER_RECALL = 0.9  # a threshold may refuse at most a tenth of what the report answers
 
 
@@ -63,14 +72,45 @@ def collect(settings: Settings, cases: Sequence[Case]) -> list[tuple[str, dict[s
         kind = (
             "about" if r.intent == "about" else "fact" if r.intent in FIGURE_INTENTS else "sentence"
         )
-        rows.append((kind, r.features, 0 if case.refuse else 1))
+        # a figure question is answered by a fact only where the case wants a figure: one
+        # answered in words ("which teams control the budget?") teaches the fact decision to
+        # step aside for the sentence
+        wants_figure = bool(case.expected or case.derivation)
+        answered = not case.refuse and (kind != "fact" or wants_figure)
+        rows.append((kind, r.features, int(answered)))
     return rows
+
+
+def _sign(name: str) -> int:
+    return 1 if name in RAISES else -1 if name in LOWERS else 0
+
+
+def _signed_logistic(z: Any, y: Any, signs: Sequence[int]) -> tuple[Any, float]:
+    """A class-balanced, L2-regularised logistic regression whose weights keep the signs their
+    features' meaning gives them (0: free), fitted with L-BFGS-B."""
+    import numpy as np
+    from scipy.optimize import minimize
+
+    weight = np.where(y == 1, len(y) / (2 * max(y.sum(), 1)), len(y) / (2 * max((1 - y).sum(), 1)))
+
+    def loss(params: Any) -> tuple[float, Any]:
+        w, b = params[:-1], params[-1]
+        margin = z @ w + b
+        p = 1.0 / (1.0 + np.exp(-margin))
+        nll = weight * (np.logaddexp(0, margin) - y * margin)
+        residual = weight * (p - y)
+        grad = np.append(z.T @ residual + w / C, residual.sum())
+        return float(nll.sum() + (w @ w) / (2 * C)), grad
+
+    bounds = [(0, None) if s > 0 else (None, 0) if s < 0 else (None, None) for s in signs]
+    start = np.zeros(len(signs) + 1)
+    result = minimize(loss, start, jac=True, method="L-BFGS-B", bounds=[*bounds, (None, None)])
+    return result.x[:-1], float(result.x[-1])
 
 
 def fit(rows: Sequence[tuple[str, dict[str, float], int]]) -> dict[str, Any]:
     """Weights, bias and threshold per kind, with the curve and the chosen point's figures."""
     import numpy as np
-    from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import precision_recall_curve
 
     out: dict[str, Any] = {"weights": {}, "bias": {}, "threshold": {}, "fit": {}, "curves": {}}
@@ -85,10 +125,10 @@ def fit(rows: Sequence[tuple[str, dict[str, float], int]]) -> dict[str, Any]:
         # weights saved, which then read the raw features
         mean, std = x.mean(axis=0), x.std(axis=0) + 1e-9
         z = (x - mean) / std
-        model = LogisticRegression(C=C, class_weight="balanced", max_iter=2000).fit(z, y)
-        scores = model.predict_proba(z)[:, 1]
-        coef = model.coef_[0] / std
-        intercept = float(model.intercept_[0] - (model.coef_[0] * mean / std).sum())
+        coef_z, intercept_z = _signed_logistic(z, y, [_sign(n) for n in names])
+        scores = 1.0 / (1.0 + np.exp(-(z @ coef_z + intercept_z)))
+        coef = coef_z / std
+        intercept = float(intercept_z - (coef_z * mean / std).sum())
         precision, recall, thresholds = precision_recall_curve(y, scores)
         # the point with the best F1 of refusing: a wrong figure given is what users must never
         # get, and a refusal of what the report answers is the next worst
@@ -148,15 +188,34 @@ def plot(curves: dict[str, Any], path: Path) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m evals.calibrate", description=__doc__)
     parser.add_argument("--out", default=str(CALIBRATION), help="where to write the JSON")
+    parser.add_argument(
+        "--reports-data",
+        help="a data dir already holding the public reports' index (default: ingest them aside)",
+    )
     args = parser.parse_args(argv)
     settings = Settings()
     cases = [c for path in TUNING for c in load_cases(path)]
     rows = collect(settings, cases)
+    used = list(TUNING)
+    reports = [r for r in find_reports() if r.file and (r.folder / REPORT_TUNING).is_file()]
+    if reports:
+        report_cases = [c for r in reports for c in load_cases(r.folder / REPORT_TUNING)]
+        used += [r.folder / REPORT_TUNING for r in reports]
+        if args.reports_data:
+            extra = collect(
+                settings.model_copy(update={"data_dir": Path(args.reports_data)}), report_cases
+            )
+        else:
+            with tempfile.TemporaryDirectory(prefix="survey-rag-calibrate-") as tmp:
+                own = settings.model_copy(update={"data_dir": Path(tmp), "chroma_url": None})
+                ingest(own, [r.file for r in reports if r.file])
+                extra = collect(own, report_cases)
+        rows += [row for row in extra if row[0] in REPORT_KINDS]
     fitted = fit(rows)
     out = Path(args.out)
     plot(fitted.pop("curves"), out.with_suffix(".png"))
     fitted["features"] = list(FEATURES)
-    fitted["fitted_on"] = [str(p.relative_to(p.parents[1])) for p in TUNING]
+    fitted["fitted_on"] = [str(p.relative_to(PROJECT_ROOT)) for p in used]
     fitted["date"] = time.strftime("%Y-%m-%d")
     out.write_text(json.dumps(fitted, indent=2) + "\n", encoding="utf-8")
     for kind, figures in fitted["fit"].items():

@@ -1,16 +1,44 @@
-"""``survey-rag eval --reports``: a fixture report folder ingested, answered, a row per report."""
+"""``survey-rag eval --reports``: a fixture report folder ingested, answered, a row per report.
+
+Also the cases files of evals/reports/<id>/ themselves: ``cases.yaml`` (the validation set that
+``eval --reports`` runs) and ``tuning.yaml`` (the cases the answerability decision is fitted on)
+get the same integrity checks, each source sentence against the report file when it is restored.
+"""
 
 from __future__ import annotations
 
 import argparse
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from evals.reports import find_reports, run_reports_command
+from evals.cases import DEFAULT_CASES, Case, load_cases
+from evals.reports import REPORTS_DIR, find_reports, run_reports_command
 from rag.errors import InputError
 from rag.settings import Settings
+from rag.text.numbers import contains_figure, extract_figures
 from tests.test_ingest_readers import MARKDOWN
+
+# Every cases file of the multi-report set, by its path under evals/reports/.
+REPORT_SETS: dict[str, list[Case]] = {
+    f"{path.parent.name}/{path.name}": load_cases(path)
+    for name in ("cases.yaml", "tuning.yaml")
+    for path in sorted(REPORTS_DIR.glob(f"*/{name}"))
+}
+REPORT_CASES = [(name, case) for name, cases in REPORT_SETS.items() for case in cases]
+
+
+def _report_text(name: str) -> str | None:
+    """The restored report file of a cases file, or None (report.md is not committed)."""
+    file = REPORTS_DIR / name.split("/")[0] / "report.md"
+    return file.read_text(encoding="utf-8") if file.is_file() else None
+
+
+def _set_ids(item: tuple[str, Case]) -> str:
+    name, case = item
+    return f"{name}:{case.id}"
+
 
 CASES = """
 - id: fix-satisfied
@@ -79,3 +107,62 @@ def test_reports_are_ingested_aside_and_scored_a_row_each(
     assert (tmp_path / "out" / "reports" / "fixture-survey" / "results.json").is_file()
     # the configured index was left alone
     assert not (tmp_path / "configured").exists()
+
+
+def test_report_case_ids_are_unique_across_every_cases_file() -> None:
+    bundled = [load_cases(p) for p in sorted(Path(DEFAULT_CASES).parent.glob("*.yaml"))]
+    ids = Counter(c.id for cases in [*bundled, *REPORT_SETS.values()] for c in cases)
+    assert [i for i, n in ids.items() if n > 1] == []
+
+
+@pytest.mark.parametrize("name", sorted(REPORT_SETS))
+def test_report_questions_are_unique(name: str) -> None:
+    questions = Counter(c.question.strip().lower() for c in REPORT_SETS[name])
+    assert [q for q, n in questions.items() if n > 1] == []
+
+
+@pytest.mark.parametrize("name", sorted(n for n in REPORT_SETS if n.endswith("tuning.yaml")))
+def test_the_tuning_file_copies_no_validation_question(name: str) -> None:
+    validation = REPORT_SETS[name.replace("tuning.yaml", "cases.yaml")]
+    seen = {c.question.strip().lower() for c in validation}
+    assert [c.id for c in REPORT_SETS[name] if c.question.strip().lower() in seen] == []
+
+
+@pytest.mark.parametrize("item", REPORT_CASES, ids=_set_ids)
+def test_every_report_case_names_its_report(item: tuple[str, Case]) -> None:
+    name, case = item
+    assert case.report == name.split("/")[0]
+
+
+@pytest.mark.parametrize("item", [(n, c) for n, c in REPORT_CASES if c.sentences], ids=_set_ids)
+def test_every_report_sentence_is_in_the_report_verbatim(item: tuple[str, Case]) -> None:
+    name, case = item
+    report = _report_text(name)
+    if report is None:
+        pytest.skip(f"{name.split('/')[0]}/report.md is not restored (see its SOURCE.md)")
+    for sentence in case.sentences:
+        assert sentence in report, f"{case.id}: not verbatim in report.md: {sentence!r}"
+
+
+@pytest.mark.parametrize(
+    "item", [(n, c) for n, c in REPORT_CASES if c.sentences and c.expected], ids=_set_ids
+)
+def test_every_report_figure_stands_in_its_sentence(item: tuple[str, Case]) -> None:
+    _, case = item
+    figures = [f for s in case.sentences for f in extract_figures(s)]
+    for exp in case.expected:
+        assert contains_figure(figures, exp.value, exp.unit, exp.qualifier, exp.tolerance), (
+            f"{case.id}: {exp} is not in {case.sentences}"
+        )
+
+
+def test_report_refusals_expect_nothing_and_answerable_cases_expect_something() -> None:
+    for name, case in REPORT_CASES:
+        if case.refuse:
+            assert not case.expected, f"{name}:{case.id}"
+            if case.category != "irrelevant_trap":
+                assert not case.required_terms, f"{name}:{case.id}"
+            if case.required_terms:
+                assert case.sentences, f"{name}:{case.id}: name the sentence the terms are from"
+        else:
+            assert case.expected or case.required_terms, f"{name}:{case.id}"

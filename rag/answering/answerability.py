@@ -21,6 +21,7 @@ CALIBRATION = DATA / "answerability.json"
 FEATURES = (
     "statistic_missing",
     "fact_uncovered",
+    "fact_outworded",
     "sentence_uncovered",
     "fact_margin",
     "sentence_margin",
@@ -44,6 +45,7 @@ KIND_FEATURES = {
         "fact_selector",
         "fact_margin",
         "fact_uncovered",
+        "fact_outworded",
         "statistic_missing",
         "unknown_words",
     ),
@@ -59,6 +61,21 @@ KIND_FEATURES = {
     # (rag/answering/data/survey_facets.yaml) and near the question
     "about": ("about_fit", "about_dense", "about_lexical"),
 }
+
+
+# The way each signal may push the decision, held in the fit: nearer, better-covered evidence
+# can only raise the score; a question word no evidence or no report holds can only lower it.
+# A free fit on a few hundred questions gives some signals the wrong sign (more unknown words,
+# more likely to answer), and a question unlike any tuning case then gets a figure. A
+# sentence's margin over the next stays free: a topic told over several sentences has none.
+RAISES = frozenset(
+    {"fact_dense", "fact_lexical", "fact_selector", "fact_margin", "sentence_dense"}
+    | {"sentence_lexical", "about_fit", "about_dense", "about_lexical"}
+)
+LOWERS = frozenset(
+    {"fact_uncovered", "fact_outworded", "sentence_uncovered", "statistic_missing"}
+    | {"unknown_words"}
+)
 
 
 @dataclass(frozen=True)

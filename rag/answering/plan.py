@@ -56,6 +56,7 @@ FIGURE_INTENTS = frozenset(
 )
 TWO_SIDED = frozenset("compare difference ratio share_of_share".split())
 OVERVIEW_INTENTS = frozenset("overview conclusion recommendation emphasis".split())
+OUTWORDING_POOL = 8  # the nearest sentences a fact's wording is weighed against
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 
 
@@ -181,7 +182,7 @@ def read_part(text: str, knowledge: Knowledge, report_ids: list[str], context: C
     intent, confidence = settle_intent(model.predict(own_vector, text), text, leans)
     claimed = extract_figures(text)
     reading = Reading(text, intent, confidence, report_ids, claimed=claimed, leans=leans)
-    points = scale_points(text, claimed)
+    points = scale_points(text)
     reading.ranked = knowledge.rank_facts(query, vector, report_ids, points)
     if leans:
         # a follow-up with words of its own ("and fully remote?") is matched on them first
@@ -336,7 +337,7 @@ def _pair(reading: Reading, knowledge: Knowledge) -> list[Fact]:
             query,
             knowledge.vector(query),
             reading.report_ids,
-            scale_points(side, extract_figures(side)),
+            scale_points(side),
         )
         for s in ranked:
             if s.item not in picked:
@@ -498,6 +499,25 @@ def _uncovered(terms: Sequence[str], evidence: Scored | None, knowledge: Knowled
     return max(missing, default=0.0) / knowledge.idf("")
 
 
+def _outworded(
+    terms: Sequence[str], evidence: Scored | None, sentences: Sequence[Scored], knowledge: Knowledge
+) -> float:
+    """How much better a near sentence other than the fact's own covers the question's words
+    (0..1): "what share have usage policies?" put beside a priority rating, while another
+    sentence speaks of policies, asks about what that sentence says, not about the rating."""
+    if evidence is None or not isinstance(evidence.item, Fact):
+        return 0.0
+    fact = evidence.item
+    own = knowledge.coverage(terms, tokens_of(fact_document(fact)))
+    source = fact.source.strip()
+    others = [
+        knowledge.coverage(terms, tokens_of(s.item.text))
+        for s in sentences[:OUTWORDING_POOL]
+        if not (source and (s.item.text.strip() in source or source in s.item.text))
+    ]
+    return max(0.0, max(others, default=0.0) - own)
+
+
 def _statistic_missing(text: str, evidence: Scored | None, knowledge: Knowledge) -> float:
     """1 when the question asks for a statistic (an average, a median) the evidence lacks."""
     asked = set(tokenize(text)) & STATISTICS
@@ -526,6 +546,7 @@ def features(reading: Reading, knowledge: Knowledge) -> dict[str, float]:
     out = {
         "statistic_missing": _statistic_missing(reading.text, target, knowledge),
         "fact_uncovered": _uncovered(terms, target, knowledge),
+        "fact_outworded": _outworded(terms, target, reading.sentences, knowledge),
         "sentence_uncovered": _uncovered(terms, sentence, knowledge),
         "fact_margin": (target.dense - max(other_facts, default=0.0)) if target else 0.0,
         "sentence_margin": (sentence.dense - second_sentence) if sentence else 0.0,
@@ -541,18 +562,26 @@ def features(reading: Reading, knowledge: Knowledge) -> dict[str, float]:
     if len(reading.sides) == 2:
         # each side of "X than Y" was matched as its own question: the weaker side decides
         weaker = min(reading.sides, key=lambda s: s.target.dense + s.target.lexical)
-        out.update(_fact_features(weaker.query, weaker.target, weaker.ranked, knowledge))
+        out.update(
+            _fact_features(weaker.query, weaker.target, weaker.ranked, reading.sentences, knowledge)
+        )
     return out
 
 
 def _fact_features(
-    text: str, target: Scored, ranked: Sequence[Scored], knowledge: Knowledge
+    text: str,
+    target: Scored,
+    ranked: Sequence[Scored],
+    sentences: Sequence[Scored],
+    knowledge: Knowledge,
 ) -> dict[str, float]:
     """The fact signals of one side of a two-sided part, read as a question of its own."""
     others = [s.dense for s in ranked if s.item.table != target.item.table]
+    terms = knowledge.terms(text)
     return {
         "statistic_missing": _statistic_missing(text, target, knowledge),
-        "fact_uncovered": _uncovered(knowledge.terms(text), target, knowledge),
+        "fact_uncovered": _uncovered(terms, target, knowledge),
+        "fact_outworded": _outworded(terms, target, sentences, knowledge),
         "fact_margin": target.dense - max(others, default=0.0),
         "fact_dense": target.dense,
         "fact_lexical": target.lexical,
