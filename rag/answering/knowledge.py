@@ -15,6 +15,7 @@ import bisect
 import difflib
 import math
 import re
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -42,6 +43,16 @@ def tokens_of(text: str) -> frozenset[str]:
 def figures_of(text: str) -> tuple[Figure, ...]:
     """The figures of a text (cached)."""
     return tuple(extract_figures(text))
+
+
+def fact_words(fact: Fact) -> str:
+    """What a fact itself states: its sentence, row and subject (no caption or source)."""
+    return f"{fact.text} {fact.row} {fact.subject}"
+
+
+def sentence_words(sentence: Sentence) -> str:
+    """What a sentence offers a question's words: itself and its section's title."""
+    return f"{sentence.text} {sentence.section}"
 
 
 def fact_document(fact: Fact) -> str:
@@ -201,13 +212,22 @@ class Knowledge:
         self.aliases = _aliases(r.info.vocabulary for r in reports)
         self._proper = _proper_nouns(r.info.plain or r.info.text for r in reports)
         self.facets = FacetModel(self.vector)  # embeds its examples on first use only
+        # per-word caches; threads may fill one twice, with the same value
+        self._idf: dict[str, float] = {}
+        self._forms: dict[str, frozenset[str]] = {}
+        self._corrected: dict[str, str] = {}
+        self._words: dict[str, tuple[WordIndex, dict[str, int]]] = {}
+        self._words_lock = threading.Lock()
 
     # ------------------------------------------------------------------ words
 
     def idf(self, term: str) -> float:
         """How much a word tells: rare in the reports means informative; unseen counts most."""
-        n = self.df.get(term, 0)
-        return math.log(1 + (self.docs - n + 0.5) / (n + 0.5))
+        weight = self._idf.get(term)
+        if weight is None:
+            n = self.df.get(term, 0)
+            weight = self._idf[term] = math.log(1 + (self.docs - n + 0.5) / (n + 0.5))
+        return weight
 
     def corrected(self, term: str) -> str:
         """``term``, or the report word it is a misspelling of ('understafed' -> 'understaffed').
@@ -215,11 +235,18 @@ class Knowledge:
         Only long words: a short unknown word is more often another word than a typo."""
         if term in self.df or len(term) < MIN_TYPO_LENGTH or not term.isalpha():
             return term
+        # a scan of the whole vocabulary, which grows with every report: once per word
+        known = self._corrected.get(term)
+        if known is not None:
+            return known
+        found = term
         for candidate in difflib.get_close_matches(term, self.vocabulary, n=3, cutoff=0.8):
             swapped = sorted(candidate) == sorted(term)  # 'prioirty' for 'priority'
             if swapped or difflib.SequenceMatcher(None, term, candidate).ratio() >= 0.9:
-                return candidate
-        return term
+                found = candidate
+                break
+        self._corrected[term] = found
+        return found
 
     def terms(self, text: str) -> list[str]:
         """The content words of a question: no generic words, spelled as the report spells."""
@@ -240,28 +267,100 @@ class Knowledge:
 
     def covers(self, term: str, tokens: frozenset[str]) -> bool:
         """Whether ``tokens`` hold ``term``, a form of it, a synonym or its spelled-out acronym."""
-        if term in tokens or any(s in tokens for s in synonyms(term)):
+        if not self.forms(term).isdisjoint(tokens):
             return True
         spelled = self.acronyms.get(term)
         if spelled and spelled <= tokens:
             return True
-        if len(term) < 4:
+        if len(term) < 6:
             return False
-        for tok in tokens:
-            if len(tok) >= 4 and (_inflects(term, tok) or _inflects(tok, term)):
-                return True
-            if len(term) >= 7 and len(tok) >= 7 and tok[:7] == term[:7]:
-                return True
-            if len(term) >= 6 and term in tok and tok.startswith(("un", "under", "over")):
-                return True  # 'paid' in 'underpaid', a polarity the ranking then weighs
-        return False
+        heads, negated = _word_shapes(tokens)
+        return (len(term) >= 7 and term[:7] in heads) or any(term in tok for tok in negated)
+
+    def forms(self, term: str) -> frozenset[str]:
+        """The words that stand for ``term`` by themselves: it, its synonyms, its inflections
+        ('govern' -> 'governance', 'governed'; 'payments' -> 'payment').
+
+        Set lookups instead of comparing the term with every word of every text: a question
+        is weighed against thousands of texts across a library of reports."""
+        known = self._forms.get(term)
+        if known is not None:
+            return known
+        found = {term, *synonyms(term)}
+        if len(term) >= 4:
+            found.update(term + suffix for suffix in _SUFFIXES)
+            found.update(
+                term[: -len(suffix)]
+                for suffix in _SUFFIXES
+                if term.endswith(suffix) and len(term) - len(suffix) >= 4
+            )
+        known = self._forms[term] = frozenset(found)
+        return known
 
     def coverage(self, terms: Sequence[str], tokens: frozenset[str]) -> float:
         """Share of the terms' weight that ``tokens`` cover, 0..1."""
-        total = sum(self.idf(t) for t in terms)
+        weights = [self.idf(t) for t in terms]
+        total = sum(weights)
         if not total:
             return 0.0
-        return sum(self.idf(t) for t in terms if self.covers(t, tokens)) / total
+        return sum(w for t, w in zip(terms, weights, strict=True) if self.covers(t, tokens)) / total
+
+    def word_index(self, kind: str) -> tuple[WordIndex, dict[str, int]]:
+        """Every report's sentences (``kind`` "sentences", read by :func:`sentence_words`) or
+        facts ("facts" by :func:`fact_words`, "documents" by :func:`fact_document`) as one
+        WordIndex, and the row each report starts at in it; built on first use, once."""
+        with self._words_lock:
+            built = self._words.get(kind)
+            if built is None:
+                starts: dict[str, int] = {}
+                texts: list[str] = []
+                for rid, r in self.reports.items():
+                    starts[rid] = len(texts)
+                    if kind == "sentences":
+                        texts += [sentence_words(s) for s in r.sentences]
+                    elif kind == "facts":
+                        texts += [fact_words(f) for f in r.facts]
+                    else:
+                        texts += [fact_document(f) for f in r.facts]
+                built = self._words[kind] = (WordIndex(texts), starts)
+            return built
+
+    def holding(self, term: str, index: WordIndex) -> Any:
+        """Which texts of ``index`` cover ``term``, as a boolean numpy array: for each text,
+        what :meth:`covers` says of its words."""
+        import numpy as np
+
+        found = np.zeros(index.size, dtype=bool)
+        words = [w for w in self.forms(term) if w in index.postings]
+        if len(term) >= 7:
+            words += index.heads.get(term[:7], [])
+        if len(term) >= 6:
+            words += [w for w in index.negated if term in w]
+        for w in words:
+            found[index.postings[w]] = True
+        spelled = self.acronyms.get(term)
+        if spelled and all(w in index.postings for w in spelled):
+            every = np.ones(index.size, dtype=bool)
+            for w in spelled:
+                one = np.zeros(index.size, dtype=bool)
+                one[index.postings[w]] = True
+                every &= one
+            found |= every
+        return found
+
+    def coverages(self, terms: Sequence[str], index: WordIndex) -> Any:
+        """:meth:`coverage` of every text of ``index`` at once (float64, equal text for text:
+        the weights are added in the same order)."""
+        import numpy as np
+
+        weights = [self.idf(t) for t in terms]
+        total = sum(weights)
+        covered = np.zeros(index.size, dtype=np.float64)
+        if not total:
+            return covered
+        for term, weight in zip(terms, weights, strict=True):
+            covered[self.holding(term, index)] += weight
+        return covered / total
 
     def known(self, term: str) -> bool:
         """Whether the reports use ``term`` or a form or synonym of it."""
@@ -300,22 +399,24 @@ class Knowledge:
 
         terms = self.terms(text)
         units = wanted_units(text)
-        pool: list[tuple[float, Fact]] = []
-        extra: list[tuple[float, Fact]] = []
+        _, starts = self.word_index("facts")
+        pool: list[tuple[float, Fact, int]] = []  # similarity, fact, its row in word_index
+        extra: list[tuple[float, Fact, int]] = []
         for rid in report_ids:
             r = self.reports[rid]
             if not r.facts:
                 continue
             n = len(r.facts)
+            start = starts[rid]
             # a fact matches by its statement or by itself asked as a question
             dense = np.maximum(_dense(r.fact_vectors, vector, n), _dense(r.form_vectors, vector, n))
             keep = None if among is None else (lambda i, r=r: among(r.facts[i]))
             top = _top(dense, FACT_POOL, keep)
-            pool.extend((float(dense[i]), r.facts[i]) for i in top)
+            pool.extend((float(dense[i]), r.facts[i], start + i) for i in top)
             if figures:  # rows the question's figures name count even when far in meaning
                 chosen = set(top)
                 extra.extend(
-                    (float(dense[i]), f)
+                    (float(dense[i]), f, start + i)
                     for i, f in enumerate(r.facts)
                     if i not in chosen and (keep is None or keep(i)) and row_named(figures, f)
                 )
@@ -324,12 +425,15 @@ class Knowledge:
         # report's facts all fit in the pool).
         pool.sort(key=lambda p: -p[0])
         kept = pool[:FACT_POOL] + [p for p in pool[FACT_POOL:] if row_named(figures, p[1])] + extra
+        if not kept:
+            return []
+        # what the row itself states counts most: a source sentence shared by several
+        # rows ("67.2% ... with 49% rating it 4") must not make them all match alike
+        own = self.coverages(terms, self.word_index("facts")[0])
+        whole = self.coverages(terms, self.word_index("documents")[0])
         out: list[Scored] = []
-        for sim, fact in kept:
-            # what the row itself states counts most: a source sentence shared by several
-            # rows ("67.2% ... with 49% rating it 4") must not make them all match alike
-            own = self.coverage(terms, tokens_of(f"{fact.text} {fact.row} {fact.subject}"))
-            lexical = 0.6 * own + 0.4 * self.coverage(terms, tokens_of(fact_document(fact)))
+        for sim, fact, at in kept:
+            lexical = 0.6 * float(own[at]) + 0.4 * float(whole[at])
             named = row_named(figures, fact)
             out.append(Scored(fact, sim, lexical, named, fact.unit in units))
         out.sort(key=lambda s: -s.score)
@@ -344,26 +448,51 @@ class Knowledge:
     ) -> list[Scored]:
         """Report sentences, best match for ``text`` first."""
         terms = self.terms(text)
-        pool: list[tuple[float, Sentence]] = []
+        _, starts = self.word_index("sentences")
+        pool: list[tuple[float, Sentence, int]] = []  # similarity, sentence, row in word_index
         for rid in report_ids:
             r = self.reports[rid]
             dense = _dense(r.sentence_vectors, vector, len(r.sentences))
             keep = None if within is None else (lambda i, r=r: within(r.sentences[i]))
-            pool.extend((float(dense[i]), r.sentences[i]) for i in _top(dense, SENTENCE_POOL, keep))
+            start = starts[rid]
+            pool.extend(
+                (float(dense[i]), r.sentences[i], start + i)
+                for i in _top(dense, SENTENCE_POOL, keep)
+            )
+        if not pool:
+            return []
         # Words are weighed only for the sentences nearest in meaning: across a library of
         # reports that keeps a question's cost flat, and a sentence that shares the words
         # but not the meaning seldom answers.
         pool.sort(key=lambda p: -p[0])
+        lexical = self.coverages(terms, self.word_index("sentences")[0])
         out = [
-            Scored(
-                sentence,
-                sim,
-                self.coverage(terms, tokens_of(f"{sentence.text} {sentence.section}")),
-            )
-            for sim, sentence in pool[:SENTENCE_POOL]
+            Scored(sentence, sim, float(lexical[at])) for sim, sentence, at in pool[:SENTENCE_POOL]
         ]
         out.sort(key=lambda s: -s.score)
         return out
+
+
+class WordIndex:
+    """Which texts of a list hold each word: a question's words are then weighed against a
+    library's thousands of texts with a few array operations (Knowledge.coverages)."""
+
+    def __init__(self, texts: Iterable[str]) -> None:
+        import numpy as np
+
+        at: dict[str, list[int]] = {}
+        size = 0
+        for i, text in enumerate(texts):
+            for word in tokens_of(text):
+                at.setdefault(word, []).append(i)
+            size = i + 1
+        self.size = size
+        self.postings = {w: np.asarray(ids, dtype=np.intp) for w, ids in at.items()}
+        self.heads: dict[str, list[str]] = {}
+        for w in at:
+            if len(w) >= 7:
+                self.heads.setdefault(w[:7], []).append(w)
+        self.negated = [w for w in at if w.startswith(("un", "under", "over"))]
 
 
 _SUFFIXES = (
@@ -375,9 +504,13 @@ SENTENCE_POOL = 96  # sentences, nearest in meaning, whose words are weighed
 FACT_POOL = 192  # facts, nearest in meaning, whose words are weighed (more than one report has)
 
 
-def _inflects(short: str, long: str) -> bool:
-    """Whether ``long`` is ``short`` plus an inflection ('govern' -> 'governance')."""
-    return long.startswith(short) and long[len(short) :] in _SUFFIXES
+@lru_cache(maxsize=65536)
+def _word_shapes(tokens: frozenset[str]) -> tuple[frozenset[str], tuple[str, ...]]:
+    """A text's words as :meth:`Knowledge.covers` reads them beyond exact forms: the first
+    seven letters of each long word (a shared stem), and the words that negate or overdo
+    another ('underpaid', 'overstaffed')."""
+    heads = frozenset(tok[:7] for tok in tokens if len(tok) >= 7)
+    return heads, tuple(tok for tok in tokens if tok.startswith(("un", "under", "over")))
 
 
 def _dense(matrix: Any, vector: Any, n: int) -> Any:
