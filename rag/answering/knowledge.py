@@ -216,7 +216,8 @@ class Knowledge:
         self._idf: dict[str, float] = {}
         self._forms: dict[str, frozenset[str]] = {}
         self._corrected: dict[str, str] = {}
-        self._words: dict[str, tuple[WordIndex, dict[str, int]]] = {}
+        self._words: dict[str, WordIndex] = {}
+        self._bands: Any = None
         self._words_lock = threading.Lock()
 
     # ------------------------------------------------------------------ words
@@ -305,24 +306,20 @@ class Knowledge:
             return 0.0
         return sum(w for t, w in zip(terms, weights, strict=True) if self.covers(t, tokens)) / total
 
-    def word_index(self, kind: str) -> tuple[WordIndex, dict[str, int]]:
+    def word_index(self, kind: str) -> WordIndex:
         """Every report's sentences (``kind`` "sentences", read by :func:`sentence_words`) or
         facts ("facts" by :func:`fact_words`, "documents" by :func:`fact_document`) as one
-        WordIndex, and the row each report starts at in it; built on first use, once."""
+        WordIndex; built on first use, once."""
         with self._words_lock:
             built = self._words.get(kind)
             if built is None:
+                read = _WORDS_OF[kind]
                 starts: dict[str, int] = {}
-                texts: list[str] = []
+                items: list[Any] = []
                 for rid, r in self.reports.items():
-                    starts[rid] = len(texts)
-                    if kind == "sentences":
-                        texts += [sentence_words(s) for s in r.sentences]
-                    elif kind == "facts":
-                        texts += [fact_words(f) for f in r.facts]
-                    else:
-                        texts += [fact_document(f) for f in r.facts]
-                built = self._words[kind] = (WordIndex(texts), starts)
+                    starts[rid] = len(items)
+                    items += r.sentences if kind == "sentences" else r.facts
+                built = self._words[kind] = WordIndex(items, map(read, items), starts)
             return built
 
     def holding(self, term: str, index: WordIndex) -> Any:
@@ -399,43 +396,53 @@ class Knowledge:
 
         terms = self.terms(text)
         units = wanted_units(text)
-        _, starts = self.word_index("facts")
-        pool: list[tuple[float, Fact, int]] = []  # similarity, fact, its row in word_index
-        extra: list[tuple[float, Fact, int]] = []
+        index = self.word_index("facts")
+        sims: list[Any] = []  # per report: the similarities of its pool, and their rows
+        rows: list[Any] = []
+        extra: list[tuple[float, int]] = []
         for rid in report_ids:
             r = self.reports[rid]
             if not r.facts:
                 continue
             n = len(r.facts)
-            start = starts[rid]
+            start = index.starts[rid]
             # a fact matches by its statement or by itself asked as a question
             dense = np.maximum(_dense(r.fact_vectors, vector, n), _dense(r.form_vectors, vector, n))
             keep = None if among is None else (lambda i, r=r: among(r.facts[i]))
             top = _top(dense, FACT_POOL, keep)
-            pool.extend((float(dense[i]), r.facts[i], start + i) for i in top)
+            sims.append(dense[top])
+            rows.append(start + np.asarray(top, dtype=np.intp))
             if figures:  # rows the question's figures name count even when far in meaning
                 chosen = set(top)
                 extra.extend(
-                    (float(dense[i]), f, start + i)
+                    (float(dense[i]), start + i)
                     for i, f in enumerate(r.facts)
                     if i not in chosen and (keep is None or keep(i)) and row_named(figures, f)
                 )
         # Words are weighed only for the facts nearest in meaning, and rows the question's
         # figures name: across a library of reports that keeps a question's cost flat (one
         # report's facts all fit in the pool).
-        pool.sort(key=lambda p: -p[0])
-        kept = pool[:FACT_POOL] + [p for p in pool[FACT_POOL:] if row_named(figures, p[1])] + extra
+        sim, row = _pooled(sims, rows)
+        order = np.argsort(-sim, kind="stable")
+        kept = [(float(sim[j]), int(row[j])) for j in order[:FACT_POOL]]
+        if figures:
+            rest = order[FACT_POOL:]
+            for j in rest[self._banded()[row[rest]]]:
+                if row_named(figures, index.items[row[j]]):
+                    kept.append((float(sim[j]), int(row[j])))
+        kept += extra
         if not kept:
             return []
         # what the row itself states counts most: a source sentence shared by several
         # rows ("67.2% ... with 49% rating it 4") must not make them all match alike
-        own = self.coverages(terms, self.word_index("facts")[0])
-        whole = self.coverages(terms, self.word_index("documents")[0])
+        own = self.coverages(terms, index)
+        whole = self.coverages(terms, self.word_index("documents"))
         out: list[Scored] = []
-        for sim, fact, at in kept:
+        for similarity, at in kept:
+            fact = index.items[at]
             lexical = 0.6 * float(own[at]) + 0.4 * float(whole[at])
             named = row_named(figures, fact)
-            out.append(Scored(fact, sim, lexical, named, fact.unit in units))
+            out.append(Scored(fact, similarity, lexical, named, fact.unit in units))
         out.sort(key=lambda s: -s.score)
         return out
 
@@ -447,46 +454,80 @@ class Knowledge:
         within: Callable[[Sentence], bool] | None = None,
     ) -> list[Scored]:
         """Report sentences, best match for ``text`` first."""
+        import numpy as np
+
         terms = self.terms(text)
-        _, starts = self.word_index("sentences")
-        pool: list[tuple[float, Sentence, int]] = []  # similarity, sentence, row in word_index
+        index = self.word_index("sentences")
+        sims: list[Any] = []
+        rows: list[Any] = []
         for rid in report_ids:
             r = self.reports[rid]
             dense = _dense(r.sentence_vectors, vector, len(r.sentences))
             keep = None if within is None else (lambda i, r=r: within(r.sentences[i]))
-            start = starts[rid]
-            pool.extend(
-                (float(dense[i]), r.sentences[i], start + i)
-                for i in _top(dense, SENTENCE_POOL, keep)
-            )
-        if not pool:
-            return []
+            top = _top(dense, SENTENCE_POOL, keep)
+            sims.append(dense[top])
+            rows.append(index.starts[rid] + np.asarray(top, dtype=np.intp))
         # Words are weighed only for the sentences nearest in meaning: across a library of
         # reports that keeps a question's cost flat, and a sentence that shares the words
         # but not the meaning seldom answers.
-        pool.sort(key=lambda p: -p[0])
-        lexical = self.coverages(terms, self.word_index("sentences")[0])
+        sim, row = _pooled(sims, rows)
+        if not len(sim):
+            return []
+        lexical = self.coverages(terms, index)
         out = [
-            Scored(sentence, sim, float(lexical[at])) for sim, sentence, at in pool[:SENTENCE_POOL]
+            Scored(index.items[row[j]], float(sim[j]), float(lexical[row[j]]))
+            for j in np.argsort(-sim, kind="stable")[:SENTENCE_POOL]
         ]
         out.sort(key=lambda s: -s.score)
         return out
 
+    def _banded(self) -> Any:
+        """For each row of the facts' WordIndex, whether its table row names figures (a band,
+        a rating): only those can be named by a question's figures."""
+        import numpy as np
+
+        if self._bands is None:
+            items = self.word_index("facts").items
+            self._bands = np.array([bool(row_figures(f)) for f in items], dtype=bool)
+        return self._bands
+
+
+_WORDS_OF: dict[str, Callable[[Any], str]] = {
+    "sentences": sentence_words,
+    "facts": fact_words,
+    "documents": fact_document,
+}
+
+
+def _pooled(sims: Sequence[Any], rows: Sequence[Any]) -> tuple[Any, Any]:
+    """The reports' pools as one array of similarities (float64, as ``float()`` reads them:
+    equal values sort alike) and one of rows, in report order."""
+    import numpy as np
+
+    if not sims:
+        return np.zeros(0, dtype=np.float64), np.zeros(0, dtype=np.intp)
+    return np.concatenate(sims).astype(np.float64), np.concatenate(rows)
+
 
 class WordIndex:
     """Which texts of a list hold each word: a question's words are then weighed against a
-    library's thousands of texts with a few array operations (Knowledge.coverages)."""
+    library's thousands of texts with a few array operations (Knowledge.coverages).
 
-    def __init__(self, texts: Iterable[str]) -> None:
+    ``items[i]`` is the fact or sentence of row ``i``, ``starts`` the first row of each report.
+    """
+
+    def __init__(
+        self, items: Sequence[Any], texts: Iterable[str], starts: dict[str, int] | None = None
+    ) -> None:
         import numpy as np
 
         at: dict[str, list[int]] = {}
-        size = 0
         for i, text in enumerate(texts):
             for word in tokens_of(text):
                 at.setdefault(word, []).append(i)
-            size = i + 1
-        self.size = size
+        self.items = items
+        self.starts = starts or {}
+        self.size = len(items)
         self.postings = {w: np.asarray(ids, dtype=np.intp) for w, ids in at.items()}
         self.heads: dict[str, list[str]] = {}
         for w in at:

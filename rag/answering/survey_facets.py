@@ -178,7 +178,7 @@ def matches(
     terms = knowledge.terms(text)
     units = set(facet.units)
     pools = ["sentences", "facts"] if facet.figure else ["sentences"]
-    lexical = {kind: knowledge.coverages(terms, knowledge.word_index(kind)[0]) for kind in pools}
+    lexical = {kind: knowledge.coverages(terms, knowledge.word_index(kind)) for kind in pools}
     items: list[Any] = []
     blocks: list[tuple[Any, Any, Any, Any]] = []  # fit, dense, lexical, nearest of each item
     for rid in report_ids:
@@ -197,7 +197,7 @@ def matches(
             if units and kind == "facts":
                 keep &= np.array([f.unit in units for f in pool], dtype=bool)
             chosen = np.flatnonzero(keep)
-            start = knowledge.word_index(kind)[1][rid]
+            start = knowledge.word_index(kind).starts[rid]
             items += [pool[i] for i in chosen.tolist()]
             blocks.append(
                 (
