@@ -208,6 +208,9 @@ class Knowledge:
         self.df = df
         self.docs = max(docs, 1)
         self.vocabulary = sorted(t for t in df if t.isalpha() and len(t) >= 3)
+        self._by_length: dict[int, list[str]] = {}
+        for word in self.vocabulary:
+            self._by_length.setdefault(len(word), []).append(word)
         self.acronyms = acronyms(r.info.plain or r.info.text for r in reports)
         self.aliases = _aliases(r.info.vocabulary for r in reports)
         self._proper = _proper_nouns(r.info.plain or r.info.text for r in reports)
@@ -241,13 +244,25 @@ class Knowledge:
         if known is not None:
             return known
         found = term
-        for candidate in difflib.get_close_matches(term, self.vocabulary, n=3, cutoff=0.8):
+        for candidate in difflib.get_close_matches(term, self._near_length(term), n=3, cutoff=0.8):
             swapped = sorted(candidate) == sorted(term)  # 'prioirty' for 'priority'
             if swapped or difflib.SequenceMatcher(None, term, candidate).ratio() >= 0.9:
                 found = candidate
                 break
         self._corrected[term] = found
         return found
+
+    def _near_length(self, term: str) -> list[str]:
+        """The vocabulary's words long enough and short enough to be a spelling of ``term``:
+        difflib's first test (real_quick_ratio), the same expression, done per length, so
+        get_close_matches finds the same words without reading the rest."""
+        n = len(term)
+        return [
+            word
+            for size, words in self._by_length.items()
+            if 2.0 * min(size, n) / (size + n) >= 0.8
+            for word in words
+        ]
 
     def terms(self, text: str) -> list[str]:
         """The content words of a question: no generic words, spelled as the report spells."""
@@ -600,10 +615,13 @@ def _proper_nouns(texts: Iterable[str]) -> frozenset[str]:
 
     upper: set[str] = set()
     lower: set[str] = set()
+    read: dict[str, list[str]] = {}  # a library repeats its words: each is tokenized once
     for text in texts:
         for m in re.finditer(r"(?<=[a-z,;] )[A-Za-z][a-z]+|(?<![A-Za-z])[a-z]+", text):
             word = m.group(0)
-            token = tokenize(word, keep_stopwords=True)
+            token = read.get(word)
+            if token is None:
+                token = read[word] = tokenize(word, keep_stopwords=True)
             if token:
                 (upper if word[0].isupper() else lower).add(token[0])
     return frozenset(upper - lower)
