@@ -426,9 +426,9 @@ class Knowledge:
             keep = None if among is None else (lambda i, r=r: among(r.facts[i]))
             top = _top(dense, FACT_POOL, keep)
             sims.append(dense[top])
-            rows.append(start + np.asarray(top, dtype=np.intp))
+            rows.append(start + top)
             if figures:  # rows the question's figures name count even when far in meaning
-                chosen = set(top)
+                chosen = set(top.tolist())
                 extra.extend(
                     (float(dense[i]), start + i)
                     for i, f in enumerate(r.facts)
@@ -481,7 +481,7 @@ class Knowledge:
             keep = None if within is None else (lambda i, r=r: within(r.sentences[i]))
             top = _top(dense, SENTENCE_POOL, keep)
             sims.append(dense[top])
-            rows.append(index.starts[rid] + np.asarray(top, dtype=np.intp))
+            rows.append(index.starts[rid] + top)
         # Words are weighed only for the sentences nearest in meaning: across a library of
         # reports that keeps a question's cost flat, and a sentence that shares the words
         # but not the meaning seldom answers.
@@ -581,21 +581,22 @@ def _dense(matrix: Any, vector: Any, n: int) -> Any:
     return matrix @ vector
 
 
-def _top(sims: Any, k: int, keep: Callable[[int], bool] | None = None) -> list[int]:
-    """The indices of the ``k`` largest similarities (among those ``keep`` allows)."""
+def _top(sims: Any, k: int, keep: Callable[[int], bool] | None = None) -> Any:
+    """The indices of the ``k`` largest similarities (among those ``keep`` allows), as an
+    integer numpy array (a pool per report, a hundred reports a question)."""
     import numpy as np
 
     if keep is None:
         if len(sims) <= k:
-            return list(range(len(sims)))
-        return [int(i) for i in np.argpartition(-sims, k)[:k]]
+            return np.arange(len(sims), dtype=np.intp)
+        return np.argpartition(-sims, k)[:k]
     out: list[int] = []
     for i in np.argsort(-sims):
         if keep(int(i)):
             out.append(int(i))
             if len(out) == k:
                 break
-    return out
+    return np.asarray(out, dtype=np.intp)
 
 
 def _aliases(groups: Iterable[Sequence[Sequence[str]]]) -> list[tuple[str, str]]:
