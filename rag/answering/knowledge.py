@@ -295,7 +295,7 @@ class Knowledge:
 
     def forms(self, term: str) -> frozenset[str]:
         """The words that stand for ``term`` by themselves: it, its synonyms, its inflections
-        ('govern' -> 'governance', 'governed'; 'payments' -> 'payment').
+        ('paint' -> 'painted', 'painting'; 'payments' -> 'payment').
 
         Set lookups instead of comparing the term with every word of every text: a question
         is weighed against thousands of texts across a library of reports."""
@@ -564,7 +564,7 @@ FACT_POOL = 192  # facts, nearest in meaning, whose words are weighed (more than
 def _word_shapes(tokens: frozenset[str]) -> tuple[frozenset[str], tuple[str, ...]]:
     """A text's words as :meth:`Knowledge.covers` reads them beyond exact forms: the first
     seven letters of each long word (a shared stem), and the words that negate or overdo
-    another ('underpaid', 'overstaffed')."""
+    another ('underpaid', 'overbooked')."""
     heads = frozenset(tok[:7] for tok in tokens if len(tok) >= 7)
     return heads, tuple(tok for tok in tokens if tok.startswith(("un", "under", "over")))
 
