@@ -242,6 +242,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--questions", type=int, default=100, help="scale: distinct questions per answer mode"
     )
+    p.add_argument(
+        "--keep",
+        metavar="DIR",
+        help="scale: keep the corpus and index in DIR; a later run with the same DIR and "
+        "--reports answers on them without ingesting again",
+    )
     p.add_argument("--json", action="store_true", help="also print the figures as JSON")
     return parser
 

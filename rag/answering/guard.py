@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import combinations
 
 from rag.text.numbers import Figure, close, extract_figures, units_agree
@@ -42,11 +43,17 @@ def source_figures(sources: Sequence[str | Fact]) -> list[Figure]:
     for source in sources:
         if isinstance(source, Fact):
             figures.append(Figure(source.value, source.unit, source.qualifier, 0, 0, source.row))
-            figures.extend(extract_figures(source.text))
-            figures.extend(extract_figures(source.source))
+            figures.extend(_figures_of(source.text))
+            figures.extend(_figures_of(source.source))
         else:
-            figures.extend(extract_figures(source))
+            figures.extend(_figures_of(source))
     return figures
+
+
+@lru_cache(maxsize=16384)
+def _figures_of(text: str) -> tuple[Figure, ...]:
+    # each part of an answer, then the whole, is checked against sources the parts share
+    return tuple(extract_figures(text))
 
 
 def _stated(figure: Figure, known: Sequence[Figure]) -> bool:

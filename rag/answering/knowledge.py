@@ -15,6 +15,7 @@ import bisect
 import difflib
 import math
 import re
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -42,6 +43,16 @@ def tokens_of(text: str) -> frozenset[str]:
 def figures_of(text: str) -> tuple[Figure, ...]:
     """The figures of a text (cached)."""
     return tuple(extract_figures(text))
+
+
+def fact_words(fact: Fact) -> str:
+    """What a fact itself states: its sentence, row and subject (no caption or source)."""
+    return f"{fact.text} {fact.row} {fact.subject}"
+
+
+def sentence_words(sentence: Sentence) -> str:
+    """What a sentence offers a question's words: itself and its section's title."""
+    return f"{sentence.text} {sentence.section}"
 
 
 def fact_document(fact: Fact) -> str:
@@ -231,17 +242,30 @@ class Knowledge:
         self.df = df
         self.docs = max(docs, 1)
         self.vocabulary = sorted(t for t in df if t.isalpha() and len(t) >= 3)
+        self._by_length: dict[int, list[str]] = {}
+        for word in self.vocabulary:
+            self._by_length.setdefault(len(word), []).append(word)
         self.acronyms = acronyms(r.info.plain or r.info.text for r in reports)
         self.aliases = _aliases(r.info.vocabulary for r in reports)
         self._proper = _proper_nouns(r.info.plain or r.info.text for r in reports)
         self.facets = FacetModel(self.vector)  # embeds its examples on first use only
+        # per-word caches; threads may fill one twice, with the same value
+        self._idf: dict[str, float] = {}
+        self._forms: dict[str, frozenset[str]] = {}
+        self._corrected: dict[str, str] = {}
+        self._words: dict[str, WordIndex] = {}
+        self._bands: Any = None
+        self._words_lock = threading.Lock()
 
     # ------------------------------------------------------------------ words
 
     def idf(self, term: str) -> float:
         """How much a word tells: rare in the reports means informative; unseen counts most."""
-        n = self.df.get(term, 0)
-        return math.log(1 + (self.docs - n + 0.5) / (n + 0.5))
+        weight = self._idf.get(term)
+        if weight is None:
+            n = self.df.get(term, 0)
+            weight = self._idf[term] = math.log(1 + (self.docs - n + 0.5) / (n + 0.5))
+        return weight
 
     def corrected(self, term: str) -> str:
         """``term``, or the report word it is a misspelling of ('understafed' -> 'understaffed').
@@ -249,11 +273,30 @@ class Knowledge:
         Only long words: a short unknown word is more often another word than a typo."""
         if term in self.df or len(term) < MIN_TYPO_LENGTH or not term.isalpha():
             return term
-        for candidate in difflib.get_close_matches(term, self.vocabulary, n=3, cutoff=0.8):
+        # a scan of the whole vocabulary, which grows with every report: once per word
+        known = self._corrected.get(term)
+        if known is not None:
+            return known
+        found = term
+        for candidate in difflib.get_close_matches(term, self._near_length(term), n=3, cutoff=0.8):
             swapped = sorted(candidate) == sorted(term)  # 'prioirty' for 'priority'
             if swapped or difflib.SequenceMatcher(None, term, candidate).ratio() >= 0.9:
-                return candidate
-        return term
+                found = candidate
+                break
+        self._corrected[term] = found
+        return found
+
+    def _near_length(self, term: str) -> list[str]:
+        """The vocabulary's words long enough and short enough to be a spelling of ``term``:
+        difflib's first test (real_quick_ratio), the same expression, done per length, so
+        get_close_matches finds the same words without reading the rest."""
+        n = len(term)
+        return [
+            word
+            for size, words in self._by_length.items()
+            if 2.0 * min(size, n) / (size + n) >= 0.8
+            for word in words
+        ]
 
     def terms(self, text: str) -> list[str]:
         """The content words of a question: no generic words, spelled as the report spells."""
@@ -274,28 +317,96 @@ class Knowledge:
 
     def covers(self, term: str, tokens: frozenset[str]) -> bool:
         """Whether ``tokens`` hold ``term``, a form of it, a synonym or its spelled-out acronym."""
-        if term in tokens or any(s in tokens for s in synonyms(term)):
+        if not self.forms(term).isdisjoint(tokens):
             return True
         spelled = self.acronyms.get(term)
         if spelled and spelled <= tokens:
             return True
-        if len(term) < 4:
+        if len(term) < 6:
             return False
-        for tok in tokens:
-            if len(tok) >= 4 and (_inflects(term, tok) or _inflects(tok, term)):
-                return True
-            if len(term) >= 7 and len(tok) >= 7 and tok[:7] == term[:7]:
-                return True
-            if len(term) >= 6 and term in tok and tok.startswith(("un", "under", "over")):
-                return True  # 'paid' in 'underpaid', a polarity the ranking then weighs
-        return False
+        heads, negated = _word_shapes(tokens)
+        return (len(term) >= 7 and term[:7] in heads) or any(term in tok for tok in negated)
+
+    def forms(self, term: str) -> frozenset[str]:
+        """The words that stand for ``term`` by themselves: it, its synonyms, its inflections
+        ('paint' -> 'painted', 'painting'; 'payments' -> 'payment').
+
+        Set lookups instead of comparing the term with every word of every text: a question
+        is weighed against thousands of texts across a library of reports."""
+        known = self._forms.get(term)
+        if known is not None:
+            return known
+        found = {term, *synonyms(term)}
+        if len(term) >= 4:
+            found.update(term + suffix for suffix in _SUFFIXES)
+            found.update(
+                term[: -len(suffix)]
+                for suffix in _SUFFIXES
+                if term.endswith(suffix) and len(term) - len(suffix) >= 4
+            )
+        known = self._forms[term] = frozenset(found)
+        return known
 
     def coverage(self, terms: Sequence[str], tokens: frozenset[str]) -> float:
         """Share of the terms' weight that ``tokens`` cover, 0..1."""
-        total = sum(self.idf(t) for t in terms)
+        weights = [self.idf(t) for t in terms]
+        total = sum(weights)
         if not total:
             return 0.0
-        return sum(self.idf(t) for t in terms if self.covers(t, tokens)) / total
+        return sum(w for t, w in zip(terms, weights, strict=True) if self.covers(t, tokens)) / total
+
+    def word_index(self, kind: str) -> WordIndex:
+        """Every report's sentences (``kind`` "sentences", read by :func:`sentence_words`) or
+        facts ("facts" by :func:`fact_words`, "documents" by :func:`fact_document`) as one
+        WordIndex; built on first use, once."""
+        with self._words_lock:
+            built = self._words.get(kind)
+            if built is None:
+                read = _WORDS_OF[kind]
+                starts: dict[str, int] = {}
+                items: list[Any] = []
+                for rid, r in self.reports.items():
+                    starts[rid] = len(items)
+                    items += r.sentences if kind == "sentences" else r.facts
+                built = self._words[kind] = WordIndex(items, map(read, items), starts)
+            return built
+
+    def holding(self, term: str, index: WordIndex) -> Any:
+        """Which texts of ``index`` cover ``term``, as a boolean numpy array: for each text,
+        what :meth:`covers` says of its words."""
+        import numpy as np
+
+        found = np.zeros(index.size, dtype=bool)
+        words = [w for w in self.forms(term) if w in index.postings]
+        if len(term) >= 7:
+            words += index.heads.get(term[:7], [])
+        if len(term) >= 6:
+            words += [w for w in index.negated if term in w]
+        for w in words:
+            found[index.postings[w]] = True
+        spelled = self.acronyms.get(term)
+        if spelled and all(w in index.postings for w in spelled):
+            every = np.ones(index.size, dtype=bool)
+            for w in spelled:
+                one = np.zeros(index.size, dtype=bool)
+                one[index.postings[w]] = True
+                every &= one
+            found |= every
+        return found
+
+    def coverages(self, terms: Sequence[str], index: WordIndex) -> Any:
+        """:meth:`coverage` of every text of ``index`` at once (float64, equal text for text:
+        the weights are added in the same order)."""
+        import numpy as np
+
+        weights = [self.idf(t) for t in terms]
+        total = sum(weights)
+        covered = np.zeros(index.size, dtype=np.float64)
+        if not total:
+            return covered
+        for term, weight in zip(terms, weights, strict=True):
+            covered[self.holding(term, index)] += weight
+        return covered / total
 
     def known(self, term: str) -> bool:
         """Whether the reports use ``term`` or a form or synonym of it."""
@@ -334,38 +445,53 @@ class Knowledge:
 
         terms = self.terms(text)
         units = wanted_units(text)
-        pool: list[tuple[float, Fact]] = []
-        extra: list[tuple[float, Fact]] = []
+        index = self.word_index("facts")
+        sims: list[Any] = []  # per report: the similarities of its pool, and their rows
+        rows: list[Any] = []
+        extra: list[tuple[float, int]] = []
         for rid in report_ids:
             r = self.reports[rid]
             if not r.facts:
                 continue
             n = len(r.facts)
+            start = index.starts[rid]
             # a fact matches by its statement or by itself asked as a question
             dense = np.maximum(_dense(r.fact_vectors, vector, n), _dense(r.form_vectors, vector, n))
             keep = None if among is None else (lambda i, r=r: among(r.facts[i]))
             top = _top(dense, FACT_POOL, keep)
-            pool.extend((float(dense[i]), r.facts[i]) for i in top)
+            sims.append(dense[top])
+            rows.append(start + top)
             if figures:  # rows the question's figures name count even when far in meaning
-                chosen = set(top)
+                chosen = set(top.tolist())
                 extra.extend(
-                    (float(dense[i]), f)
+                    (float(dense[i]), start + i)
                     for i, f in enumerate(r.facts)
                     if i not in chosen and (keep is None or keep(i)) and row_named(figures, f)
                 )
         # Words are weighed only for the facts nearest in meaning, and rows the question's
         # figures name: across a library of reports that keeps a question's cost flat (one
         # report's facts all fit in the pool).
-        pool.sort(key=lambda p: -p[0])
-        kept = pool[:FACT_POOL] + [p for p in pool[FACT_POOL:] if row_named(figures, p[1])] + extra
+        sim, row = _pooled(sims, rows)
+        order = np.argsort(-sim, kind="stable")
+        kept = [(float(sim[j]), int(row[j])) for j in order[:FACT_POOL]]
+        if figures:
+            rest = order[FACT_POOL:]
+            for j in rest[self._banded()[row[rest]]]:
+                if row_named(figures, index.items[row[j]]):
+                    kept.append((float(sim[j]), int(row[j])))
+        kept += extra
+        if not kept:
+            return []
+        # what the row itself states counts most: a source sentence shared by several
+        # rows ("67.2% ... with 49% rating it 4") must not make them all match alike
+        own = self.coverages(terms, index)
+        whole = self.coverages(terms, self.word_index("documents"))
         out: list[Scored] = []
-        for sim, fact in kept:
-            # what the row itself states counts most: a source sentence shared by several
-            # rows ("67.2% ... with 49% rating it 4") must not make them all match alike
-            own = self.coverage(terms, tokens_of(f"{fact.text} {fact.row} {fact.subject}"))
-            lexical = 0.6 * own + 0.4 * self.coverage(terms, tokens_of(fact_document(fact)))
+        for similarity, at in kept:
+            fact = index.items[at]
+            lexical = 0.6 * float(own[at]) + 0.4 * float(whole[at])
             named = row_named(figures, fact)
-            out.append(Scored(fact, sim, lexical, named, fact.unit in units))
+            out.append(Scored(fact, similarity, lexical, named, fact.unit in units))
         out.sort(key=lambda s: -s.score)
         return out
 
@@ -377,27 +503,86 @@ class Knowledge:
         within: Callable[[Sentence], bool] | None = None,
     ) -> list[Scored]:
         """Report sentences, best match for ``text`` first."""
+        import numpy as np
+
         terms = self.terms(text)
-        pool: list[tuple[float, Sentence]] = []
+        index = self.word_index("sentences")
+        sims: list[Any] = []
+        rows: list[Any] = []
         for rid in report_ids:
             r = self.reports[rid]
             dense = _dense(r.sentence_vectors, vector, len(r.sentences))
             keep = None if within is None else (lambda i, r=r: within(r.sentences[i]))
-            pool.extend((float(dense[i]), r.sentences[i]) for i in _top(dense, SENTENCE_POOL, keep))
+            top = _top(dense, SENTENCE_POOL, keep)
+            sims.append(dense[top])
+            rows.append(index.starts[rid] + top)
         # Words are weighed only for the sentences nearest in meaning: across a library of
         # reports that keeps a question's cost flat, and a sentence that shares the words
         # but not the meaning seldom answers.
-        pool.sort(key=lambda p: -p[0])
+        sim, row = _pooled(sims, rows)
+        if not len(sim):
+            return []
+        lexical = self.coverages(terms, index)
         out = [
-            Scored(
-                sentence,
-                sim,
-                self.coverage(terms, tokens_of(f"{sentence.text} {sentence.section}")),
-            )
-            for sim, sentence in pool[:SENTENCE_POOL]
+            Scored(index.items[row[j]], float(sim[j]), float(lexical[row[j]]))
+            for j in np.argsort(-sim, kind="stable")[:SENTENCE_POOL]
         ]
         out.sort(key=lambda s: -s.score)
         return out
+
+    def _banded(self) -> Any:
+        """For each row of the facts' WordIndex, whether its table row names figures (a band,
+        a rating): only those can be named by a question's figures."""
+        import numpy as np
+
+        if self._bands is None:
+            items = self.word_index("facts").items
+            self._bands = np.array([bool(row_figures(f)) for f in items], dtype=bool)
+        return self._bands
+
+
+_WORDS_OF: dict[str, Callable[[Any], str]] = {
+    "sentences": sentence_words,
+    "facts": fact_words,
+    "documents": fact_document,
+}
+
+
+def _pooled(sims: Sequence[Any], rows: Sequence[Any]) -> tuple[Any, Any]:
+    """The reports' pools as one array of similarities (float64, as ``float()`` reads them:
+    equal values sort alike) and one of rows, in report order."""
+    import numpy as np
+
+    if not sims:
+        return np.zeros(0, dtype=np.float64), np.zeros(0, dtype=np.intp)
+    return np.concatenate(sims).astype(np.float64), np.concatenate(rows)
+
+
+class WordIndex:
+    """Which texts of a list hold each word: a question's words are then weighed against a
+    library's thousands of texts with a few array operations (Knowledge.coverages).
+
+    ``items[i]`` is the fact or sentence of row ``i``, ``starts`` the first row of each report.
+    """
+
+    def __init__(
+        self, items: Sequence[Any], texts: Iterable[str], starts: dict[str, int] | None = None
+    ) -> None:
+        import numpy as np
+
+        at: dict[str, list[int]] = {}
+        for i, text in enumerate(texts):
+            for word in tokens_of(text):
+                at.setdefault(word, []).append(i)
+        self.items = items
+        self.starts = starts or {}
+        self.size = len(items)
+        self.postings = {w: np.asarray(ids, dtype=np.intp) for w, ids in at.items()}
+        self.heads: dict[str, list[str]] = {}
+        for w in at:
+            if len(w) >= 7:
+                self.heads.setdefault(w[:7], []).append(w)
+        self.negated = [w for w in at if w.startswith(("un", "under", "over"))]
 
 
 _SUFFIXES = (
@@ -409,9 +594,13 @@ SENTENCE_POOL = 96  # sentences, nearest in meaning, whose words are weighed
 FACT_POOL = 192  # facts, nearest in meaning, whose words are weighed (more than one report has)
 
 
-def _inflects(short: str, long: str) -> bool:
-    """Whether ``long`` is ``short`` plus an inflection ('govern' -> 'governance')."""
-    return long.startswith(short) and long[len(short) :] in _SUFFIXES
+@lru_cache(maxsize=65536)
+def _word_shapes(tokens: frozenset[str]) -> tuple[frozenset[str], tuple[str, ...]]:
+    """A text's words as :meth:`Knowledge.covers` reads them beyond exact forms: the first
+    seven letters of each long word (a shared stem), and the words that negate or overdo
+    another ('underpaid', 'overbooked')."""
+    heads = frozenset(tok[:7] for tok in tokens if len(tok) >= 7)
+    return heads, tuple(tok for tok in tokens if tok.startswith(("un", "under", "over")))
 
 
 def _dense(matrix: Any, vector: Any, n: int) -> Any:
@@ -426,21 +615,22 @@ def _dense(matrix: Any, vector: Any, n: int) -> Any:
     return matrix @ vector
 
 
-def _top(sims: Any, k: int, keep: Callable[[int], bool] | None = None) -> list[int]:
-    """The indices of the ``k`` largest similarities (among those ``keep`` allows)."""
+def _top(sims: Any, k: int, keep: Callable[[int], bool] | None = None) -> Any:
+    """The indices of the ``k`` largest similarities (among those ``keep`` allows), as an
+    integer numpy array (a pool per report, a hundred reports a question)."""
     import numpy as np
 
     if keep is None:
         if len(sims) <= k:
-            return list(range(len(sims)))
-        return [int(i) for i in np.argpartition(-sims, k)[:k]]
+            return np.arange(len(sims), dtype=np.intp)
+        return np.argpartition(-sims, k)[:k]
     out: list[int] = []
     for i in np.argsort(-sims):
         if keep(int(i)):
             out.append(int(i))
             if len(out) == k:
                 break
-    return out
+    return np.asarray(out, dtype=np.intp)
 
 
 def _aliases(groups: Iterable[Sequence[Sequence[str]]]) -> list[tuple[str, str]]:
@@ -460,10 +650,13 @@ def _proper_nouns(texts: Iterable[str]) -> frozenset[str]:
 
     upper: set[str] = set()
     lower: set[str] = set()
+    read: dict[str, list[str]] = {}  # a library repeats its words: each is tokenized once
     for text in texts:
         for m in re.finditer(r"(?<=[a-z,;] )[A-Za-z][a-z]+|(?<![A-Za-z])[a-z]+", text):
             word = m.group(0)
-            token = tokenize(word, keep_stopwords=True)
+            token = read.get(word)
+            if token is None:
+                token = read[word] = tokenize(word, keep_stopwords=True)
             if token:
                 (upper if word[0].isupper() else lower).add(token[0])
     return frozenset(upper - lower)

@@ -25,7 +25,6 @@ import numpy as np
 
 from rag.errors import ModelError
 from rag.text.tokens import tokenize
-from rag.types import Fact
 
 if TYPE_CHECKING:
     from rag.answering.knowledge import Knowledge
@@ -38,6 +37,7 @@ _FIGURE_ASKED = re.compile(
     re.I,
 )
 SIGNPOST = "signpost"
+EVIDENCE = 8  # evidence kept per facet asked: answers weigh the best four at most
 FACETS_PATH = Path(__file__).resolve().parent / "data" / "survey_facets.yaml"
 
 
@@ -91,6 +91,7 @@ class FacetModel:
         self._lock = threading.Lock()
         self._asks: tuple[list[str], Any] | None = None
         self._states: tuple[list[str], Any] | None = None
+        self._fits: dict[tuple[str, str], tuple[Any, Any]] = {}
 
     def _examples(self, field: str) -> tuple[list[str], Any]:
         names, vectors = [], []
@@ -115,6 +116,20 @@ class FacetModel:
             c = examples[[i for i, n in enumerate(names) if n == name]].mean(axis=0)
             rows.append(c / (np.linalg.norm(c) or 1.0))
         return order, np.stack(rows)
+
+    def fits(self, key: tuple[str, str], vectors: Any) -> tuple[Any, Any]:
+        """How near each row of ``vectors`` is to each facet's statements (rows x facets), and
+        the index of the facet it is nearest to, the signpost aside. Kept per ``key`` (report,
+        kind): what a report states does not depend on the question."""
+        found = self._fits.get(key)
+        if found is None:
+            names, centroids = self.centroids()
+            fits = vectors @ centroids.T
+            real = fits.copy()
+            if SIGNPOST in names:
+                real[:, names.index(SIGNPOST)] = -np.inf
+            found = self._fits[key] = (fits, real.argmax(axis=1))
+        return found
 
     def question(self, name: str) -> Any:
         """A facet's example questions as one vector: what asking for it alone means."""
@@ -150,41 +165,63 @@ class FacetMatch:
 def matches(
     knowledge: Knowledge, text: str, vector: Any, report_ids: Sequence[str], facet: Facet
 ) -> list[FacetMatch]:
-    """Every sentence (and, for a facet a figure answers, every fact) of these reports as
-    evidence for ``facet``, best first; none that reads as a signpost."""
-    from rag.answering.knowledge import tokens_of
+    """The best evidence for ``facet`` among every sentence (and, for a facet a figure answers,
+    every fact) of these reports, best first; none that reads as a signpost.
 
+    The ``EVIDENCE`` best, and the ``EVIDENCE`` best of those nearest to ``facet`` itself (what
+    a part of "who was surveyed?" reads): every item is scored, with arrays, and only those
+    become FacetMatches."""
     model = knowledge.facets
     names, centroids = model.centroids()
     own = names.index(facet.name)
     signpost = names.index(SIGNPOST) if SIGNPOST in names else None
     terms = knowledge.terms(text)
-    out: list[FacetMatch] = []
+    units = set(facet.units)
+    pools = ["sentences", "facts"] if facet.figure else ["sentences"]
+    lexical = {kind: knowledge.coverages(terms, knowledge.word_index(kind)) for kind in pools}
+    items: list[Any] = []
+    blocks: list[tuple[Any, Any, Any, Any]] = []  # fit, dense, lexical, nearest of each item
     for rid in report_ids:
         r = knowledge.reports[rid]
-        pools: list[tuple[Sequence[Any], Any, Callable[[Any], str]]] = [
-            (r.sentences, r.sentence_vectors, lambda s: f"{s.text} {s.section}")
-        ]
-        if facet.figure:
-            pools.append((r.facts, r.fact_vectors, lambda f: f"{f.text} {f.row} {f.subject}"))
-        units = set(facet.units)
-        for items, vectors, words in pools:
-            if vectors is None or len(vectors) != len(items) or not len(items):
+        for kind in pools:
+            pool: Sequence[Any] = r.sentences if kind == "sentences" else r.facts
+            vectors = r.sentence_vectors if kind == "sentences" else r.fact_vectors
+            if vectors is None or len(vectors) != len(pool) or not len(pool):
                 continue
             if vectors.shape[1] != centroids.shape[1]:
                 continue
-            fits, dense = vectors @ centroids.T, vectors @ vector
-            for item, row, sim in zip(items, fits, dense, strict=True):
-                if signpost is not None and row[signpost] >= row[own]:
-                    continue
-                if units and isinstance(item, Fact) and item.unit not in units:
-                    continue
-                real = [i for i in range(len(names)) if i != signpost]
-                nearest = names[max(real, key=lambda i: row[i])]
-                lexical = knowledge.coverage(terms, tokens_of(words(item)))
-                out.append(FacetMatch(item, float(row[own]), float(sim), lexical, nearest))
-    out.sort(key=lambda m: -m.score)
-    return out
+            fits, nearest = model.fits((rid, kind), vectors)
+            keep = np.ones(len(pool), dtype=bool)
+            if signpost is not None:
+                keep &= fits[:, signpost] < fits[:, own]
+            if units and kind == "facts":
+                keep &= np.array([f.unit in units for f in pool], dtype=bool)
+            chosen = np.flatnonzero(keep)
+            start = knowledge.word_index(kind).starts[rid]
+            items += [pool[i] for i in chosen.tolist()]
+            blocks.append(
+                (
+                    fits[chosen, own],
+                    (vectors @ vector)[chosen],
+                    lexical[kind][start + chosen],
+                    nearest[chosen],
+                )
+            )
+    if not items:
+        return []
+    fit, dense, words, nearest = (np.concatenate(column) for column in zip(*blocks, strict=True))
+    # in float64 and in this order, as FacetMatch.score adds them: equal scores, equal order
+    score = fit.astype(np.float64) + dense.astype(np.float64) + words
+    ranked = np.argsort(-score, kind="stable")
+    mine = ranked[nearest[ranked] == own]
+    shown = np.union1d(ranked[:EVIDENCE], mine[:EVIDENCE])
+    shown = shown[np.argsort(-score[shown], kind="stable")]
+    return [
+        FacetMatch(
+            items[i], float(fit[i]), float(dense[i]), float(words[i]), names[int(nearest[i])]
+        )
+        for i in shown
+    ]
 
 
 def asks_figure(text: str) -> bool:
