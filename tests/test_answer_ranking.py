@@ -80,3 +80,15 @@ def test_facet_evidence_is_the_best_of_every_sentence_scored_alone(library: Know
         # what a part of "who was surveyed?" reads: the evidence nearest to the facet itself
         mine = [m for m in expected if m[4] == facet.name][:EVIDENCE]
         assert [m for m in found if m[4] == facet.name][:EVIDENCE] == mine, facet.name
+
+
+def test_rows_a_sum_names_come_from_one_report(library: Knowledge) -> None:
+    # two reports with the same rating scale: "a 4 and a 5" adds one report's two rows
+    from rag.answering.answerability import load_calibration
+    from rag.answering.answerer import Answerer
+
+    answer = Answerer(library, load_calibration()).answer(
+        "What share rated LLM adoption a 4 or a 5, added up?"
+    )
+    assert "67.2%" in answer.text
+    assert len({c.report for c in answer.citations}) == 1

@@ -73,6 +73,8 @@ def _names(question: Figure, row: Figure) -> bool:
         return False
     # "above 20,000" names the "over 20,000 employees" row: a bound needs no unit of its own
     bound = question.unit == "" and question.qualifier != "exact" and row.unit not in ("%", "year")
+    if question.unit == "" and not bound and row.unit not in ("", "USD"):
+        return False  # "a 5" is a point on a scale, not "5 days"
     if not (
         units_agree(row.unit, question.unit) or {row.unit, question.unit} <= {"", "USD"} or bound
     ):

@@ -279,6 +279,9 @@ def _targets(reading: Reading, knowledge: Knowledge, vector: Any) -> list[Fact]:
     best = ranked[0].item
     table = knowledge.reports[best.report].tables.get(best.table, [best])
     selected = [s.item for s in sorted(ranked, key=lambda s: -s.named) if s.named > 0]
+    # rows named by a figure ("rated 4 and 5") come from one report: several reports with the
+    # same scale would otherwise be added up together
+    selected = [f for f in selected if f.report == selected[0].report] if selected else []
     if reading.intent in ("breakdown", "extreme"):
         return list(table)
     if reading.intent == "sum":
