@@ -98,7 +98,7 @@ def scale_points(text: str) -> list[Figure]:
     """The question's figures that can name a row: amounts with a unit, bounds ("above twenty
     thousand"), and bare numbers only where they read as a point on a scale ("a 5", "rated it
     four"), not as "4 all teams". Numbers in words count as digits; the low end of a range
-    takes the high end's magnitude ("between fifty and a hundred million dollars")."""
+    takes the high end's magnitude ("between forty and sixty thousand dollars")."""
     text = spelled_as_digits(text)
     figures = extract_figures(text)
     highs: list[Figure | None] = [*figures[1:], None]

@@ -62,7 +62,7 @@ def _scaled(number: str) -> str:
     return number
 
 
-# Numbers in words, so "twenty thousand" meets "20,000" and "a hundred million" meets "100M".
+# Numbers in words, so "forty thousand" meets "40,000" and "three billion" meets "3B".
 # "one" alone is left a word ("one of the biggest"); with a scale after it, it counts.
 _UNITS = {
     w: i
@@ -87,7 +87,7 @@ _NUMBER_WORDS = re.compile(
 
 
 def _spelled_value(words: str) -> int:
-    """'twenty thousand' -> 20000, 'a hundred million' -> 100000000, 'fifty' -> 50."""
+    """'forty thousand' -> 40000, 'a hundred billion' -> 100000000000, 'sixty' -> 60."""
     total, current = 0, 0
     for w in re.split(r"[\s-]+", words.lower()):
         if w in _UNITS:
@@ -101,12 +101,12 @@ def _spelled_value(words: str) -> int:
 
 
 def spelled_as_digits(text: str) -> str:
-    """``text`` with numbers in words written in digits: 'over twenty thousand' -> 'over 20000'."""
+    """``text`` with numbers in words in digits: 'over forty thousand' -> 'over 40 thousand'."""
     return _NUMBER_WORDS.sub(lambda m: _written(_spelled_value(m.group(0))), text)
 
 
 def _written(value: int) -> str:
-    """20000 -> '20 thousand': the magnitude stays a word, as "a hundred million" had it."""
+    """40000 -> '40 thousand': the magnitude stays a word, as "forty thousand" had it."""
     for size, word in ((1_000_000_000, "billion"), (1_000_000, "million"), (1_000, "thousand")):
         if value >= size and value % size == 0:
             return f"{value // size} {word}"
