@@ -308,3 +308,13 @@ def test_missing_bundled_index_is_built_on_first_question(tmp_path: Path) -> Non
     a = engine.answer("What share could fully show ROI?")
     assert "34.2%" in a.text
     assert (tmp_path / "fresh" / "chroma").is_dir()
+
+
+def test_a_follow_up_without_words_of_its_own_asks_about_the_last_figure(engine: Engine) -> None:
+    history = [
+        {"role": "user", "content": "How fast did ChatGPT get past 100 million users?"},
+        {"role": "assistant", "content": "In just 3 months."},
+    ]
+    assert "2023" in engine.answer("And in what year was that?", history).text
+    # a shift in time is another question, not the figure just given
+    assert "2023" not in engine.answer("And the year before?", history).text

@@ -45,7 +45,9 @@ from rag.text.lexicon import (
     ROLES,
     SAMPLE_WORDS,
     STATISTICS,
+    TIME_SHIFT,
     TIME_WORDS,
+    UNIT_CUES,
 )
 from rag.text.numbers import Figure, extract_figures
 from rag.text.tokens import tokenize
@@ -389,6 +391,15 @@ def _lean(reading: Reading, context: Context, knowledge: Knowledge) -> None:
     moved = _neighbour(last, table, words)
     if moved is not None:
         reading.facts = [moved]
+        return
+    # "in what year was that?", "how many of them were there?": no word of its own but the
+    # kind of figure it asks, so it asks about the figure just given (not "the year before")
+    own = knowledge.terms(reading.text)
+    if reading.intent == "figure" and all(t in _CUE_WORDS for t in own) and not words & TIME_SHIFT:
+        reading.facts = previous[:1]
+
+
+_CUE_WORDS = frozenset().union(*UNIT_CUES.values())
 
 
 def _unique(facts: Sequence[Fact]) -> list[Fact]:

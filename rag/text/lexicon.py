@@ -113,6 +113,8 @@ TIME_WORDS = _tokens(
     increase increased increasing decrease decreased decline declined falling fell since ago
     last previous prior yoy forecast predict projection future anymore still"""
 )
+# Words that move a follow-up to another time ("and the year before?"), away from the figure.
+TIME_SHIFT = _tokens("before earlier previous prior last next after ago")
 
 # Words that say which kind of figure a question wants: a share, a time, a count of people...
 UNIT_CUES: dict[str, frozenset[str]] = {
