@@ -293,6 +293,7 @@ class Answerer:
         r.answerable = score
         ok = ok or r.inherited  # figures an earlier answer already gave need no new evidence
         counts = r.intent in ("figure", "about") and "%" not in wanted_units(r.text)
+        counts = counts and not r.inherited
         counted = self._counted_in_a_sentence(r) if counts else None
         if counted is not None:  # "How many managers?": "We asked 250 managers ..."
             return PartAnswer(f"According to the report: {writers.quote(counted, sources)}.", True)
@@ -302,7 +303,8 @@ class Answerer:
         if (not ok or not r.facts) and r.intent in ("extreme", "breakdown"):
             r.intent, r.facts = "describe", []  # "the biggest blockers" may be in words only
             return self._describe(r, sources)
-        if not ok or not r.facts or self._unit_in_words(r):
+        # a figure an earlier answer gave is the one asked about, whatever sentence is nearer
+        if not ok or not r.facts or (not r.inherited and self._unit_in_words(r)):
             return self._no_figure(r, sources)
         lead = self._premise(r, sources)
         text = self._operate(r, sources)

@@ -395,8 +395,9 @@ def _lean(reading: Reading, context: Context, knowledge: Knowledge) -> None:
     # "in what year was that?", "how many of them were there?": no word of its own but the
     # kind of figure it asks, so it asks about the figure just given (not "the year before")
     own = knowledge.terms(reading.text)
-    if reading.intent == "figure" and all(t in _CUE_WORDS for t in own) and not words & TIME_SHIFT:
-        reading.facts = previous[:1]
+    if reading.intent in ("figure", "describe") and all(t in _CUE_WORDS for t in own):
+        if not words & TIME_SHIFT:
+            reading.intent, reading.facts = "figure", previous[:1]
 
 
 _CUE_WORDS = frozenset().union(*UNIT_CUES.values())
