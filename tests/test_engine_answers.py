@@ -321,3 +321,9 @@ def test_a_part_without_words_of_its_own_asks_about_the_figure_before(engine: En
     ]
     # a shift in time is another question, not the figure just given
     assert "2023" not in engine.answer("And the year before?", history).text
+
+
+def test_a_claim_about_who_was_surveyed_is_met_with_who_was(engine: Engine) -> None:
+    a = engine.answer("Given that the poll only covered tiny family firms, what did they say?")
+    assert a.text.startswith("On what the question assumes, the report says:")
+    assert "10,000" in a.text

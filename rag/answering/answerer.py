@@ -35,7 +35,7 @@ from rag.answering.plan import (
 )
 from rag.answering.sources import AboutNote, Sources, charts_for, headline_chart
 from rag.answering.survey_facets import FacetMatch, asks_figure
-from rag.text.lexicon import FOLLOWUP_OPENERS
+from rag.text.lexicon import FOLLOWUP_OPENERS, SAMPLE_WORDS
 from rag.text.numbers import close, units_agree
 from rag.text.tokens import tokenize
 from rag.types import Answer, Fact, Hit, Plan, Sentence
@@ -46,6 +46,8 @@ _PREMISE = re.compile(
     re.I,
 )
 _CONTEXT_CACHE = 256
+# a claim about the sample names the survey or those it asked
+SURVEY_WORDS = SAMPLE_WORDS | frozenset(tokenize("survey surveys poll polls sample"))
 WITHHELD = "The report's figures could not be checked for this answer, so none is given."
 
 
@@ -154,7 +156,19 @@ class Answerer:
         if m is None or r.intent in OVERVIEW_INTENTS:
             return ""
         claim = m.group("claim")
-        ranked = self.knowledge.rank_sentences(claim, self.knowledge.vector(claim), r.report_ids)
+        vector = self.knowledge.vector(claim)
+        sample = self._sample_claim(claim, vector, r.report_ids)
+        if sample is not None:  # "Since the survey was of small firms, ...": who it was of
+            r.premise = claim
+            if r.scope and r.scope.startswith("group:"):
+                r.scope = None  # the group came from the claim just corrected
+            stated = (
+                writers.state(sample, self.knowledge.reports[sample.report], sources)
+                if isinstance(sample, Fact)
+                else writers.quote(sample, sources) + "."
+            )
+            return f"On what the question assumes, the report says: {stated}"
+        ranked = self.knowledge.rank_sentences(claim, vector, r.report_ids)
         usable = [s for s in ranked if _quotable(s.item)]
         if not usable:
             return ""
@@ -166,6 +180,29 @@ class Answerer:
         r.premise = claim
         quoted = writers.quote(usable[0].item, sources)
         return f"On what the question assumes, the report says: {quoted}."
+
+    def _sample_claim(
+        self, claim: str, vector: Any, report_ids: list[str]
+    ) -> Fact | Sentence | None:
+        """What the report states of who it surveyed, for a claim about that ("the survey was
+        of small firms"): the best evidence of the facet whose example statements the claim is
+        nearest, when the calibrated "about" decision accepts it."""
+        if not set(tokenize(claim)) & SURVEY_WORDS:
+            return None
+        facets = self.knowledge.facets
+        facet = facets.stated(vector)
+        names = facet.parts or (facet.name,)
+        best: tuple[float, Fact | Sentence] | None = None
+        for name in names:
+            # asked as the facet's own question: the claim's words are the ones in doubt
+            part = facets.by_name[name]
+            for m in survey_facets.matches(
+                self.knowledge, part.label, facets.question(name), report_ids, part
+            )[:4]:
+                ok, score = self.calibration.answers("about", m.features())
+                if ok and (best is None or score > best[0]):
+                    best = (score, m.item)
+        return best[1] if best else None
 
     def _part_body(self, r: Reading, sources: Sources) -> PartAnswer:
         report = self._report_of(r)

@@ -137,6 +137,14 @@ class FacetModel:
         q = examples[[i for i, n in enumerate(names) if n == name]].mean(axis=0)
         return q / (np.linalg.norm(q) or 1.0)
 
+    def stated(self, vector: Any) -> Facet:
+        """The facet a statement is about ("the poll was of small firms"): the one with the
+        nearest example statement, the signpost aside."""
+        _, (names, examples) = self._vectors()
+        sims = examples @ vector
+        sims[[i for i, n in enumerate(names) if n == SIGNPOST]] = -np.inf
+        return self.by_name[names[int(sims.argmax())]]
+
     def asked(self, vector: Any) -> Facet:
         """The facet a question asks about: the one with the nearest example question."""
         (names, examples), _ = self._vectors()
