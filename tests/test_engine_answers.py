@@ -327,3 +327,10 @@ def test_a_claim_about_who_was_surveyed_is_met_with_who_was(engine: Engine) -> N
     a = engine.answer("Given that the poll only covered tiny family firms, what did they say?")
     assert a.text.startswith("On what the question assumes, the report says:")
     assert "10,000" in a.text
+
+
+def test_a_kind_of_stress_asked_gets_every_finding_stressed_that_way(engine: Engine) -> None:
+    text = engine.answer("What did the authors find surprising?").text
+    # the report calls one result "very unexpected" and another "the biggest shocker"
+    assert "unexpected" in text and "shocker" in text
+    assert "worrying" not in text

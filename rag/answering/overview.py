@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from rag.answering.knowledge import Knowledge, ReportKnowledge, figures_of
 from rag.answering.sources import AboutNote, Sources
 from rag.answering.writers import capital, fact_sentence, marks, quote
-from rag.text.lexicon import CONCLUDING, GENERIC, SECTION_WORDS
+from rag.text.lexicon import CONCLUDING, EMPHASIS_KINDS, GENERIC, SECTION_WORDS
 from rag.text.tokens import tokenize
 from rag.types import Fact, Sentence
 
@@ -126,22 +126,48 @@ def recommendation(report: ReportKnowledge, sources: Sources) -> str:
     return text
 
 
+MAX_STRESSED = 3  # findings shown when the question asks for a kind of stress
+
+
 def emphasis(report: ReportKnowledge, text: str, knowledge: Knowledge, sources: Sources) -> str:
-    """The finding the report itself stresses, with its figure when it states one."""
+    """The finding the report itself stresses, with its figure when it states one; every
+    finding it stresses in the way asked ("what surprised them?"), when the question asks."""
     stressed = _sentences(report, report.digest.get("emphasis", []))
     if not stressed:
         return overview(report, sources)
+    asked = set(tokenize(text, keep_stopwords=True))
+    kinds = [words for words in EMPHASIS_KINDS.values() if asked & words]
+    # the digest keeps the most stressed sentences; a kind asked is looked for in them all
+    of_kind = [
+        s
+        for s in (report.sentences if kinds else [])
+        if not s.text.rstrip().endswith("?")
+        and any(set(tokenize(s.text)) & words for words in kinds)
+    ]
+    pool = of_kind or stressed
     vector = knowledge.vector(text)
-    ids = {(s.start, s.end) for s in stressed}
+    ids = {(s.start, s.end) for s in pool}
     ranked = knowledge.rank_sentences(
         text, vector, [report.info.id], within=lambda s: (s.start, s.end) in ids
     )
-    best = ranked[0].item if ranked else stressed[0]
-    window = report.neighbours(best, before=1, after=1)
-    facts = [f for f in report.facts if any(w.start <= f.start < w.end for w in window)]
-    lines = [f"The report stresses this finding: {quote(best, sources)}."]
-    lines += [bullet_fact(f, report, sources) for f in facts[:3]]
+    findings = [r.item for r in ranked] or pool
+    findings = findings[:MAX_STRESSED] if of_kind else findings[:1]
+    if len(findings) == 1:
+        best = findings[0]
+        lines = [f"The report stresses this finding: {quote(best, sources)}."]
+        lines += [bullet_fact(f, report, sources) for f in _facts_near(report, best)]
+        return "\n".join(lines)
+    lines = ["The report stresses:"]
+    for best in findings:
+        lines.append(f"- {quote(best, sources)}")
+        lines += [f"  {bullet_fact(f, report, sources)}" for f in _facts_near(report, best)]
     return "\n".join(lines)
+
+
+def _facts_near(report: ReportKnowledge, sentence: Sentence) -> list[Fact]:
+    """The facts of a sentence and its neighbours, the figures a stressed finding rests on."""
+    window = report.neighbours(sentence, before=1, after=1)
+    return [f for f in report.facts if any(w.start <= f.start < w.end for w in window)][:3]
 
 
 def find_section(report: ReportKnowledge, text: str, knowledge: Knowledge) -> str | None:

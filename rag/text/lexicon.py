@@ -68,6 +68,18 @@ EMPHASIS = _tokens(
     tremendously concerning concern critical crucial biggest significant dramatic"""
 )
 
+# The kinds of stress a question can ask for ("what surprised them?", "the most worrying
+# finding"): a stressed finding of the kind asked comes before one stressed otherwise.
+EMPHASIS_KINDS = {
+    "surprise": _tokens(
+        """surprise surprises surprising surprisingly surprised unexpected unexpectedly shock
+        shocker shocking shocked astonishing remarkable striking"""
+    ),
+    "worry": _tokens(
+        """worrying worried worry worries alarming alarmed alarm concerning troubling bad"""
+    ),
+}
+
 # Phrases that mark a sentence as the conclusion a text draws ("in short, ...").
 CONCLUDING = (
     "in conclusion",
