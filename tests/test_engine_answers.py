@@ -334,3 +334,14 @@ def test_a_kind_of_stress_asked_gets_every_finding_stressed_that_way(engine: Eng
     # the report calls one result "very unexpected" and another "the biggest shocker"
     assert "unexpected" in text and "shocker" in text
     assert "worrying" not in text
+
+
+def test_of_those_with_a_scale_point_takes_that_row_of_the_earlier_table(engine: Engine) -> None:
+    history = [
+        {"role": "user", "content": "How many companies made LLM adoption a top priority?"},
+        {"role": "assistant", "content": "67.2% saw it as a top priority."},
+        {"role": "user", "content": "And how many could show ROI?"},
+        {"role": "assistant", "content": "Only 34.2%."},
+    ]
+    text = engine.answer("Going back to the first thing, what share of those gave it a 4?", history)
+    assert text.text.startswith("49%")  # the figure first, not the sentence that holds it

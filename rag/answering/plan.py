@@ -384,7 +384,7 @@ def _lean(reading: Reading, context: Context, knowledge: Knowledge) -> None:
             reading.facts = _unique(pool)[-2:] if reading.intent != "sum" else _unique(pool)
             return
     named = [f for f in table if any(names_row(q, f) for q in reading.claimed)]
-    if named and reading.intent in ("figure", "complement"):
+    if named and reading.intent in ("figure", "complement", "share_of_share"):
         # "$10K-$20K" names that band fully, and the band below it only by its top
         reading.facts = [max(named, key=lambda f: row_named(reading.claimed, f))]
         return
