@@ -72,3 +72,12 @@ def test_format_figure(value: float, unit: str, qualifier: str, text: str) -> No
 )
 def test_formatted_values_parse_back(value: float, unit: str) -> None:
     assert contains_figure(extract_figures(format_value(value, unit)), value, unit)
+
+
+@pytest.mark.parametrize(
+    ("text", "qualifier"),
+    [(">200M lost", "over"), ("≥ 50%", "at_least"), (">= 50%", "at_least"), ("< 10%", "under")]
+    + [("<= 10%", "at_most"), ("step -> 5 days", "exact")],
+)
+def test_comparison_signs_read_as_qualifiers(text: str, qualifier: str) -> None:
+    assert extract_figures(text)[0].qualifier == qualifier

@@ -95,15 +95,18 @@ _BEFORE = [
     (
         re.compile(
             r"(?:well|far|just|slightly)\s+over\s*$|over\s*$|more\s+than\s*$|above\s*$|"
-            r"greater\s+than\s*$|exceed(?:ing|ed)?\s*$|in\s+excess\s+of\s*$",
+            r"greater\s+than\s*$|exceed(?:ing|ed)?\s*$|in\s+excess\s+of\s*$|(?<![-=<])>\s*$",
             re.I,
         ),
         "over",
     ),
-    (re.compile(r"(?:less|fewer)\s+than\s*$|under\s*$|below\s*$", re.I), "under"),
-    (re.compile(r"at\s+least\s*$|no\s+(?:less|fewer)\s+than\s*$", re.I), "at_least"),
+    (re.compile(r"(?:less|fewer)\s+than\s*$|under\s*$|below\s*$|<\s*$", re.I), "under"),
+    (re.compile(r"at\s+least\s*$|no\s+(?:less|fewer)\s+than\s*$|(?:>=|≥)\s*$", re.I), "at_least"),
     (
-        re.compile(r"at\s+most\s*$|up\s+to\s*$|no\s+more\s+than\s*$|not\s+more\s+than\s*$", re.I),
+        re.compile(
+            r"at\s+most\s*$|up\s+to\s*$|no\s+more\s+than\s*$|not\s+more\s+than\s*$|(?:<=|≤)\s*$",
+            re.I,
+        ),
         "at_most",
     ),
     (re.compile(r"(?:about|around|approximately|roughly|nearly|almost|some|~)\s*$", re.I), "about"),
