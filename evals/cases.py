@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from rag.errors import InputError
-from rag.text.numbers import QUALIFIERS, UNITS
+from rag.text.numbers import QUALIFIERS, UNITS, contains_figure, extract_figures
 
 CATEGORIES = (
     "direct",
@@ -87,6 +87,15 @@ class Case:
     derivation: Derivation | None = None
     report: str | None = None  # restrict to one report id; None = the only/any report
     extra: Mapping[str, Any] = field(default_factory=dict, repr=False)
+
+    def unstated_figures(self) -> list[ExpectedFigure]:
+        """The expected figures its own sentences do not state (none, in a sound case)."""
+        figures = [f for s in self.sentences for f in extract_figures(s)]
+        return [
+            e
+            for e in self.expected
+            if not contains_figure(figures, e.value, e.unit, e.qualifier, e.tolerance)
+        ]
 
     def gold_sentences(self) -> tuple[str, ...]:
         """Every report sentence a retriever should find for this case."""

@@ -330,7 +330,7 @@ class Answerer:
         r.answerable = score
         ok = ok or r.inherited  # figures an earlier answer already gave need no new evidence
         counts = r.intent in ("figure", "about") and "%" not in wanted_units(r.text)
-        counts = counts and not r.inherited
+        counts &= not r.inherited  # an inherited figure is the one asked about
         counted = self._counted_in_a_sentence(r) if counts else None
         if counted is not None:  # "How many managers?": "We asked 250 managers ..."
             return PartAnswer(f"According to the report: {writers.quote(counted, sources)}.", True)
