@@ -83,6 +83,18 @@ def test_sides_of_comparisons_ratios_and_shares_of_shares() -> None:
         "remote staff",
         "office staff",
     )
+    # a bound on one figure does not join two sides
+    assert sides("Were more nurses off 3 days or more or on leave?") == (
+        "Were more nurses off 3 days or more",
+        "on leave",
+    )
+    assert sides("Did those rating it 4 and above outnumber the rest?") == (
+        "Did those rating it 4 and above",
+        "the rest",
+    )
+    # the two ends of one range are not two things; two bare scale points are
+    assert sides("How many spent between fifty and a hundred million dollars?") is None
+    assert sides("What is the gap between a 4 and a 5?") == ("a 4", "a 5")
     # "for every X, how many Y": Y is the numerator, asked first
     assert sides("For every manager who agreed, how many staff disagreed?") == (
         "how many staff disagreed",

@@ -327,6 +327,16 @@ def test_a_claim_about_who_was_surveyed_is_met_with_who_was(engine: Engine) -> N
     a = engine.answer("Given that the poll only covered tiny family firms, what did they say?")
     assert a.text.startswith("On what the question assumes, the report says:")
     assert "10,000" in a.text
+    assert a.grounded  # the correction is the answer, though the rest has none
+
+
+def test_a_claim_about_the_sample_is_also_met_on_its_own_point(engine: Engine) -> None:
+    a = engine.answer(
+        "As the firms polled were small, with $5M in annual revenue, what did they say?"
+    )
+    assert "10,000" in a.text  # the report's main statement of the size of its sample
+    assert "$1B" in a.text  # and its statement on the claim's own point, revenue
+    assert_traceable(a, report_text(engine))
 
 
 def test_a_kind_of_stress_asked_gets_every_finding_stressed_that_way(engine: Engine) -> None:

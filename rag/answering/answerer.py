@@ -46,6 +46,7 @@ _PREMISE = re.compile(
     re.I,
 )
 _CONTEXT_CACHE = 256
+_SAMPLE_EVIDENCE = 6  # facet matches weighed for a claim about the sample
 # a claim about the sample names the survey or those it asked
 SURVEY_WORDS = SAMPLE_WORDS | frozenset(tokenize("survey surveys poll polls sample"))
 WITHHELD = "The report's figures could not be checked for this answer, so none is given."
@@ -146,6 +147,9 @@ class Answerer:
     def _part(self, r: Reading, sources: Sources) -> PartAnswer:
         claim = self._claim(r, sources)
         answer = self._part_body(r, sources)
+        if claim and not answer.grounded:
+            # what the report says of the premise is the answer a reader can use
+            return PartAnswer(f"{claim} It says nothing on the rest of the question.", True)
         if claim:
             return PartAnswer(f"{claim} {answer.text}", answer.grounded, answer.note)
         return answer
@@ -158,14 +162,15 @@ class Answerer:
         claim = m.group("claim")
         vector = self.knowledge.vector(claim)
         sample = self._sample_claim(claim, vector, r.report_ids)
-        if sample is not None:  # "Since the survey was of small firms, ...": who it was of
+        if sample:  # "Since the survey was of small firms, ...": who it was of
             r.premise = claim
             if r.scope and r.scope.startswith("group:"):
                 r.scope = None  # the group came from the claim just corrected
-            stated = (
-                writers.state(sample, self.knowledge.reports[sample.report], sources)
-                if isinstance(sample, Fact)
-                else writers.quote(sample, sources) + "."
+            stated = " ".join(
+                writers.state(item, self.knowledge.reports[item.report], sources)
+                if isinstance(item, Fact)
+                else writers.quote(item, sources) + "."
+                for item in sample
             )
             return f"On what the question assumes, the report says: {stated}"
         ranked = self.knowledge.rank_sentences(claim, vector, r.report_ids)
@@ -183,26 +188,35 @@ class Answerer:
 
     def _sample_claim(
         self, claim: str, vector: Any, report_ids: list[str]
-    ) -> Fact | Sentence | None:
+    ) -> list[Fact | Sentence]:
         """What the report states of who it surveyed, for a claim about that ("the survey was
         of small firms"): the best evidence of the facet whose example statements the claim is
-        nearest, when the calibrated "about" decision accepts it."""
+        nearest and the evidence nearest the claim itself, of those the calibrated "about"
+        decision accepts; none when it accepts none."""
         if not set(tokenize(claim)) & SURVEY_WORDS:
-            return None
+            return []
         facets = self.knowledge.facets
         facet = facets.stated(vector)
         names = facet.parts or (facet.name,)
-        best: tuple[float, Fact | Sentence] | None = None
+        accepted: list[survey_facets.FacetMatch] = []
         for name in names:
             # asked as the facet's own question: the claim's words are the ones in doubt
             part = facets.by_name[name]
-            for m in survey_facets.matches(
-                self.knowledge, part.label, facets.question(name), report_ids, part
-            )[:4]:
-                ok, score = self.calibration.answers("about", m.features())
-                if ok and (best is None or score > best[0]):
-                    best = (score, m.item)
-        return best[1] if best else None
+            matches = survey_facets.matches(
+                self.knowledge, part.label, facets.question(name), report_ids, part, vector
+            )
+            accepted += [
+                m
+                for m in matches[:_SAMPLE_EVIDENCE]
+                if self.calibration.answers("about", m.features())[0]
+            ]
+        if not accepted:
+            return []
+        # what the report states of that side of its sample, and the statement on the claim's
+        # own point ("firms with $50M revenue" is met by the revenue too, not the head count)
+        best = max(accepted, key=lambda m: m.score).item
+        nearest = max(accepted, key=lambda m: m.near).item
+        return [best] if nearest is best else [best, nearest]
 
     def _part_body(self, r: Reading, sources: Sources) -> PartAnswer:
         report = self._report_of(r)

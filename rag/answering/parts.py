@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from rag.text.lexicon import AMONG, PER
+from rag.text.tokens import spelled_as_digits
 
 _WH = (
     r"(?:what|what's|whats|how|which|who|whom|whose|when|where|why|is|are|was|were|do|does|"
@@ -98,8 +99,10 @@ _THAN = re.compile(r"\s+(?:than|versus|vs\.?|compared\s+(?:with|to)|against)\s+"
 _VERB = re.compile(
     r"\s+(?:exceeds?|exceeded|outnumbers?|outnumbered|surpass(?:es|ed)?|outweighs?)\s+", re.I
 )
-_OR = re.compile(r",?\s+or\s+", re.I)
-_AND = re.compile(r",?\s+and\s+", re.I)
+# "$200M or more" and "4 and above" bound one figure; they do not join two sides
+_BOUND = r"(?!(?:more|less|fewer|above|over|higher|greater|lower|below|under|up|so)\b)"
+_OR = re.compile(rf",?\s+or\s+{_BOUND}", re.I)
+_AND = re.compile(rf",?\s+and\s+{_BOUND}", re.I)
 _FROM = re.compile(r"\s+from\s+(?=the\b|those\b|companies\b|firms\b|respondents\b)", re.I)
 _SEPARATORS = (_THAN, _VERB, _OR, _AND, _FROM)
 
@@ -119,6 +122,8 @@ def sides(text: str) -> tuple[str, str] | None:
             if numerator.strip():
                 return numerator.strip(), denominator.strip()
     m = _BETWEEN.search(body)
+    if m and _one_range(m.group("a"), m.group("b")):
+        return None  # "between fifty and a hundred million": one range, not two things
     if m:
         return m.group("a").strip(), m.group("b").strip()
     for pattern in _SEPARATORS:
@@ -132,11 +137,24 @@ def sides(text: str) -> tuple[str, str] | None:
     return None
 
 
+def _one_range(low: str, high: str) -> bool:
+    """Whether "between LOW and HIGH" is one range: a bare number that borrows the magnitude
+    of the high end ("fifty and a hundred million dollars"), not two things ("a 4 and a 5")."""
+    bare = re.fullmatch(r"\d[\d.,]*", spelled_as_digits(low).strip()) is not None
+    return bare and _MAGNITUDE.search(spelled_as_digits(high)) is not None
+
+
+_MAGNITUDE = re.compile(r"[$€£]|\d\s*(?:[kmb]n?\b|thousand|million|billion)", re.I)
+
+
 def contrasted(text: str) -> bool:
     """Whether a question sets two things against each other ("than", "or", "vs", "between",
     "for every"), which a comparison, a difference or a ratio needs."""
     lowered = f" {text.lower()} "
-    if any(cue in lowered for cue in PER) or _BETWEEN.search(text):
+    between = _BETWEEN.search(text)
+    if any(cue in lowered for cue in PER) or (
+        between and not _one_range(between.group("a"), between.group("b"))
+    ):
         return True
     return any(p.search(text) for p in (_THAN, _VERB, _OR))
 

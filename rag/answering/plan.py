@@ -332,17 +332,22 @@ def _pair(reading: Reading, knowledge: Knowledge) -> list[Fact]:
         return tops if len(tops) == 2 else []
     picked: list[Fact] = []
     sides_read: list[SideMatch] = []
+    # "Who got to a million users sooner, X or Y?": the head before the sides is said of both
+    at = min(text.find(side) for side in split)
+    head = text[:at].strip(" ,") if at > 0 else ""
+    head = head if [t for t in tokenize(head) if t not in GENERIC] else ""
     for i, side in enumerate(split):
         other = split[1 - i]
         # A side with a word of its own the reports use ("how many were satisfied") is matched
-        # alone; a bare one ("a 5") borrows the rest of the question ("Did more rate it 4 or 5?").
+        # with the head alone; a bare one ("a 5") borrows the rest of the question ("Did more
+        # rate it 4 or 5?").
         own = [t for t in knowledge.terms(side) if knowledge.known(t)]
-        query = side if own else f"{other} {side}"
+        query = f"{head} {side}".strip() if own else f"{other} {side}"
         ranked = knowledge.rank_facts(
             query,
             knowledge.vector(query),
             reading.report_ids,
-            scale_points(side),
+            scale_points(side) or scale_points(head),
         )
         for s in ranked:
             if s.item not in picked:

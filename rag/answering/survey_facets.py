@@ -160,6 +160,7 @@ class FacetMatch:
     dense: float  # how near it is to the question
     lexical: float  # the share of the question's words it holds
     nearest: str = ""  # the facet whose statements the item is nearest to
+    near: float = 0.0  # how near it is to a claim weighed beside the question (matches' near)
 
     @property
     def score(self) -> float:
@@ -171,10 +172,16 @@ class FacetMatch:
 
 
 def matches(
-    knowledge: Knowledge, text: str, vector: Any, report_ids: Sequence[str], facet: Facet
+    knowledge: Knowledge,
+    text: str,
+    vector: Any,
+    report_ids: Sequence[str],
+    facet: Facet,
+    near: Any = None,
 ) -> list[FacetMatch]:
     """The best evidence for ``facet`` among every sentence (and, for a facet a figure answers,
-    every fact) of these reports, best first; none that reads as a signpost.
+    every fact) of these reports, best first; none that reads as a signpost. With ``near`` (a
+    vector), each match also says how near it is to that.
 
     The ``EVIDENCE`` best, and the ``EVIDENCE`` best of those nearest to ``facet`` itself (what
     a part of "who was surveyed?" reads): every item is scored, with arrays, and only those
@@ -188,7 +195,7 @@ def matches(
     pools = ["sentences", "facts"] if facet.figure else ["sentences"]
     lexical = {kind: knowledge.coverages(terms, knowledge.word_index(kind)) for kind in pools}
     items: list[Any] = []
-    blocks: list[tuple[Any, Any, Any, Any]] = []  # fit, dense, lexical, nearest of each item
+    blocks: list[tuple[Any, Any, Any, Any, Any]] = []  # fit, dense, lexical, nearest, near
     for rid in report_ids:
         r = knowledge.reports[rid]
         for kind in pools:
@@ -213,11 +220,14 @@ def matches(
                     (vectors @ vector)[chosen],
                     lexical[kind][start + chosen],
                     nearest[chosen],
+                    (vectors @ near)[chosen] if near is not None else np.zeros(len(chosen)),
                 )
             )
     if not items:
         return []
-    fit, dense, words, nearest = (np.concatenate(column) for column in zip(*blocks, strict=True))
+    fit, dense, words, nearest, claim = (
+        np.concatenate(column) for column in zip(*blocks, strict=True)
+    )
     # in float64 and in this order, as FacetMatch.score adds them: equal scores, equal order
     score = fit.astype(np.float64) + dense.astype(np.float64) + words
     ranked = np.argsort(-score, kind="stable")
@@ -226,7 +236,12 @@ def matches(
     shown = shown[np.argsort(-score[shown], kind="stable")]
     return [
         FacetMatch(
-            items[i], float(fit[i]), float(dense[i]), float(words[i]), names[int(nearest[i])]
+            items[i],
+            float(fit[i]),
+            float(dense[i]),
+            float(words[i]),
+            names[int(nearest[i])],
+            float(claim[i]),
         )
         for i in shown
     ]
