@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rag.answering import guard, operations
-from rag.answering.parts import sides, split_questions, whole_and_part
+from rag.answering.parts import premise, sides, split_questions, whole_and_part
 from rag.types import Fact
 
 
@@ -67,6 +67,18 @@ def test_a_lead_in_that_asks_nothing_stays_with_the_questions_after_it() -> None
     first, second = split_questions("About churn - what share left, and what share returned?")
     assert first.startswith("About churn") and "left" in first
     assert second == "what share returned?"
+
+
+def test_the_claim_a_question_rests_on_is_split_from_what_it_asks() -> None:
+    assert premise("Since the poll was of small firms, how do they pay for cloud?") == (
+        "the poll was of small firms",
+        "how do they pay for cloud?",
+    )
+    assert premise("The poll was of small firms, so how do they pay for cloud?") == (
+        "The poll was of small firms",
+        "how do they pay for cloud?",
+    )
+    assert premise("How do small firms pay for cloud?") is None
 
 
 def test_sides_of_comparisons_ratios_and_shares_of_shares() -> None:
@@ -155,6 +167,16 @@ def test_bands_above_an_amount_are_found_only_where_they_split() -> None:
     ]
     assert [f.id for f in operations.bands_from(table, 100e6)] == ["b", "c"]
     assert operations.bands_from(table, 150e6) == []
+
+
+def test_bands_inside_a_range_are_found_only_where_they_split() -> None:
+    table = [
+        fact("a", 20, row="$50M to $100M"),
+        fact("b", 24, row="$100M to $200M"),
+        fact("c", 10, row="$200M or more"),
+    ]
+    assert [f.id for f in operations.bands_within(table, 50e6, 200e6)] == ["a", "b"]
+    assert operations.bands_within(table, 50e6, 150e6) == []
 
 
 @pytest.mark.parametrize(

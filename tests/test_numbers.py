@@ -49,6 +49,12 @@ def test_a_negation_elsewhere_in_the_sentence_keeps_over() -> None:
 
 def test_names_are_not_figures() -> None:
     assert extract_figures("LLMs like GPT-4 and Gen1") == []
+    assert extract_figures("the 2023H2 results")[-1].raw == "2023"
+
+
+def test_both_ends_of_a_hyphenated_range_are_figures() -> None:
+    assert [f.value for f in extract_figures("in the 50M-200M range")] == [50e6, 200e6]
+    assert [f.value for f in extract_figures("teams of 4k-8k staff")] == [4e3, 8e3]
 
 
 @pytest.mark.parametrize(
@@ -77,7 +83,7 @@ def test_formatted_values_parse_back(value: float, unit: str) -> None:
 @pytest.mark.parametrize(
     ("text", "qualifier"),
     [(">200M lost", "over"), ("≥ 50%", "at_least"), (">= 50%", "at_least"), ("< 10%", "under")]
-    + [("<= 10%", "at_most"), ("step -> 5 days", "exact")],
+    + [("<= 10%", "at_most"), ("step -> 5 days", "exact"), ("upwards of $5M", "over")],
 )
 def test_comparison_signs_read_as_qualifiers(text: str, qualifier: str) -> None:
     assert extract_figures(text)[0].qualifier == qualifier

@@ -9,7 +9,6 @@ Offline and deterministic. Whether a part's evidence answers it is one calibrate
 
 from __future__ import annotations
 
-import re
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -26,6 +25,7 @@ from rag.answering.knowledge import (
     tokens_of,
     wanted_units,
 )
+from rag.answering.parts import premise
 from rag.answering.plan import (
     FIGURE_INTENTS,
     OVERVIEW_INTENTS,
@@ -40,11 +40,6 @@ from rag.text.numbers import close, units_agree
 from rag.text.tokens import tokenize
 from rag.types import Answer, Fact, Hit, Plan, Sentence
 
-_PREMISE = re.compile(
-    r"^\s*(?:since|given(?:\s+that)?|as|considering(?:\s+that)?|with|because|now\s+that)\s+"
-    r"(?P<claim>[^,?]{8,}),\s*(?P<rest>.+)$",
-    re.I,
-)
 _CONTEXT_CACHE = 256
 _SAMPLE_EVIDENCE = 6  # facet matches weighed for a claim about the sample
 # a claim about the sample names the survey or those it asked
@@ -156,10 +151,10 @@ class Answerer:
 
     def _claim(self, r: Reading, sources: Sources) -> str:
         """What the report says about a claim the question rests on ("Since X, ...")."""
-        m = _PREMISE.match(r.text)
-        if m is None or r.intent in OVERVIEW_INTENTS:
+        split = premise(r.text)
+        if split is None or r.intent in OVERVIEW_INTENTS:
             return ""
-        claim = m.group("claim")
+        claim = split[0]
         vector = self.knowledge.vector(claim)
         sample = self._sample_claim(claim, vector, r.report_ids)
         if sample:  # "Since the survey was of small firms, ...": who it was of
@@ -216,7 +211,8 @@ class Answerer:
         # own point ("firms with $50M revenue" is met by the revenue too, not the head count)
         best = max(accepted, key=lambda m: m.score).item
         nearest = max(accepted, key=lambda m: m.near).item
-        return [best] if nearest is best else [best, nearest]
+        said = [x.source if isinstance(x, Fact) else x.text for x in (best, nearest)]
+        return [best] if said[0] == said[1] else [best, nearest]
 
     def _part_body(self, r: Reading, sources: Sources) -> PartAnswer:
         report = self._report_of(r)

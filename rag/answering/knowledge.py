@@ -23,7 +23,7 @@ from functools import lru_cache
 from typing import Any
 
 from rag.answering.survey_facets import FacetModel
-from rag.text.lexicon import GENERIC, TIME_UNITS, UNIT_CUES
+from rag.text.lexicon import GENERIC, PICKING, TIME_UNITS, UNIT_CUES
 from rag.text.numbers import Figure, close, extract_figures, units_agree
 from rag.text.tokens import acronyms, spelled_as_digits, synonyms, tokenize
 from rag.types import Fact, ReportInfo, Section, Sentence
@@ -125,6 +125,19 @@ def _ranged(text: str, low: Figure, high: Figure | None) -> Figure:
     if factor <= 1:
         return low
     return Figure(low.value * factor, high.unit, low.qualifier, low.start, low.end, low.raw)
+
+
+def asked_range(text: str) -> tuple[float, float] | None:
+    """The range a question asks about ("between $50M and $200M", "the 50M-200M range")."""
+    spelled = spelled_as_digits(text)
+    figures = extract_figures(spelled)
+    highs: list[Figure | None] = [*figures[1:], None]
+    figures = [_ranged(spelled, f, g) for f, g in zip(figures, highs, strict=False)]
+    for low, high in zip(figures, figures[1:], strict=False):
+        joined = _RANGE_JOIN.match(spelled[low.end : high.start])
+        if joined and low.unit == high.unit and low.value < high.value:
+            return low.value, high.value
+    return None
 
 
 def names_row(figure: Figure, fact: Fact) -> bool:
@@ -305,6 +318,8 @@ class Knowledge:
         out: list[str] = []
         for token in tokenize(self.expand_aliases(text)):
             if token in GENERIC or any(ch.isdigit() for ch in token):
+                continue
+            if token in PICKING and not self.known(token):
                 continue
             token = self.corrected(token)
             if token not in out and token not in GENERIC:

@@ -211,6 +211,17 @@ def bands(table: Sequence[Fact]) -> dict[str, tuple[float, float]] | None:
     return out if len(out) >= 2 else None
 
 
+def bands_within(table: Sequence[Fact], low: float, high: float) -> list[Fact]:
+    """The bands that make up [low, high], if the bands split exactly at both ends."""
+    ranges = bands(table)
+    if not ranges:
+        return []
+    lows, highs = [lo for lo, _ in ranges.values()], [hi for _, hi in ranges.values()]
+    if not any(close(lo, low) for lo in lows) or not any(close(hi, high) for hi in highs):
+        return []
+    return [f for f in table if ranges[f.id][0] >= low - 1e-9 and ranges[f.id][1] <= high + 1e-9]
+
+
 def bands_from(table: Sequence[Fact], threshold: float) -> list[Fact]:
     """The bands at or above ``threshold``, if the bands split exactly there."""
     ranges = bands(table)

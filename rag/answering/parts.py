@@ -59,6 +59,23 @@ def split_questions(question: str) -> list[str]:
     return merged or [text]
 
 
+_PREMISE = re.compile(
+    r"^\s*(?:since|given(?:\s+that)?|as|considering(?:\s+that)?|with|because|now\s+that)\s+"
+    r"(?P<claim>[^,?]{8,}),\s*(?P<rest>.+)$",
+    re.I,
+)
+
+
+# "The poll was of small firms, so what did they say?": the claim first, then the question
+_CLAIM_SO = re.compile(r"^\s*(?P<claim>[^,?]{8,}),\s*so\s+(?P<rest>.+\?)\s*$", re.I)
+
+
+def premise(text: str) -> tuple[str, str] | None:
+    """(claim, question) for a question that rests on a claim ("Since X, how ...?")."""
+    m = _PREMISE.match(text) or _CLAIM_SO.match(text)
+    return (m.group("claim"), m.group("rest")) if m else None
+
+
 def _leads_in(text: str) -> bool:
     """A clause that sets up the question after it: "For every X", "Among those who X", or a
     premise ("Since the survey was of small firms, ...") that the answer checks."""

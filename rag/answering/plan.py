@@ -21,6 +21,7 @@ from rag.answering.intents import load_intent_model
 from rag.answering.knowledge import (
     Knowledge,
     Scored,
+    asked_range,
     fact_document,
     figures_of,
     names_row,
@@ -28,7 +29,7 @@ from rag.answering.knowledge import (
     scale_points,
     tokens_of,
 )
-from rag.answering.parts import contrasted, sides, split_questions, whole_and_part
+from rag.answering.parts import contrasted, premise, sides, split_questions, whole_and_part
 from rag.answering.survey_facets import Facet, FacetMatch, matches
 from rag.text.lexicon import (
     ANAPHORA,
@@ -181,7 +182,10 @@ def read_part(text: str, knowledge: Knowledge, report_ids: list[str], context: C
     vector = knowledge.vector(query)
     own_vector = knowledge.vector(text) if leans else vector
     model = load_intent_model()
-    intent, confidence = settle_intent(model.predict(own_vector, text), text, leans)
+    # "Since the survey was of X, what did Y say?" asks what the question after the claim asks
+    rests = premise(text)
+    asked, asked_vector = (rests[1], knowledge.vector(rests[1])) if rests else (text, own_vector)
+    intent, confidence = settle_intent(model.predict(asked_vector, asked), asked, leans)
     claimed = extract_figures(text)
     reading = Reading(text, intent, confidence, report_ids, claimed=claimed, leans=leans)
     points = scale_points(text)
@@ -286,6 +290,14 @@ def _targets(reading: Reading, knowledge: Knowledge, vector: Any) -> list[Fact]:
     selected = [f for f in selected if f.report == selected[0].report] if selected else []
     if reading.intent in ("breakdown", "extreme"):
         return list(table)
+    span = asked_range(reading.text)
+    if span is not None and reading.intent in FIGURE_INTENTS - {"breakdown", "extreme"}:
+        from rag.answering.operations import bands_within
+
+        rows = bands_within(table, *span)
+        if len(rows) >= 2:  # "losses between $50M and $200M" adds the bands in between
+            reading.intent = "sum"
+            return rows
     if reading.intent == "sum":
         return _summands(reading, knowledge, table, selected)
     if reading.intent in TWO_SIDED:

@@ -31,6 +31,13 @@ GENERIC = _tokens(
     lol pls thx whats wat r u ur em"""
 )
 
+# Superlatives and names of answer options say which row to pick ("the rarest bracket"); they
+# count towards coverage only where a report uses them itself ("the biggest challenges").
+PICKING = _tokens(
+    """most least largest biggest highest greatest commonest fewest lowest smallest rarest
+    band bands bracket brackets tier tiers option options among"""
+)
+
 # An extreme question asks for the smallest when it uses one of these; otherwise the largest.
 LEAST = _tokens(
     """least fewest lowest smallest rarest rare minority bottom weakest slowest less fewer

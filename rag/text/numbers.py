@@ -95,7 +95,8 @@ _BEFORE = [
     (
         re.compile(
             r"(?:well|far|just|slightly)\s+over\s*$|over\s*$|more\s+than\s*$|above\s*$|"
-            r"greater\s+than\s*$|exceed(?:ing|ed)?\s*$|in\s+excess\s+of\s*$|(?<![-=<])>\s*$",
+            r"greater\s+than\s*$|exceed(?:ing|ed)?\s*$|in\s+excess\s+of\s*$|upwards\s+of\s*$|"
+            r"(?<![-=<])>\s*$",
             re.I,
         ),
         "over",
@@ -130,8 +131,9 @@ _FIGURE = re.compile(
     """,
     re.I | re.X,
 )
-# Digits glued to letters are names, not figures: GPT-4, Gen1, L6, v2, [3].
-_NAME_BEFORE = re.compile(r"(?:[A-Za-z]-?|\[)$")
+# Digits glued to letters are names, not figures: GPT-4, Gen1, L6, v2, [3]; but the letter of
+# an amount ("50M-200M") ends the low end of a range.
+_NAME_BEFORE = re.compile(r"(?:(?<!\d)[A-Za-z]-?|(?<=\d)[ac-jln-z]-?|\d[kmb]|\[)$", re.I)
 _MONEY_CONTEXT = re.compile(r"loss|cost|revenue|spend|budget|\$|dollar|USD", re.I)
 # "no vertical surveyed represented more than 8%" sets a ceiling, not a floor.
 _NEGATED_OVER = re.compile(
