@@ -169,6 +169,26 @@ def test_bands_above_an_amount_are_found_only_where_they_split() -> None:
     assert operations.bands_from(table, 150e6) == []
 
 
+def test_an_answer_option_the_table_lacks_is_told_apart_from_one_it_holds() -> None:
+    from rag.answering.knowledge import absent_option, scale_points
+
+    ratings = [fact("a", 49, row="Rated 4"), fact("b", 18, row="Rated 5")]
+    bands = [
+        fact("c", 20, row="$50M to $100M"),
+        fact("d", 24, row="$100M to $200M"),
+        fact("e", 10, row="$200M or more"),
+    ]
+    staff = [fact("f", 50, row="over 20,000 employees")]
+    assert absent_option(scale_points("How many rated it a 3?"), ratings) is not None
+    assert absent_option(scale_points("How many rated it a 4?"), ratings) is None
+    assert absent_option(scale_points("Who lost under $50M?"), bands) is not None
+    # a floor is the bands above it, a bound inside the bands is not an option asked for
+    assert absent_option(scale_points("Who lost $100M or more?"), bands) is None
+    assert absent_option(scale_points("Who lost under $150M?"), bands) is None
+    # "20,000 or fewer" is the complement of the "over 20,000" row
+    assert absent_option(scale_points("How many had 20,000 staff or fewer?"), staff) is None
+
+
 def test_bands_inside_a_range_are_found_only_where_they_split() -> None:
     table = [
         fact("a", 20, row="$50M to $100M"),

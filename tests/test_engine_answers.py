@@ -255,6 +255,18 @@ def test_a_range_that_spans_bands_adds_them(engine: Engine) -> None:
     assert_traceable(a, report_text(engine))
 
 
+def test_an_answer_option_the_report_lacks_is_refused_with_those_it_gives(engine: Engine) -> None:
+    a = engine.answer("What share of respondents rated LLM adoption a 3?")
+    assert not a.grounded
+    assert "no figure for the answer asked about" in a.text and "49%" in a.text
+    assert_traceable(a, report_text(engine))
+    history = [
+        {"role": "user", "content": "What share rated LLM adoption a 4?"},
+        {"role": "assistant", "content": "49% rated it a 4."},
+    ]
+    assert not engine.answer("And a 3?", history).grounded
+
+
 def test_a_claim_before_so_is_checked(engine: Engine) -> None:
     a = engine.answer("The poll was of tiny family firms, so what did they make of LLMs?")
     assert a.text.startswith("On what the question assumes, the report says:")

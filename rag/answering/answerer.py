@@ -338,6 +338,12 @@ class Answerer:
     def _figures(self, r: Reading, sources: Sources) -> PartAnswer:
         ok, score = self.calibration.answers("fact", r.features)
         r.answerable = score
+        if r.absent is not None and ok:
+            # the question is on this table, for an option it does not hold: say which it holds
+            # (the option is not named back: a number the report does not state is not said)
+            shown = writers.breakdown(r.absent_from, self.knowledge, sources)
+            text = f"The report gives no figure for the answer asked about. What it gives: {shown}"
+            return PartAnswer(text, False, "the answer option asked about is not in the report")
         ok = ok or r.inherited  # figures an earlier answer already gave need no new evidence
         counts = r.intent in ("figure", "about") and "%" not in wanted_units(r.text)
         counts &= not r.inherited  # an inherited figure is the one asked about

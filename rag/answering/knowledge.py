@@ -18,7 +18,7 @@ import re
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
@@ -66,6 +66,7 @@ def row_figures(fact: Fact) -> tuple[Figure, ...]:
 
 
 _FLOORS = {"over", "at_least"}
+_CEILINGS = {"under", "at_most"}
 
 
 def _names(question: Figure, row: Figure) -> bool:
@@ -79,8 +80,33 @@ def _names(question: Figure, row: Figure) -> bool:
         units_agree(row.unit, question.unit) or {row.unit, question.unit} <= {"", "USD"} or bound
     ):
         return False
-    # "$40M or more" is named by "40M or more", not by the top of "$20M-$40M"
-    return (row.qualifier in _FLOORS) == (question.qualifier in _FLOORS)
+    # "$40M or more" is named by "40M or more", not by the top of "$20M-$40M"; "under $50M"
+    # by "under $50M", not by the bottom of "$50M to $100M"
+    return (row.qualifier in _FLOORS) == (question.qualifier in _FLOORS) and (
+        row.qualifier in _CEILINGS
+    ) == (question.qualifier in _CEILINGS)
+
+
+def absent_option(points: Sequence[Figure], table: Sequence[Fact]) -> Figure | None:
+    """A point the question names ("a 3", "under $50M") that is of the kind the table's rows
+    are named by (ratings, amounts) but names none of them: an answer option the report does
+    not give. A floor is left to the bands above it ("$100M or more" adds them up)."""
+    rows = [r for fact in table for r in row_figures(fact)]
+    for point in points:
+        if point.qualifier in _FLOORS or any(_names(point, r) for r in rows):
+            continue
+        # of the rows' kind: it would name a row that had its value and qualifier
+        if not any(_names(replace(point, value=r.value, qualifier=r.qualifier), r) for r in rows):
+            continue
+        if point.qualifier in _CEILINGS:  # "under $50M" when the lowest band starts at $50M
+            # ("20,000 or fewer" beside an "over 20,000" row is that row's complement)
+            if any(close(point.value, r.value) and r.qualifier in _FLOORS for r in rows):
+                continue
+            if all(point.value <= r.value or close(point.value, r.value) for r in rows):
+                return point
+        elif not any(close(point.value, r.value) for r in rows):  # "a 3" among 4s and 5s
+            return point
+    return None
 
 
 _SCALE_LEAD = re.compile(

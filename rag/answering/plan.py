@@ -21,6 +21,7 @@ from rag.answering.intents import load_intent_model
 from rag.answering.knowledge import (
     Knowledge,
     Scored,
+    absent_option,
     asked_range,
     fact_document,
     figures_of,
@@ -95,6 +96,8 @@ class Reading:
     sides: list[SideMatch] = field(default_factory=list)  # a two-sided part, each side matched
     facet: Facet | None = None  # what a question about the survey itself asks
     about: dict[str, list[FacetMatch]] = field(default_factory=dict)  # evidence per facet
+    absent: Figure | None = None  # an answer option the question names and the table lacks
+    absent_from: list[Fact] = field(default_factory=list)  # that table's rows
 
     def public(self) -> PlanPart:
         """The part as ``Answer.plan`` shows it."""
@@ -204,6 +207,14 @@ def read_part(text: str, knowledge: Knowledge, report_ids: list[str], context: C
         reading.inherited = bool(reading.facts)
     if not reading.facts and intent in FIGURE_INTENTS:
         reading.facts = _targets(reading, knowledge, vector)
+    if reading.facts and reading.intent not in ("breakdown", "extreme"):
+        # "And a 3?" of a table of 4s and 5s: an option the report does not give
+        first = reading.facts[0]
+        table = knowledge.reports[first.report].tables.get(first.table, reading.facts)
+        if not any(row_named(points, f) for f in reading.facts):
+            reading.absent = absent_option(points, table)
+            if reading.absent is not None:
+                reading.absent_from = list(table)
     reading.scope = _scope(reading, knowledge)
     if intent == "about":
         facets = knowledge.facets
