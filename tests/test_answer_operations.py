@@ -129,6 +129,14 @@ def test_the_rest_is_a_complement_with_its_working_and_flips_a_bound() -> None:
     assert operations.complement(fact("c", 5, unit="days")).value is None
 
 
+def test_the_rest_of_several_rows_subtracts_each_and_passes_the_guard() -> None:
+    rows = [fact("a", 24), fact("b", 10)]
+    r = operations.complement_of(rows)
+    assert r.value == pytest.approx(66) and r.working == "100% − 24% − 10% = 66%"
+    assert guard.check(f"The rest: 66% ({r.working}).", ["24% and 10% lost money."]).ok
+    assert operations.complement_of([fact("c", 50, qualifier="over"), fact("d", 10)]).value is None
+
+
 def test_sums_and_differences_keep_units_and_honest_bounds() -> None:
     assert operations.total([fact("a", 24), fact("b", 10)]).working == "24% + 10% = 34%"
     assert operations.total([fact("a", 24), fact("b", 3, unit="days")]).value is None

@@ -267,6 +267,13 @@ def test_an_answer_option_the_report_lacks_is_refused_with_those_it_gives(engine
     assert not engine.answer("And a 3?", history).grounded
 
 
+def test_the_rest_is_stated_with_its_working_not_as_a_gap(engine: Engine) -> None:
+    a = engine.answer("What share could not fully show ROI?")
+    assert a.text.startswith("The rest: 65.8% (100% − 34.2% = 65.8%)")
+    assert "percentage points" not in a.text
+    assert_traceable(a, report_text(engine))
+
+
 def test_a_claim_before_so_is_checked(engine: Engine) -> None:
     a = engine.answer("The poll was of tiny family firms, so what did they make of LLMs?")
     assert a.text.startswith("On what the question assumes, the report says:")

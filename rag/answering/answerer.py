@@ -416,7 +416,7 @@ class Answerer:
         if r.intent == "sum" and len(facts) >= 2:
             return writers.worked(operations.total(facts), "together", k, sources)
         if r.intent == "complement":
-            return writers.worked(operations.complement(facts[0]), "the rest", k, sources)
+            return writers.worked(operations.complement_of(facts), "the rest", k, sources)
         if len(facts) >= 2 and r.intent in ("compare", "difference", "ratio", "share_of_share"):
             a, b = facts[0], facts[1]
             if r.intent == "compare":

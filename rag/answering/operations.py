@@ -130,6 +130,19 @@ def complement(fact: Fact) -> Result:
     return Result(value, "%", (fact,), working, qualifier)
 
 
+def complement_of(facts: Sequence[Fact]) -> Result:
+    """Everyone outside several rows: '100% − 24% − 10% = 66%'."""
+    if len(facts) == 1:
+        return complement(facts[0])
+    summed = total(facts)
+    if summed.value is None or summed.unit != "%" or summed.qualifier != "exact":
+        return Result(None, summed.unit, tuple(facts), problem="only exact shares have a rest")
+    value = round(100 - summed.value, 6)
+    taken = " − ".join(_v(f.value, "%") for f in facts)
+    working = f"100% − {taken} = {_v(value, '%')}"
+    return Result(value, "%", tuple(facts), working)
+
+
 def ratio(numerator: Fact, denominator: Fact) -> Result:
     """How many of one for each of the other: '58.8 ÷ 41.2 = 1.43'."""
     converted = _same_unit(numerator, denominator)

@@ -323,7 +323,8 @@ def _targets(reading: Reading, knowledge: Knowledge, vector: Any) -> list[Fact]:
     if floors:
         rows = bands_from(table, floors[0].value)
         if len(rows) >= 2:  # "losses of $20M or more" adds the bands from $20M up
-            reading.intent = "sum"
+            if reading.intent != "complement":  # "did not lose $20M or more": the rest of them
+                reading.intent = "sum"
             return rows
     return [best]
 

@@ -166,7 +166,10 @@ def _figure_words(result: Result) -> str:
 
 
 def _points_if(result: Result) -> str:
-    return "" if "−" not in result.working or result.unit != "%" else _points(result)
+    # a difference of shares is a gap in points; the rest of everyone ("100% − x") is not
+    if "−" not in result.working or result.unit != "%" or result.working.startswith("100% −"):
+        return ""
+    return _points(result)
 
 
 def quoted(sentences: Sequence[Sentence], sources: Sources) -> str:
