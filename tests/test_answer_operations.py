@@ -95,6 +95,10 @@ def test_sides_of_comparisons_ratios_and_shares_of_shares() -> None:
         "remote staff",
         "office staff",
     )
+    assert sides("How many points separate the share of nurses from the share of doctors?") == (
+        "the share of nurses",
+        "the share of doctors",
+    )
     # a bound on one figure does not join two sides
     assert sides("Were more nurses off 3 days or more or on leave?") == (
         "Were more nurses off 3 days or more",

@@ -111,6 +111,7 @@ def _both(text: str) -> list[str] | None:
 
 
 _BETWEEN = re.compile(r"\bbetween\s+(?P<a>.+?)\s+and\s+(?P<b>.+)$", re.I)
+_SEPARATE = re.compile(r"\bseparates?\s+(?P<a>.+?)\s+(?:from|and)\s+(?P<b>.+)$", re.I)
 _THAN = re.compile(r"\s+(?:than|versus|vs\.?|compared\s+(?:with|to)|against)\s+", re.I)
 # "does X exceed Y", "X outnumber Y": a verb that compares
 _VERB = re.compile(
@@ -138,6 +139,9 @@ def sides(text: str) -> tuple[str, str] | None:
             denominator, _, numerator = rest.partition(",")
             if numerator.strip():
                 return numerator.strip(), denominator.strip()
+    m = _SEPARATE.search(body)  # "how many points separate X from Y"
+    if m:
+        return m.group("a").strip(), m.group("b").strip()
     m = _BETWEEN.search(body)
     if m and _one_range(m.group("a"), m.group("b")):
         return None  # "between fifty and a hundred million": one range, not two things
@@ -169,6 +173,8 @@ def contrasted(text: str) -> bool:
     "for every"), which a comparison, a difference or a ratio needs."""
     lowered = f" {text.lower()} "
     between = _BETWEEN.search(text)
+    if _SEPARATE.search(text):
+        return True
     if any(cue in lowered for cue in PER) or (
         between and not _one_range(between.group("a"), between.group("b"))
     ):

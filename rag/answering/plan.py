@@ -357,9 +357,14 @@ def _pair(reading: Reading, knowledge: Knowledge) -> list[Fact]:
     picked: list[Fact] = []
     sides_read: list[SideMatch] = []
     # "Who got to a million users sooner, X or Y?": the head before the sides is said of both
+    # (its figures and the words the reports use: "how many points separate X from Y" lends
+    # nothing)
     at = min(text.find(side) for side in split)
-    head = text[:at].strip(" ,") if at > 0 else ""
-    head = head if [t for t in tokenize(head) if t not in GENERIC] else ""
+    said = text[:at] if at > 0 else ""
+    points = scale_points(said)
+    head = " ".join(
+        [f.raw for f in points] + [t for t in knowledge.terms(said) if knowledge.known(t)]
+    )
     for i, side in enumerate(split):
         other = split[1 - i]
         # A side with a word of its own the reports use ("how many were satisfied") is matched
@@ -371,7 +376,7 @@ def _pair(reading: Reading, knowledge: Knowledge) -> list[Fact]:
             query,
             knowledge.vector(query),
             reading.report_ids,
-            scale_points(side) or scale_points(head),
+            scale_points(side) or points,
         )
         for s in ranked:
             if s.item not in picked:
