@@ -274,6 +274,16 @@ def test_the_rest_is_stated_with_its_working_not_as_a_gap(engine: Engine) -> Non
     assert_traceable(a, report_text(engine))
 
 
+def test_a_statistic_no_source_states_is_refused_with_what_the_report_says(
+    engine: Engine,
+) -> None:
+    a = engine.answer("What was the median loss from failures to govern AI?")
+    assert a.text.startswith("The report gives no median for this. What it says:")
+    assert not a.grounded
+    b = engine.answer("What does a top priority mean in this survey?")
+    assert not b.text.startswith("The report gives no")
+
+
 def test_a_claim_before_so_is_checked(engine: Engine) -> None:
     a = engine.answer("The poll was of tiny family firms, so what did they make of LLMs?")
     assert a.text.startswith("On what the question assumes, the report says:")

@@ -35,7 +35,7 @@ from rag.answering.plan import (
 )
 from rag.answering.sources import AboutNote, Sources, charts_for, headline_chart
 from rag.answering.survey_facets import FacetMatch, asks_figure
-from rag.text.lexicon import FOLLOWUP_OPENERS, SAMPLE_WORDS
+from rag.text.lexicon import FOLLOWUP_OPENERS, SAMPLE_WORDS, STATISTICS
 from rag.text.numbers import close, units_agree
 from rag.text.tokens import tokenize
 from rag.types import Answer, Fact, Hit, Plan, Sentence
@@ -44,6 +44,9 @@ _CONTEXT_CACHE = 256
 _SAMPLE_EVIDENCE = 6  # facet matches weighed for a claim about the sample
 # a claim about the sample names the survey or those it asked
 SURVEY_WORDS = SAMPLE_WORDS | frozenset(tokenize("survey surveys poll polls sample"))
+# statistics a question names that only a source stating them answers ("mean", "mode" and
+# "typical" are left out: "what does X mean?", "survey mode", "a typical respondent")
+_STATED_STATISTICS = STATISTICS - frozenset(tokenize("mean mode typical"))
 WITHHELD = "The report's figures could not be checked for this answer, so none is given."
 
 
@@ -141,13 +144,28 @@ class Answerer:
 
     def _part(self, r: Reading, sources: Sources) -> PartAnswer:
         claim = self._claim(r, sources)
-        answer = self._part_body(r, sources)
+        answer = self._statistic_given(r, self._part_body(r, sources), sources)
         if claim and not answer.grounded:
             # what the report says of the premise is the answer a reader can use
             return PartAnswer(f"{claim} It says nothing on the rest of the question.", True)
         if claim:
             return PartAnswer(f"{claim} {answer.text}", answer.grounded, answer.note)
         return answer
+
+    def _statistic_given(self, r: Reading, answer: PartAnswer, sources: Sources) -> PartAnswer:
+        """An answer to "what was the average X?" that cites no average is no answer to it:
+        say so, and keep what the report does say."""
+        asked = [t for t in dict.fromkeys(tokenize(r.text)) if t in _STATED_STATISTICS]
+        if not asked or not answer.grounded:
+            return answer
+        for item in sources.marked(answer.text):
+            said = item.text if not isinstance(item, Fact) else f"{item.text} {item.source}"
+            if all(self.knowledge.covers(t, tokens_of(said)) for t in asked):
+                return answer
+        named = " or ".join(asked)
+        said = answer.text.removeprefix("According to the report: ")
+        text = f"The report gives no {named} for this. What it says: {said}"
+        return PartAnswer(text, False, f"the report states no {named}")
 
     def _claim(self, r: Reading, sources: Sources) -> str:
         """What the report says about a claim the question rests on ("Since X, ...")."""

@@ -85,6 +85,11 @@ class Sources:
         renumbered = _MARKER.sub(lambda m: f"[{new.get(int(m.group(1)), m.group(1))}]", text)
         return renumbered, kept
 
+    def marked(self, text: str) -> list[Source]:
+        """The sources ``text`` cites by their numbers."""
+        numbers = dict.fromkeys(int(m.group(1)) for m in _MARKER.finditer(text))
+        return [self.items[n - 1] for n in numbers if 1 <= n <= len(self.items)]
+
     def texts(self) -> list[str | Fact]:
         """What the numeric guard checks figures against."""
         return [item if isinstance(item, Fact) else item.text for item in self.items]
