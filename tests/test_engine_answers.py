@@ -284,6 +284,14 @@ def test_a_statistic_no_source_states_is_refused_with_what_the_report_says(
     assert not b.text.startswith("The report gives no")
 
 
+def test_a_question_about_a_shortfall_takes_the_row_that_states_one(engine: Engine) -> None:
+    # both rows share the words staff and budget; only one says they fall short
+    short = engine.answer("What share of enterprises felt short of staff and budget?")
+    assert short.text.startswith("58.8%")
+    enough = engine.answer("What share of enterprises felt they had the staff and budget?")
+    assert "41.2%" in enough.text and "58.8%" not in enough.text
+
+
 def test_a_claim_before_so_is_checked(engine: Engine) -> None:
     a = engine.answer("The poll was of tiny family firms, so what did they make of LLMs?")
     assert a.text.startswith("On what the question assumes, the report says:")

@@ -46,6 +46,7 @@ from rag.text.lexicon import (
     REST,
     ROLES,
     SAMPLE_WORDS,
+    SHORTFALL,
     STATISTICS,
     TIME_SHIFT,
     TIME_WORDS,
@@ -326,7 +327,27 @@ def _targets(reading: Reading, knowledge: Knowledge, vector: Any) -> list[Fact]:
             if reading.intent != "complement":  # "did not lose $20M or more": the rest of them
                 reading.intent = "sum"
             return rows
+    if reading.intent == "figure":
+        return [_agreeing(reading.text, best, ranked, knowledge)]
     return [best]
+
+
+def _agreeing(text: str, best: Fact, ranked: Sequence[Scored], knowledge: Knowledge) -> Fact:
+    """``best``, or the best-ranked row of its table that agrees with the question in polarity:
+    "short of staff" asks for the row that says understaffed, not the one that says fully
+    staffed, though both share the words."""
+    asked = _falls_short(text)
+    if _falls_short(fact_document(best)) == asked:
+        return best
+    table = knowledge.reports[best.report].tables.get(best.table, [best])
+    for s in ranked:
+        if s.item in table and _falls_short(fact_document(s.item)) == asked:
+            return s.item
+    return best
+
+
+def _falls_short(text: str) -> bool:
+    return bool(SHORTFALL & set(tokenize(text, keep_stopwords=True)))
 
 
 def _summands(
@@ -380,8 +401,12 @@ def _pair(reading: Reading, knowledge: Knowledge) -> list[Fact]:
         )
         for s in ranked:
             if s.item not in picked:
-                picked.append(s.item)
-                sides_read.append(SideMatch(query, s, ranked))
+                chosen = _agreeing(side, s.item, ranked, knowledge)
+                if chosen in picked:
+                    chosen = s.item
+                match = next((x for x in ranked if x.item is chosen), s)
+                picked.append(chosen)
+                sides_read.append(SideMatch(query, match, ranked))
                 break
     if len(picked) != 2:
         return []
