@@ -334,8 +334,8 @@ def _targets(reading: Reading, knowledge: Knowledge, vector: Any) -> list[Fact]:
 
 def _agreeing(text: str, best: Fact, ranked: Sequence[Scored], knowledge: Knowledge) -> Fact:
     """``best``, or the best-ranked row of its table that agrees with the question in polarity:
-    "short of staff" asks for the row that says understaffed, not the one that says fully
-    staffed, though both share the words."""
+    "short of nurses" asks for the row that says wards lacked nurses, not the one that says
+    they had enough, though both share the words."""
     asked = _falls_short(text)
     if _falls_short(fact_document(best)) == asked:
         return best

@@ -147,12 +147,12 @@ UNIT_CUES: dict[str, frozenset[str]] = {
 TIME_UNITS = frozenset({"days", "weeks", "months", "years"})
 
 # Words that ask about those a figure does not count ("what share did not ...", "the rest").
-# Words that say something is missing or falls short ("short of staff", "lacked the
-# funding", "understaffed"): a question and a row agree in polarity when both use one or neither.
+# Words that say something is missing or falls short ("short of nurses", "lacked a plan",
+# "could not hire"): a question and a row agree in polarity when both use one or neither.
 SHORTFALL = _tokens(
     """not no never without lack lacks lacked lacking short shortage shortages insufficient
     inadequate inadequately unable cannot can't couldn't didn't don't doesn't wasn't weren't
-    isn't aren't understaffed underfunded underresourced underpaid underinvested"""
+    isn't aren't"""
 )
 
 NEGATIVE = _tokens(
