@@ -333,15 +333,16 @@ def _targets(reading: Reading, knowledge: Knowledge, vector: Any) -> list[Fact]:
 
 
 def _agreeing(text: str, best: Fact, ranked: Sequence[Scored], knowledge: Knowledge) -> Fact:
-    """``best``, or the best-ranked row of its table that agrees with the question in polarity:
-    "short of nurses" asks for the row that says wards lacked nurses, not the one that says
-    they had enough, though both share the words."""
-    asked = _falls_short(text)
-    if _falls_short(fact_document(best)) == asked:
+    """``best``, or, when the question names a shortfall ``best`` does not state, the
+    best-ranked row of its table that states one: "short of nurses" asks for the row that says
+    wards lacked nurses, not the one that says they had enough, though both share the words."""
+    # only a shortfall the question names moves the choice: a row may say its own shortfall in
+    # a word no list holds, and the question may use that very word
+    if not _falls_short(text) or _falls_short(fact_document(best)):
         return best
     table = knowledge.reports[best.report].tables.get(best.table, [best])
     for s in ranked:
-        if s.item in table and _falls_short(fact_document(s.item)) == asked:
+        if s.item in table and _falls_short(fact_document(s.item)):
             return s.item
     return best
 
