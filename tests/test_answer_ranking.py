@@ -92,3 +92,10 @@ def test_rows_a_sum_names_come_from_one_report(library: Knowledge) -> None:
     )
     assert "67.2%" in answer.text
     assert len({c.report for c in answer.citations}) == 1
+
+
+def test_a_generic_word_inside_a_capitalised_name_is_a_term(library: Knowledge) -> None:
+    # "share" says how to answer; "States" in "the United States" is what the question is about
+    assert "state" in library.terms("What share of respondents live in the United States?")
+    assert "state" not in library.terms("What share do the tables state?")
+    assert "share" not in library.terms("What share live in the United States?")

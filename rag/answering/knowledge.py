@@ -153,6 +153,17 @@ def _ranged(text: str, low: Figure, high: Figure | None) -> Figure:
     return Figure(low.value * factor, high.unit, low.qualifier, low.start, low.end, low.raw)
 
 
+def _name_words(text: str) -> set[str]:
+    """Words of a name the question capitalises mid-sentence ("the United States"): a name's
+    words are what it is about, even where the same word alone says how to answer."""
+    words = [m.group(0) for m in _NAMED.finditer(text)]
+    return set(tokenize(" ".join(words))) if words else set()
+
+
+# a capitalised word that does not open the question or a sentence in it
+_NAMED = re.compile(r"(?<![.?!:]\s)(?<!^)\b[A-Z][a-z]+\b")
+
+
 def asked_range(text: str) -> tuple[float, float] | None:
     """The range a question asks about ("between $50M and $200M", "the 50M-200M range")."""
     spelled = spelled_as_digits(text)
@@ -340,15 +351,17 @@ class Knowledge:
         ]
 
     def terms(self, text: str) -> list[str]:
-        """The content words of a question: no generic words, spelled as the report spells."""
+        """The content words of a question: no generic words (unless part of a name it
+        capitalises), spelled as the report spells."""
         out: list[str] = []
+        named = _name_words(text)
         for token in tokenize(self.expand_aliases(text)):
-            if token in GENERIC or any(ch.isdigit() for ch in token):
+            if (token in GENERIC and token not in named) or any(ch.isdigit() for ch in token):
                 continue
             if token in PICKING and not self.known(token):
                 continue
             token = self.corrected(token)
-            if token not in out and token not in GENERIC:
+            if token not in out and (token not in GENERIC or token in named):
                 out.append(token)
         return out
 
