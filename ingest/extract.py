@@ -314,6 +314,21 @@ def _table_of(sentence: Sentence, blocks: Sequence[Block], text: str) -> tuple[s
     return None
 
 
+# A sentence that reports what respondents were asked ("We asked whether ...", "we asked our
+# respondents in which country they live"), whose answers the next sentence gives.
+_ASKED = re.compile(
+    r"\b(?:asked|asking|ask)\b[^.?!]*?\b(?:whether|if|which|what|how|who|where|why|about)\b",
+    re.I,
+)
+
+
+def _asked(before: Sentence, sentence: Sentence) -> bool:
+    """Whether ``before`` asks the question whose answers ``sentence`` states."""
+    if before.section != sentence.section or found_figures(before.text):
+        return False
+    return before.text.rstrip().endswith("?") or _ASKED.search(before.text) is not None
+
+
 def extract_facts(
     report: ReportInfo, text: str, sentences: Sequence[Sentence], blocks: Sequence[Block] = ()
 ) -> list[Fact]:
@@ -322,6 +337,9 @@ def extract_facts(
     seen: set[str] = set()
     for n, sentence in enumerate(sentences):
         table = _table_of(sentence, blocks, text) if blocks else None
+        if table is None and n > 0 and _asked(sentences[n - 1], sentence):
+            # "We asked whether X. 74% said no, 16% yes": the question is the caption
+            table = (f"text-{n}", sentences[n - 1].text.strip())
         for found in found_figures(sentence.text):
             fid = _fact_id(report.id, sentence.start, found.figure, found.subject)
             if fid in seen:

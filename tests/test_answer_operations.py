@@ -116,6 +116,8 @@ def test_sides_of_comparisons_ratios_and_shares_of_shares() -> None:
         "how many staff disagreed",
         "manager who agreed",
     )
+    # everyone who answered is not a subgroup
+    assert whole_and_part("Out of those who answered, what share cycle to work?") is None
     assert whole_and_part("Among those who use Go, what share use it at work?") == (
         "those who use Go",
         "what share use it at work",
@@ -227,3 +229,27 @@ def test_the_numeric_guard_accepts_every_working_the_operations_write(
 ) -> None:
     sources = [f"{f.value:g}{'%' if f.unit == '%' else ' ' + f.unit}" for f in result.rows]
     assert guard.check(f"It is {result.working}.", sources).ok
+
+
+def test_a_row_is_chosen_that_agrees_with_the_question_in_polarity() -> None:
+    from dataclasses import replace
+    from types import SimpleNamespace
+    from typing import Any
+
+    from rag.answering.plan import _agreeing
+
+    def found(fid: str, value: float, subject: str) -> Fact:
+        said = "Of those who answered, 70% said no, 20% said yes and 10% preferred not to say."
+        return replace(fact(fid, value), origin="text", subject=subject, text=said)
+
+    no, yes, unsaid = found("a", 70, "said no"), found("b", 20, "said yes"), found("c", 10, "x")
+    unsaid = replace(unsaid, subject="preferred not to say")
+    table = [unsaid, yes, no]
+    report = SimpleNamespace(tables={"t": table})
+    knowledge: Any = SimpleNamespace(reports={"r": report})
+    ranked: Any = [SimpleNamespace(item=f) for f in table]
+    # a question that names no shortfall moves off a row that negates
+    assert _agreeing("What share cycle to work?", unsaid, ranked, knowledge) is yes
+    # one that names a shortfall moves to a row that states one
+    assert _agreeing("What share could not cycle?", yes, ranked, knowledge) is unsaid
+    assert _agreeing("What share cycle to work?", yes, ranked, knowledge) is yes

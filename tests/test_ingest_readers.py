@@ -221,6 +221,18 @@ def test_txt_report_is_its_own_plain_text(tmp_path: Path) -> None:
     assert [(f.value, f.subject) for f in facts] == [(40.0, "said yes")]
 
 
+def test_answers_after_the_sentence_that_asked_take_it_as_their_caption(tmp_path: Path) -> None:
+    text = (
+        "Commuting\n\nWe asked whether respondents cycle to work. "
+        "Out of those who answered, 61% said no and 30% said yes.\n"
+    )
+    loaded = load(write(tmp_path, "survey.txt", text))
+    sentences = report_sentences("r", loaded.doc.plain, loaded.sections)
+    facts = extract_facts(loaded.info, loaded.doc.plain, sentences)
+    assert {f.caption for f in facts} == {"We asked whether respondents cycle to work."}
+    assert len({f.table for f in facts}) == 1
+
+
 # Bad input: each a one-line error naming the file.
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-from rag.text.lexicon import AMONG, PER
-from rag.text.tokens import spelled_as_digits
+from rag.text.lexicon import AMONG, GENERIC, PER
+from rag.text.tokens import spelled_as_digits, tokenize
 
 _WH = (
     r"(?:what|what's|whats|how|which|who|whom|whose|when|where|why|is|are|was|were|do|does|"
@@ -192,6 +192,8 @@ def whole_and_part(text: str) -> tuple[str, str] | None:
             continue
         rest = body[at + len(cue) :]
         whole, sep, part = rest.partition(",")
+        if sep and not [t for t in tokenize(whole) if t not in GENERIC]:
+            return None  # "out of those who answered, ...": everyone asked, not a subgroup
         if sep and part.strip():
             return whole.strip(), part.strip()
         head = body[:at].strip(" ,")

@@ -40,6 +40,7 @@ from rag.text.lexicon import (
     HIGHER,
     LEAST,
     LOWER,
+    NEGATIONS,
     NEGATIVE,
     OVERVIEW_CUES,
     POPULATION,
@@ -333,22 +334,43 @@ def _targets(reading: Reading, knowledge: Knowledge, vector: Any) -> list[Fact]:
 
 
 def _agreeing(text: str, best: Fact, ranked: Sequence[Scored], knowledge: Knowledge) -> Fact:
-    """``best``, or, when the question names a shortfall ``best`` does not state, the
-    best-ranked row of its table that states one: "short of nurses" asks for the row that says
-    wards lacked nurses, not the one that says they had enough, though both share the words."""
-    # only a shortfall the question names moves the choice: a row may say its own shortfall in
-    # a word no list holds, and the question may use that very word
-    if not _falls_short(text) or _falls_short(fact_document(best)):
-        return best
+    """``best``, or the best-ranked row of its table that agrees with the question in polarity:
+    "short of nurses" asks for the row that says wards lacked nurses, not the one that says
+    they had enough, though both share the words; "what share are members?" asks for "selected
+    yes", not "preferred not to say".
+
+    A shortfall the question names moves the choice to a row that states one; a question that
+    names none moves only off a row that plainly negates. A row may say its own shortfall in a
+    word no list holds, and the question may use that very word: such rows stay where they
+    rank."""
     table = knowledge.reports[best.report].tables.get(best.table, [best])
+    if _falls_short(text):
+        if _falls_short(_said_of(best)):
+            return best
+        for s in ranked:
+            if s.item in table and _falls_short(_said_of(s.item)):
+                return s.item
+        return best
+    if not _negates(_said_of(best)):
+        return best
     for s in ranked:
-        if s.item in table and _falls_short(fact_document(s.item)):
+        if s.item in table and not _falls_short(_said_of(s.item)):
             return s.item
     return best
 
 
+def _said_of(fact: Fact) -> str:
+    """What a row says of its own figure: a found fact's phrase ("preferred not to say"), a
+    hand row's statement; not the sentence it shares with the other answers."""
+    return fact.subject if fact.origin == "text" and fact.subject else fact.text
+
+
 def _falls_short(text: str) -> bool:
     return bool(SHORTFALL & set(tokenize(text, keep_stopwords=True)))
+
+
+def _negates(text: str) -> bool:
+    return bool(NEGATIONS & set(tokenize(text, keep_stopwords=True)))
 
 
 def _summands(

@@ -26,6 +26,7 @@ GENERIC = _tokens(
     state stated felt feel think thought saw see question answer exactly total overall please
     know give show list describe explain summarize summarise did does do get got find found
     mention mentioned claim claimed one ones thing things percentages shares proportions use
+    answered responded replied responding
     using used uses roughly approximately actually really correct true accurate add adding
     added adds sum summed together combined altogether difference gap pct percent cos biz ppl
     lol pls thx whats wat r u ur em"""
@@ -153,6 +154,11 @@ SHORTFALL = _tokens(
     """not no never without lack lacks lacked lacking short shortage shortages insufficient
     inadequate inadequately unable cannot can't couldn't didn't don't doesn't wasn't weren't
     isn't aren't"""
+)
+
+# The plain negations among them ("selected no", "preferred not to say").
+NEGATIONS = _tokens(
+    """not no never didn't don't doesn't wasn't weren't isn't aren't can't cannot couldn't"""
 )
 
 NEGATIVE = _tokens(
