@@ -292,6 +292,15 @@ def test_a_question_about_a_shortfall_takes_the_row_that_states_one(engine: Engi
     assert "41.2%" in enough.text and "58.8%" not in enough.text
 
 
+def test_a_name_the_question_asks_about_must_stand_in_the_evidence(engine: Engine) -> None:
+    # the report states where respondents were, but gives no figure for this country
+    a = engine.answer("What share of respondents were based in Brazil?")
+    assert not a.grounded and "%" not in a.text
+    # a name the evidence holds still answers
+    b = engine.answer("How long did it take Netflix to reach a million users?")
+    assert "3.5 years" in b.text
+
+
 def test_a_claim_before_so_is_checked(engine: Engine) -> None:
     a = engine.answer("The poll was of tiny family firms, so what did they make of LLMs?")
     assert a.text.startswith("On what the question assumes, the report says:")

@@ -20,7 +20,9 @@ from rag.answering.answerability import Calibration
 from rag.answering.knowledge import (
     Knowledge,
     ReportKnowledge,
+    fact_document,
     figures_of,
+    name_words,
     names_row,
     tokens_of,
     wanted_units,
@@ -35,7 +37,7 @@ from rag.answering.plan import (
 )
 from rag.answering.sources import AboutNote, Sources, charts_for, headline_chart
 from rag.answering.survey_facets import FacetMatch, asks_figure
-from rag.text.lexicon import FOLLOWUP_OPENERS, SAMPLE_WORDS, STATISTICS
+from rag.text.lexicon import FOLLOWUP_OPENERS, GENERIC, SAMPLE_WORDS, STATISTICS
 from rag.text.numbers import close, units_agree
 from rag.text.tokens import tokenize
 from rag.types import Answer, Fact, Hit, Plan, Sentence
@@ -377,6 +379,8 @@ class Answerer:
         # a figure an earlier answer gave is the one asked about, whatever sentence is nearer
         if not ok or not r.facts or (not r.inherited and self._unit_in_words(r)):
             return self._no_figure(r, sources)
+        if not r.inherited and self._name_missing(r, [fact_document(f) for f in r.facts]):
+            return self._no_figure(r, sources)
         lead = self._premise(r, sources)
         text = self._operate(r, sources)
         return PartAnswer(
@@ -384,6 +388,19 @@ class Answerer:
             True,
             "the question's figure is not the report's; corrected" if lead else None,
         )
+
+    def _name_missing(self, r: Reading, evidence: list[str]) -> bool:
+        """Whether the question names something ("from Japan", "use Kubernetes") that none of
+        the evidence holds: a figure for another country or tool is not an answer. The names
+        of the reports and their publishers do not count."""
+        asked = name_words(r.text) - GENERIC
+        for rid in r.report_ids:
+            info = self.knowledge.reports[rid].info
+            asked -= set(tokenize(f"{info.title} {info.short} {info.publisher}"))
+        if not asked:
+            return False
+        held = frozenset().union(*(tokens_of(text) for text in evidence))
+        return not all(self.knowledge.covers(t, held) for t in asked)
 
     def _unit_in_words(self, r: Reading) -> bool:
         """Whether a sentence that states the kind of figure asked ("what year": "the club was
@@ -478,7 +495,7 @@ class Answerer:
         """No fact answers: a sentence may say it in words; otherwise refuse."""
         ok, score = self.calibration.answers("sentence", r.features)
         usable = [s.item for s in r.sentences if _quotable(s.item)]
-        if ok and usable:
+        if ok and usable and not self._name_missing(r, [usable[0].text]):
             best = usable[0]
             wanted = wanted_units(r.text)
             stated = figures_of(best.text)

@@ -153,6 +153,12 @@ def _ranged(text: str, low: Figure, high: Figure | None) -> Figure:
     return Figure(low.value * factor, high.unit, low.qualifier, low.start, low.end, low.raw)
 
 
+def name_words(text: str) -> set[str]:
+    """The words of names a question capitalises mid-sentence ("in Japan", "the United
+    States"): what it is specifically about."""
+    return _name_words(text)
+
+
 def _name_words(text: str) -> set[str]:
     """Words of a name the question capitalises mid-sentence ("the United States"): a name's
     words are what it is about, even where the same word alone says how to answer."""
@@ -160,8 +166,9 @@ def _name_words(text: str) -> set[str]:
     return set(tokenize(" ".join(words))) if words else set()
 
 
-# a capitalised word that does not open the question or a sentence in it
-_NAMED = re.compile(r"(?<![.?!:]\s)(?<!^)\b[A-Z][a-z]+\b")
+# a capitalised word after a lower-case word: not one that opens the question, a sentence or
+# a line of markup
+_NAMED = re.compile(r"(?<=[a-z,] )[A-Z][a-z]+\b")
 
 
 def asked_range(text: str) -> tuple[float, float] | None:
