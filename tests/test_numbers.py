@@ -87,3 +87,12 @@ def test_formatted_values_parse_back(value: float, unit: str) -> None:
 )
 def test_comparison_signs_read_as_qualifiers(text: str, qualifier: str) -> None:
     assert extract_figures(text)[0].qualifier == qualifier
+
+
+def test_a_ratio_of_people_is_a_share() -> None:
+    (f,) = extract_figures("Three out of every four respondents use the cloud.")
+    assert (f.value, f.unit, f.raw) == (75.0, "%", "Three out of every four")
+    (g,) = extract_figures("About 1 in 5 developers write tests first.")
+    assert (g.value, g.unit, g.qualifier) == (20.0, "%", "about")
+    # a point on a rating scale is not a share
+    assert [f.value for f in extract_figures("rated it a 4 out of 5")] == [4.0, 5.0]

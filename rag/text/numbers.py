@@ -188,10 +188,46 @@ def _unit_after(text: str, end: int) -> str:
     return ""
 
 
+# "three out of every four respondents", "1 in 5 developers": a share, said as a ratio of people
+_RATIO = re.compile(
+    rf"\b(?P<a>\d+|{_WORD_NUM})\s+(?:out\s+of|in)\s+(?:every\s+)?(?P<b>\d+|{_WORD_NUM})\s+"
+    r"(?=(?:respondents|people|participants|developers|users|companies|businesses|firms|"
+    r"organi[sz]ations|enterprises|teams|employees|workers|adults|members|customers|voters|"
+    r"students|engineers|professionals|individuals)\b)",
+    re.I,
+)
+
+
+def _ratios(masked: str, text: str) -> tuple[list[Figure], str]:
+    """The shares ``masked`` states as ratios, and ``masked`` with those ratios blanked."""
+    found: list[Figure] = []
+    for m in _RATIO.finditer(masked):
+        a, b = (_number_of(m.group(k)) for k in ("a", "b"))
+        if not 0 < a < b <= 100:
+            continue
+        start, end = m.start(), m.end("b")
+        found.append(
+            Figure(
+                round(100 * a / b, 1),
+                "%",
+                _qualifier(masked, start, end),
+                start,
+                end,
+                text[start:end],
+            )
+        )
+        masked = masked[:start] + " " * (end - start) + masked[end:]
+    return found, masked
+
+
+def _number_of(token: str) -> float:
+    return float(token) if token.isdigit() else float(_WORDS[token.lower()])
+
+
 def extract_figures(text: str) -> list[Figure]:
     """Every figure stated in ``text``, in order. Citation markers like [2] are skipped."""
     masked = _CITATION.sub(lambda m: " " * len(m.group(0)), text)
-    figures: list[Figure] = []
+    figures, masked = _ratios(masked, text)
     for m in _FIGURE.finditer(masked):
         if m.group("num") and _NAME_BEFORE.search(masked[: m.start("num")]) and not m.group("cur"):
             continue
@@ -230,7 +266,7 @@ def extract_figures(text: str) -> list[Figure]:
                 raw=text[m.start() : end].strip(),
             )
         )
-    return figures
+    return sorted(figures, key=lambda f: f.start)
 
 
 def close(a: float, b: float, tolerance: float = 0.05) -> bool:
