@@ -228,7 +228,7 @@ class Answerer:
         if not accepted:
             return []
         # what the report states of that side of its sample, and the statement on the claim's
-        # own point ("firms with $50M revenue" is met by the revenue too, not the head count)
+        # own point ("firms with $5M revenue" is met by the revenue too, not the head count)
         best = max(accepted, key=lambda m: m.score).item
         nearest = max(accepted, key=lambda m: m.near).item
         said = [x.source if isinstance(x, Fact) else x.text for x in (best, nearest)]

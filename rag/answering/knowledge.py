@@ -80,17 +80,17 @@ def _names(question: Figure, row: Figure) -> bool:
         units_agree(row.unit, question.unit) or {row.unit, question.unit} <= {"", "USD"} or bound
     ):
         return False
-    # "$40M or more" is named by "40M or more", not by the top of "$20M-$40M"; "under $50M"
-    # by "under $50M", not by the bottom of "$50M to $100M"
+    # "$40M or more" is named by "40M or more", not by the top of "$20M-$40M"; "under $30M"
+    # by "under $30M", not by the bottom of "$30M to $60M"
     return (row.qualifier in _FLOORS) == (question.qualifier in _FLOORS) and (
         row.qualifier in _CEILINGS
     ) == (question.qualifier in _CEILINGS)
 
 
 def absent_option(points: Sequence[Figure], table: Sequence[Fact]) -> Figure | None:
-    """A point the question names ("a 3", "under $50M") that is of the kind the table's rows
+    """A point the question names ("a 3", "under $30M") that is of the kind the table's rows
     are named by (ratings, amounts) but names none of them: an answer option the report does
-    not give. A floor is left to the bands above it ("$100M or more" adds them up)."""
+    not give. A floor is left to the bands above it ("$60M or more" adds them up)."""
     rows = [r for fact in table for r in row_figures(fact)]
     for point in points:
         if point.qualifier in _FLOORS or any(_names(point, r) for r in rows):
@@ -98,7 +98,7 @@ def absent_option(points: Sequence[Figure], table: Sequence[Fact]) -> Figure | N
         # of the rows' kind: it would name a row that had its value and qualifier
         if not any(_names(replace(point, value=r.value, qualifier=r.qualifier), r) for r in rows):
             continue
-        if point.qualifier in _CEILINGS:  # "under $50M" when the lowest band starts at $50M
+        if point.qualifier in _CEILINGS:  # "under $30M" when the lowest band starts at $30M
             # ("20,000 or fewer" beside an "over 20,000" row is that row's complement)
             if any(close(point.value, r.value) and r.qualifier in _FLOORS for r in rows):
                 continue
@@ -172,7 +172,7 @@ _NAMED = re.compile(r"(?<=[a-z,] )[A-Z][a-z]+\b")
 
 
 def asked_range(text: str) -> tuple[float, float] | None:
-    """The range a question asks about ("between $50M and $200M", "the 50M-200M range")."""
+    """The range a question asks about ("between $30M and $90M", "the 30M-90M range")."""
     spelled = spelled_as_digits(text)
     figures = extract_figures(spelled)
     highs: list[Figure | None] = [*figures[1:], None]

@@ -117,7 +117,7 @@ _THAN = re.compile(r"\s+(?:than|versus|vs\.?|compared\s+(?:with|to)|against)\s+"
 _VERB = re.compile(
     r"\s+(?:exceeds?|exceeded|outnumbers?|outnumbered|surpass(?:es|ed)?|outweighs?)\s+", re.I
 )
-# "$200M or more" and "4 and above" bound one figure; they do not join two sides
+# "$40M or more" and "4 and above" bound one figure; they do not join two sides
 _BOUND = r"(?!(?:more|less|fewer|above|over|higher|greater|lower|below|under|up|so)\b)"
 _OR = re.compile(rf",?\s+or\s+{_BOUND}", re.I)
 _AND = re.compile(rf",?\s+and\s+{_BOUND}", re.I)

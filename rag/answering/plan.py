@@ -308,7 +308,7 @@ def _targets(reading: Reading, knowledge: Knowledge, vector: Any) -> list[Fact]:
         from rag.answering.operations import bands_within
 
         rows = bands_within(table, *span)
-        if len(rows) >= 2:  # "losses between $50M and $200M" adds the bands in between
+        if len(rows) >= 2:  # "losses between $30M and $90M" adds the bands in between
             reading.intent = "sum"
             return rows
     if reading.intent == "sum":
