@@ -361,7 +361,9 @@ class Answerer:
         if r.absent is not None and ok:
             # the question is on this table, for an option it does not hold: say which it holds
             # (the option is not named back: a number the report does not state is not said)
-            shown = writers.breakdown(r.absent_from, self.knowledge, sources)
+            first = r.facts[0]
+            table = self.knowledge.reports[first.report].tables.get(first.table, r.facts)
+            shown = writers.breakdown(table, self.knowledge, sources)
             text = f"The report gives no figure for the answer asked about. What it gives: {shown}"
             return PartAnswer(text, False, "the answer option asked about is not in the report")
         ok = ok or r.inherited  # figures an earlier answer already gave need no new evidence

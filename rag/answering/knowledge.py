@@ -126,9 +126,7 @@ def scale_points(text: str) -> list[Figure]:
     four"), not as "4 all teams". Numbers in words count as digits; the low end of a range
     takes the high end's magnitude ("between forty and sixty thousand dollars")."""
     text = spelled_as_digits(text)
-    figures = extract_figures(text)
-    highs: list[Figure | None] = [*figures[1:], None]
-    figures = [_ranged(text, f, g) for f, g in zip(figures, highs, strict=False)]
+    figures = _ranged_figures(text)
     return [
         f
         for f in figures
@@ -136,6 +134,14 @@ def scale_points(text: str) -> list[Figure]:
         or f.qualifier != "exact"
         or _SCALE_LEAD.search(text[max(0, f.start - 12) : f.start])
     ]
+
+
+def _ranged_figures(text: str) -> list[Figure]:
+    """The figures of ``text`` (numbers already in digits), each low end of a range with the
+    magnitude of its high end."""
+    figures = extract_figures(text)
+    highs: list[Figure | None] = [*figures[1:], None]
+    return [_ranged(text, f, g) for f, g in zip(figures, highs, strict=False)]
 
 
 def _ranged(text: str, low: Figure, high: Figure | None) -> Figure:
@@ -155,13 +161,7 @@ def _ranged(text: str, low: Figure, high: Figure | None) -> Figure:
 
 def name_words(text: str) -> set[str]:
     """The words of names a question capitalises mid-sentence ("in Japan", "the United
-    States"): what it is specifically about."""
-    return _name_words(text)
-
-
-def _name_words(text: str) -> set[str]:
-    """Words of a name the question capitalises mid-sentence ("the United States"): a name's
-    words are what it is about, even where the same word alone says how to answer."""
+    States"): what it is specifically about, even where a word alone says how to answer."""
     words = [m.group(0) for m in _NAMED.finditer(text)]
     return set(tokenize(" ".join(words))) if words else set()
 
@@ -174,9 +174,7 @@ _NAMED = re.compile(r"(?<=[a-z,] )[A-Z][a-z]+\b")
 def asked_range(text: str) -> tuple[float, float] | None:
     """The range a question asks about ("between $30M and $90M", "the 30M-90M range")."""
     spelled = spelled_as_digits(text)
-    figures = extract_figures(spelled)
-    highs: list[Figure | None] = [*figures[1:], None]
-    figures = [_ranged(spelled, f, g) for f, g in zip(figures, highs, strict=False)]
+    figures = _ranged_figures(spelled)
     for low, high in zip(figures, figures[1:], strict=False):
         joined = _RANGE_JOIN.match(spelled[low.end : high.start])
         if joined and low.unit == high.unit and low.value < high.value:
@@ -361,7 +359,7 @@ class Knowledge:
         """The content words of a question: no generic words (unless part of a name it
         capitalises), spelled as the report spells."""
         out: list[str] = []
-        named = _name_words(text)
+        named = name_words(text)
         for token in tokenize(self.expand_aliases(text)):
             if (token in GENERIC and token not in named) or any(ch.isdigit() for ch in token):
                 continue

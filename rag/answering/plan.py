@@ -13,7 +13,7 @@ things comes from its vocabulary in report.toml.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -98,8 +98,7 @@ class Reading:
     sides: list[SideMatch] = field(default_factory=list)  # a two-sided part, each side matched
     facet: Facet | None = None  # what a question about the survey itself asks
     about: dict[str, list[FacetMatch]] = field(default_factory=dict)  # evidence per facet
-    absent: Figure | None = None  # an answer option the question names and the table lacks
-    absent_from: list[Fact] = field(default_factory=list)  # that table's rows
+    absent: Figure | None = None  # an answer option the question names and its table lacks
 
     def public(self) -> PlanPart:
         """The part as ``Answer.plan`` shows it."""
@@ -215,8 +214,6 @@ def read_part(text: str, knowledge: Knowledge, report_ids: list[str], context: C
         table = knowledge.reports[first.report].tables.get(first.table, reading.facts)
         if not any(row_named(points, f) for f in reading.facts):
             reading.absent = absent_option(points, table)
-            if reading.absent is not None:
-                reading.absent_from = list(table)
     reading.scope = _scope(reading, knowledge)
     if intent == "about":
         facets = knowledge.facets
@@ -343,20 +340,17 @@ def _agreeing(text: str, best: Fact, ranked: Sequence[Scored], knowledge: Knowle
     names none moves only off a row that plainly negates. A row may say its own shortfall in a
     word no list holds, and the question may use that very word: such rows stay where they
     rank."""
-    table = knowledge.reports[best.report].tables.get(best.table, [best])
+    agrees: Callable[[str], bool]
     if _falls_short(text):
-        if _falls_short(_said_of(best)):
-            return best
-        for s in ranked:
-            if s.item in table and _falls_short(_said_of(s.item)):
-                return s.item
+        agrees = _falls_short
+    elif _negates(_said_of(best)):
+        agrees = lambda said: not _falls_short(said)  # noqa: E731
+    else:
         return best
-    if not _negates(_said_of(best)):
+    if agrees(_said_of(best)):
         return best
-    for s in ranked:
-        if s.item in table and not _falls_short(_said_of(s.item)):
-            return s.item
-    return best
+    table = knowledge.reports[best.report].tables.get(best.table, [best])
+    return next((s.item for s in ranked if s.item in table and agrees(_said_of(s.item))), best)
 
 
 def _said_of(fact: Fact) -> str:
