@@ -52,6 +52,12 @@ def test_names_are_not_figures() -> None:
     assert extract_figures("the 2023H2 results")[-1].raw == "2023"
 
 
+def test_a_figure_after_a_line_break_is_read() -> None:
+    # hard-wrapped Markdown: the word before the break is not glued to the figure
+    text = "rising from 3% in 2021 to 6% and\n5% in 2023"
+    assert [f.raw for f in extract_figures(text) if f.unit == "%"] == ["3%", "6%", "5%"]
+
+
 def test_both_ends_of_a_hyphenated_range_are_figures() -> None:
     assert [f.value for f in extract_figures("in the 50M-200M range")] == [50e6, 200e6]
     assert [f.value for f in extract_figures("teams of 4k-8k staff")] == [4e3, 8e3]

@@ -133,7 +133,7 @@ _FIGURE = re.compile(
 )
 # Digits glued to letters are names, not figures: GPT-4, Gen1, L6, v2, [3]; but the letter of
 # an amount ("30M-90M") ends the low end of a range.
-_NAME_BEFORE = re.compile(r"(?:(?<!\d)[A-Za-z]-?|(?<=\d)[ac-jln-z]-?|\d[kmb]|\[)$", re.I)
+_NAME_BEFORE = re.compile(r"(?:(?<!\d)[A-Za-z]-?|(?<=\d)[ac-jln-z]-?|\d[kmb]|\[)\Z", re.I)
 _MONEY_CONTEXT = re.compile(r"loss|cost|revenue|spend|budget|\$|dollar|USD", re.I)
 # "no vertical surveyed represented more than 8%" sets a ceiling, not a floor.
 _NEGATED_OVER = re.compile(
