@@ -14,11 +14,21 @@ from collections.abc import Sequence
 from rag.answering.knowledge import Knowledge, ReportKnowledge, figures_of
 from rag.answering.sources import AboutNote, Sources
 from rag.answering.writers import capital, fact_sentence, marks, quote
-from rag.text.lexicon import CONCLUDING, EMPHASIS_KINDS, GENERIC, SECTION_WORDS
+from rag.text.lexicon import (
+    CONCLUDING,
+    EMPHASIS_KINDS,
+    GENERIC,
+    SECTION_WORDS,
+    SUMMARY_HEADINGS,
+)
 from rag.text.tokens import tokenize
 from rag.types import Fact, Sentence
 
 HEADLINES = 4
+MAX_BULLETS = 6
+# Two sentences of one paragraph or list item are apart by a space or a line break; a list
+# marker or a blank line between them starts a new item.
+_ITEM_GAP = 2
 _FIRST = frozenset(
     tokenize("first opening beginning start intro introduction", keep_stopwords=True)
 )
@@ -58,9 +68,49 @@ def lead(report: ReportKnowledge, sources: Sources) -> str:
     return f"{text} [{n}]."
 
 
+def summary_section(report: ReportKnowledge) -> str | None:
+    """The section under which the report summarises itself ("tl;dr", "Key findings")."""
+    for s in report.sections:
+        leaf = re.split(r"\s›\s", s.title)[-1].lower()
+        if any(re.search(rf"(?<!\w){re.escape(h)}(?!\w)", leaf) for h in SUMMARY_HEADINGS):
+            return s.title
+    return None
+
+
+def _items(sentences: Sequence[Sentence]) -> list[list[Sentence]]:
+    """Sentences grouped into the paragraphs or list items they stand in."""
+    items: list[list[Sentence]] = []
+    for s in sentences:
+        if items and s.start - items[-1][-1].end <= _ITEM_GAP:
+            items[-1].append(s)
+        else:
+            items.append([s])
+    return items
+
+
+def _summary_bullets(report: ReportKnowledge, title: str, sources: Sources) -> list[str]:
+    """One bullet per item of the report's own summary: the item's first sentence that
+    states a figure, else its first sentence, in the report's words."""
+    bullets = []
+    for item in _items(report.in_section(title)):
+        usable = [s for s in item if not s.text.rstrip().endswith("?")]
+        if not usable:
+            continue
+        stated = [s for s in usable if figures_of(s.text)]
+        bullets.append(f"- {quote((stated or usable)[0], sources)}")
+    return bullets[:MAX_BULLETS]
+
+
 def overview(report: ReportKnowledge, sources: Sources) -> str:
-    """The report's key findings: a lead, headline figures, and its central conclusion."""
+    """The report's key findings: a lead, then its own summary where it has one, else
+    headline figures and its central conclusion."""
     lines = [lead(report, sources)]
+    summary = summary_section(report)
+    if summary is not None:
+        bullets = _summary_bullets(report, summary, sources)
+        if len(bullets) >= 2:
+            leaf = re.split(r"\s›\s", summary)[-1]
+            return "\n".join([*lines, f"Its own summary (“{leaf}”):", *bullets])
     facts = _headline_facts(report, HEADLINES)
     lines += [bullet_fact(f, report, sources) for f in facts]
     cited = {f.source for f in facts}

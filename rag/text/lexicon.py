@@ -88,6 +88,23 @@ EMPHASIS_KINDS = {
     ),
 }
 
+# Headings under which a report summarises itself: its own key findings come first in an
+# overview, before any figure the engine would pick.
+SUMMARY_HEADINGS = (
+    "tl;dr",
+    "tldr",
+    "summary",
+    "highlights",
+    "key findings",
+    "main findings",
+    "top findings",
+    "key takeaways",
+    "top takeaways",
+    "takeaways",
+    "at a glance",
+    "in brief",
+)
+
 # Phrases that mark a sentence as the conclusion a text draws ("in short, ...").
 CONCLUDING = (
     "in conclusion",
@@ -146,6 +163,11 @@ UNIT_CUES: dict[str, frozenset[str]] = {
     "year": _tokens("year founded started when"),
 }
 TIME_UNITS = frozenset({"days", "weeks", "months", "years"})
+# Month names: a sentence with one dates what it states ("may" is left out: it is mostly a verb).
+MONTHS = _tokens(
+    """january february march april june july august september october november december
+    jan feb mar apr jun jul aug sep sept oct nov dec"""
+)
 
 # Words that ask about those a figure does not count ("what share did not ...", "the rest").
 # Words that say something is missing or falls short ("short of nurses", "lacked a plan",

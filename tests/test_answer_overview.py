@@ -1,0 +1,63 @@
+"""Overviews written from a report's own summary, where it has one."""
+
+from __future__ import annotations
+
+from rag.answering.knowledge import ReportKnowledge
+from rag.answering.overview import overview, summary_section
+from rag.answering.sources import Sources
+from rag.types import ReportInfo, Section, Sentence
+
+# A report as hard-wrapped Markdown: a "tl;dr" list of three items, then a results section.
+TEXT = """## tl;dr
+
+1. Most teams moved their builds to the new runners;
+   build times fell for nearly everyone. Queue times did not change.
+1. Three out of four teams now cache their dependencies.
+1. Satisfaction stays high, with 88% of respondents
+   happy with the tooling.
+
+## Results
+
+Only 12% of respondents said the old runners were faster for them.
+"""
+
+
+def _report() -> ReportKnowledge:
+    def sentence(text: str, section: str) -> Sentence:
+        start = TEXT.index(text)
+        return Sentence("ci", section, start, start + len(text), text)
+
+    texts = [
+        ("Most teams moved their builds to the new runners;\n   build times fell for nearly "
+         "everyone.", "tl;dr"),
+        ("Queue times did not change.", "tl;dr"),
+        ("Three out of four teams now cache their dependencies.", "tl;dr"),
+        ("Satisfaction stays high, with 88% of respondents\n   happy with the tooling.", "tl;dr"),
+        ("Only 12% of respondents said the old runners were faster for them.", "Results"),
+    ]  # fmt: skip
+    sentences = [sentence(t, s) for t, s in texts]
+    info = ReportInfo("ci", "CI Survey", "CI Team", 2024, "", ("tl;dr", "Results"), TEXT)
+    middle = TEXT.index("## Results")
+    sections = [Section("tl;dr", 0, middle), Section("Results", middle, len(TEXT))]
+    return ReportKnowledge(info, sections, [], None, None, sentences, None)
+
+
+def test_a_report_with_its_own_summary_is_summarised_in_its_words() -> None:
+    report = _report()
+    sources = Sources()
+
+    text = overview(report, sources)
+
+    assert summary_section(report) == "tl;dr"
+    bullets = [line for line in text.splitlines() if line.startswith("- ")]
+    # one bullet per list item, the item's sentence with a figure first, line breaks evened
+    assert len(bullets) == 3
+    assert "Queue times" not in text and "old runners" not in text
+    assert "“Satisfaction stays high, with 88% of respondents happy with the tooling.”" in text
+    assert all("[" in b for b in bullets)
+
+
+def test_a_report_without_a_summary_heading_has_none() -> None:
+    report = _report()
+    renamed = [Section("Findings", s.start, s.end) for s in report.sections]
+    assert summary_section(ReportKnowledge(report.info, renamed, [], None, None, [], None)) is None
