@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from rag.answering import guard, operations
@@ -53,6 +55,7 @@ def fact(fid: str, value: float, unit: str = "%", qualifier: str = "exact", row:
         ("Given that most nurses were tired, what share planned to leave?", 1),
         ("As you said, what share left? And what share came back?", 2),
         ("Does X exceed Y, or is it the other way round?", 1),
+        ("How precise are the results - what margin of error applies?", 1),
     ],
 )
 def test_a_question_splits_into_the_questions_it_asks(question: str, expected: object) -> None:
@@ -78,7 +81,13 @@ def test_the_claim_a_question_rests_on_is_split_from_what_it_asks() -> None:
         "The poll was of small firms",
         "how do they pay for cloud?",
     )
+    assert premise("Vets waited 12 weeks for a reply - how did doctors compare?") == (
+        "Vets waited 12 weeks for a reply",
+        "how did doctors compare?",
+    )
     assert premise("How do small firms pay for cloud?") is None
+    # a question before the dash claims nothing: what follows restates it
+    assert premise("How precise are the results - what margin of error applies?") is None
 
 
 def test_sides_of_comparisons_ratios_and_shares_of_shares() -> None:
@@ -253,3 +262,26 @@ def test_a_row_is_chosen_that_agrees_with_the_question_in_polarity() -> None:
     # one that names a shortfall moves to a row that states one
     assert _agreeing("What share could not cycle?", yes, ranked, knowledge) is unsaid
     assert _agreeing("What share cycle to work?", yes, ranked, knowledge) is yes
+
+
+def test_one_item_of_a_list_sentence_is_stated_and_matched_as_its_row() -> None:
+    from rag.answering.knowledge import own_words
+    from rag.answering.writers import fact_sentence
+
+    source = "Respondents live in: the United States (22%), Germany (14%) and France (6%)."
+    germany = Fact(
+        "de", "r", "t", "Where do you live?", "Germany", 14.0, "%", "exact", "Community",
+        f"{source} (Survey, Community)", source, 0, len(source), "text", "Germany",
+    )  # fmt: skip
+    france = replace(germany, id="fr", row="France", subject="France", value=6.0)
+    assert fact_sentence(germany) == "Germany: 14%"
+    # the other rows' labels are not this row's words; the rest of the sentence is
+    words = own_words(germany, [germany, france]).lower()
+    assert "france" not in words and "germany" in words and "live" in words
+    # a row written away from its figure keeps the report's sentence
+    source = "Uses half thought helpful: generating tests (49%), fixing bugs (47%), docs (46%)."
+    tests = replace(germany, row="thought helpful", value=49.0, source=source)
+    assert not fact_sentence(tests).startswith("Thought helpful:")
+    # a hand-made table's row keeps its own sentence
+    table_row = replace(germany, origin="table", text="14% of respondents live in Germany.")
+    assert fact_sentence(table_row) == "14% of respondents live in Germany"

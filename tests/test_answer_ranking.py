@@ -99,3 +99,24 @@ def test_a_generic_word_inside_a_capitalised_name_is_a_term(library: Knowledge) 
     assert "state" in library.terms("What share of respondents live in the United States?")
     assert "state" not in library.terms("What share do the tables state?")
     assert "share" not in library.terms("What share live in the United States?")
+
+
+def test_a_report_the_question_names_is_the_one_answered(library: Knowledge) -> None:
+    from rag.answering.answerability import load_calibration
+    from rag.answering.answerer import Answerer
+
+    first, twin = library.reports.values()
+    harbour = replace(
+        twin, info=replace(twin.info, title="Harbour Poll", short="Harbour poll", publisher="")
+    )
+    answerer = Answerer(Knowledge([first, harbour], library.embed_query), load_calibration())
+    question = "In the Harbour survey, what share saw LLM adoption as a top priority?"
+
+    named = answerer.answer(question)
+    # a follow-up that names no report stays with the one the conversation named
+    history = [{"role": "user", "content": question}, {"role": "assistant", "content": named.text}]
+    after = answerer.answer("and what share could fully show ROI?", history)
+
+    assert "67.2%" in named.text and {c.report for c in named.citations} == {harbour.info.id}
+    assert "34.2%" in after.text and {c.report for c in after.citations} == {harbour.info.id}
+    assert answerer.knowledge.named_reports("What share saw it as a top priority?") == []

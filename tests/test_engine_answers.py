@@ -128,6 +128,28 @@ def test_a_count_the_report_gives_only_in_words_is_refused_with_what_it_says(
     assert_traceable(a, report_text(engine))
 
 
+def test_a_number_inside_a_name_does_not_say_how_many(engine: Engine) -> None:
+    # the only sentence naming the model lists it beside "Gen 2": no count of users
+    a = engine.answer("How many of the companies use the Falcon model?")
+    assert not a.grounded and "gives no figure" in a.text and "Falcon" in a.text
+
+
+def test_a_list_after_a_dash_is_answered_item_by_item(engine: Engine) -> None:
+    a = engine.answer(
+        "Give me three numbers - the share making LLMs a top priority, the share that's "
+        "understaffed, and the share that can fully show ROI."
+    )
+    assert a.plan is not None and len(a.plan.parts) == 3
+    assert all(v in a.text for v in ("67.2%", "58.8%", "34.2%"))
+    assert "Together" not in a.text  # three figures asked for, not their sum
+
+
+def test_when_something_happened_quotes_the_dates_the_fact_leaves_out(engine: Engine) -> None:
+    a = engine.answer("Between which months did ChatGPT rocket to over 100M users?")
+    assert "February" in a.text and "April" in a.text
+    assert_traceable(a, report_text(engine))
+
+
 def test_publisher_comes_from_the_metadata_cited_as_about_this_report(engine: Engine) -> None:
     a = engine.answer("Who published this survey?")
     assert "AI Infrastructure Alliance" in a.text

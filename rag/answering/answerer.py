@@ -9,6 +9,7 @@ Offline and deterministic. Whether a part's evidence answers it is one calibrate
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -37,7 +38,7 @@ from rag.answering.plan import (
 )
 from rag.answering.sources import AboutNote, Sources, charts_for, headline_chart
 from rag.answering.survey_facets import FacetMatch, asks_figure
-from rag.text.lexicon import FOLLOWUP_OPENERS, GENERIC, SAMPLE_WORDS, STATISTICS
+from rag.text.lexicon import FOLLOWUP_OPENERS, GENERIC, MONTHS, SAMPLE_WORDS, STATISTICS
 from rag.text.numbers import close, units_agree
 from rag.text.tokens import tokenize
 from rag.types import Answer, Fact, Hit, Plan, Sentence
@@ -80,8 +81,11 @@ class Answerer:
         hits: Sequence[Hit] = (),
     ) -> Answer:
         """The answer to ``question`` after ``history``, from ``report`` or every report."""
-        report_ids = [report] if report else list(self.knowledge.reports)
-        context = self._context(_user_turns(history), report_ids)
+        turns = _user_turns(history)
+        report_ids = [report] if report else self._named(question, turns)
+        if not report and len(report_ids) < len(self.knowledge.reports):
+            question = self.knowledge.unnamed(question)
+        context = self._context(turns, report_ids)
         readings = read_parts(question, self.knowledge, report_ids, context)
         sources = Sources()
         parts = [self._part(r, sources) for r in readings]
@@ -122,6 +126,15 @@ class Answerer:
             retrieved=list(hits),
             plan=plan,
         )
+
+    def _named(self, question: str, turns: Sequence[str]) -> list[str]:
+        """The reports the question names, else those the latest turn naming one named
+        ("In the Rust survey, ..." then "and Germany?"), else every report."""
+        for text in (question, *reversed(turns)):
+            named = self.knowledge.named_reports(text)
+            if named:
+                return named
+        return list(self.knowledge.reports)
 
     # ------------------------------------------------------------------ context
 
@@ -468,7 +481,7 @@ class Answerer:
             )
         fact = facts[0]
         text = writers.state(fact, k.reports[fact.report], sources)
-        if "year" in wanted_units(r.text) and not _has_year(fact.text) and _has_year(fact.source):
+        if _asks_when(r.text) and _dates(fact.source) - _dates(fact.text):
             source = k.reports[fact.report].source_of(fact)
             text += f" In the report's words: {writers.quote(source, sources)}."
         return text
@@ -501,6 +514,9 @@ class Answerer:
             best = usable[0]
             wanted = wanted_units(r.text)
             stated = figures_of(best.text)
+            if not wanted and asks_figure(r.text):
+                # a bare number inside a name ("Gen 2") does not say how many
+                stated = tuple(f for f in stated if f.unit)
             if stated and (not wanted or any(f.unit in wanted for f in stated)):
                 # a figure the tables leave out ("started the Alliance in 2021"), in the
                 # report's own words
@@ -544,8 +560,19 @@ class Answerer:
         return PartAnswer(text, False, "not answered: the report does not cover this")
 
 
-def _has_year(text: str) -> bool:
-    return any(f.unit == "year" for f in figures_of(text))
+# "when", "which months", "what year": a point in time, not a duration ("how many months")
+_WHEN = re.compile(r"\bwhen\b|\b(?:which|what)\s+(?:months?|dates?|years?|days?)\b", re.I)
+
+
+def _asks_when(text: str) -> bool:
+    return bool(_WHEN.search(text))
+
+
+def _dates(text: str) -> set[str]:
+    """The years and months a text names: a source that names one its fact leaves out
+    ("between February 2023 and April 2023") answers "when" better than the fact."""
+    years = {f.raw for f in figures_of(text) if f.unit == "year"}
+    return years | (set(tokenize(text, keep_stopwords=True)) & MONTHS)
 
 
 def _quotable(s: Sentence) -> bool:

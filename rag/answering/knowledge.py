@@ -45,8 +45,40 @@ def figures_of(text: str) -> tuple[Figure, ...]:
     return tuple(extract_figures(text))
 
 
+LISTED = 3  # figures of one unit in one sentence of the prose that make it a list of rows
+
+
+def list_label(fact: Fact) -> str | None:
+    """The label a reader names a fact by when it is one item of a list sentence under a
+    header ("in order: United States (22%), Germany (14%), ..." -> "Germany"): the row,
+    written between a separator and its bracketed figure. None for any other fact."""
+    if fact.origin != "text" or not fact.row.strip():
+        return None
+    source, row = " ".join(fact.source.split()), " ".join(fact.row.split())
+    listed = [f for f in figures_of(source) if f.unit == fact.unit]
+    at = source.lower().find(row.lower())
+    if len(listed) < LISTED or at < 0 or ":" not in source[: listed[0].start]:
+        return None
+    after = [f for f in listed if f.start >= at + len(row) and close(f.value, fact.value)]
+    if not after or not re.fullmatch(r"\s*\(", source[at + len(row) : after[0].start]):
+        return None
+    return row if re.search(r"(?:[:;,]|\band|\bor)\s*$", source[:at]) else None
+
+
+def own_words(fact: Fact, siblings: Sequence[Fact]) -> str:
+    """What a fact itself states (:func:`fact_words`); for one row of a sentence that states
+    several rows ("United States (22%), Germany (14%), ..."), that sentence without the other
+    rows' labels, so "and Germany?" finds Germany's row and every row keeps the rest."""
+    text = fact_words(fact)
+    for other in siblings:
+        if other.id != fact.id and other.row and other.row.lower() not in fact.row.lower():
+            text = re.sub(re.escape(other.row), " ", text, flags=re.I)
+    return text
+
+
 def fact_words(fact: Fact) -> str:
-    """What a fact itself states: its sentence, row and subject (no caption or source)."""
+    """What a fact itself states: its sentence, row and subject (no caption or source); for
+    one item of a list sentence, that item's words, row and subject."""
     return f"{fact.text} {fact.row} {fact.subject}"
 
 
@@ -169,6 +201,24 @@ def name_words(text: str) -> set[str]:
 # a capitalised word after a lower-case word: not one that opens the question, a sentence or
 # a line of markup
 _NAMED = re.compile(r"(?<=[a-z,] )[A-Z][a-z]+\b")
+
+
+# an acronym ("AIIA"), and a word that names a report by the noun after it
+_ACRONYM = re.compile(r"\b[A-Z]{2,}[a-z]?\b")
+_NAMED_REPORT = re.compile(r"\b([A-Za-z]+)\s+(?=(?:survey|report|study|poll)s?\b)", re.I)
+
+
+def _name_tokens(info: ReportInfo, title: str = "") -> set[str]:
+    return set(tokenize(f"{title} {info.short} {info.publisher} {info.id}"))
+
+
+def _distinctive(names: dict[str, set[str]]) -> dict[str, set[str]]:
+    """Each report's name words that no other report's name uses (no generic words)."""
+    out = {}
+    for rid, words in names.items():
+        others = set().union(*(w for other, w in names.items() if other != rid))
+        out[rid] = {w for w in words - others - GENERIC if w.isalpha()}
+    return out
 
 
 def asked_range(text: str) -> tuple[float, float] | None:
@@ -305,6 +355,14 @@ class Knowledge:
         self.acronyms = acronyms(r.info.plain or r.info.text for r in reports)
         self.aliases = _aliases(r.info.vocabulary for r in reports)
         self._proper = _proper_nouns(r.info.plain or r.info.text for r in reports)
+        self._report_names = frozenset().union(
+            *(_name_tokens(r.info, r.info.title) for r in reports)
+        )
+        # each report's own name words, and those of its short name and publisher alone
+        self._names = (
+            _distinctive({r.info.id: _name_tokens(r.info, r.info.title) for r in reports}),
+            _distinctive({r.info.id: _name_tokens(r.info) for r in reports}),
+        )
         self.facets = FacetModel(self.vector)  # embeds its examples on first use only
         # per-word caches; threads may fill one twice, with the same value
         self._idf: dict[str, float] = {}
@@ -429,7 +487,10 @@ class Knowledge:
                 for rid, r in self.reports.items():
                     starts[rid] = len(items)
                     items += r.sentences if kind == "sentences" else r.facts
-                built = self._words[kind] = WordIndex(items, map(read, items), starts)
+                texts = [read(item) for item in items]
+                if kind == "facts":
+                    texts = _without_sibling_rows(items, texts)
+                built = self._words[kind] = WordIndex(items, texts, starts)
             return built
 
     def holding(self, term: str, index: WordIndex) -> Any:
@@ -484,6 +545,29 @@ class Knowledge:
     def proper(self, token: str) -> bool:
         """Whether the reports only ever write ``token`` capitalised (a name: Japan, EU)."""
         return token in self._proper
+
+    def named_reports(self, text: str) -> list[str]:
+        """The reports a question names, in a library of several: by a word of a report's
+        name that no other report's name uses, just before "survey", "report", "study" or
+        "poll" ("the Rust survey"), or by its short name or publisher written in capitals
+        ("What did the AIIA find?"). A title word elsewhere is a topic, not a name."""
+        if len(self.reports) < 2:
+            return []
+        titles, handles = self._names
+        before_noun = set(tokenize(" ".join(_NAMED_REPORT.findall(text))))
+        capitals = set(tokenize(" ".join(_ACRONYM.findall(text))))
+        return [rid for rid in self.reports if titles[rid] & before_noun or handles[rid] & capitals]
+
+    def unnamed(self, text: str) -> str:
+        """The question without the name it gives a report ("What share of Rust survey
+        respondents ..." -> "What share of survey respondents ..."): the name says which
+        report, not what about, and would pull the question towards the report's title."""
+
+        def drop(m: re.Match[str]) -> str:
+            words = set(tokenize(m.group(1)))
+            return "" if words and words <= self._report_names else m.group(0)
+
+        return _NAMED_REPORT.sub(drop, text)
 
     # ------------------------------------------------------------------ matching
 
@@ -600,6 +684,21 @@ class Knowledge:
             items = self.word_index("facts").items
             self._bands = np.array([bool(row_figures(f)) for f in items], dtype=bool)
         return self._bands
+
+
+def _without_sibling_rows(facts: Sequence[Fact], texts: list[str]) -> list[str]:
+    """Each fact's own words, the labels of the other rows its prose sentence states left
+    out (facts of hand-made tables are stated one row a sentence already)."""
+    siblings: dict[tuple[str, int], list[Fact]] = {}
+    for f in facts:
+        if f.origin == "text":
+            siblings.setdefault((f.report, f.start), []).append(f)
+    return [
+        own_words(f, siblings[(f.report, f.start)])
+        if f.origin == "text" and len(siblings[(f.report, f.start)]) > 1
+        else text
+        for f, text in zip(facts, texts, strict=True)
+    ]
 
 
 _WORDS_OF: dict[str, Callable[[Any], str]] = {

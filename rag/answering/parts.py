@@ -16,10 +16,12 @@ _WH = (
     r"(?:what|what's|whats|how|which|who|whom|whose|when|where|why|is|are|was|were|do|does|"
     r"did|can|could|has|have|had|will|would)"
 )
-# A new question starts after "?" or after ", and" / "; " / " - " when a question word follows.
+# A new question starts after "?" or after ", and" / "; " when a question word follows. A dash
+# does not start one: what follows it restates or narrows what came before ("How precise is
+# it - what margin of error?"), or lists what it asks ("three numbers - X, Y and Z").
 _PREP = r"(?:(?:in|by|for|on|at|of|to|from|with|over|within)\s+)?"
 _QUESTIONS = re.compile(
-    rf"(?<=\?)\s+(?=\S)|(?:,\s*(?:and|also|plus)?|;|\s+-|\s+and)\s+(?={_PREP}{_WH}\b)", re.I
+    rf"(?<=\?)\s+(?=\S)|(?:,\s*(?:and|also|plus)?|;|\s+and)\s+(?={_PREP}{_WH}\b)", re.I
 )
 # "Give me three numbers - the share X, the share Y, and the share Z."
 _LIST_HEAD = re.compile(r"^(?P<head>[^:\-–—]{3,80}?)\s*(?::|\s[-–—])\s+(?P<items>.+)$")
@@ -70,9 +72,19 @@ _PREMISE = re.compile(
 _CLAIM_SO = re.compile(r"^\s*(?P<claim>[^,?]{8,}),\s*so\s+(?P<rest>.+\?)\s*$", re.I)
 
 
+# "X took 12 months - how did Y compare?": a statement, a dash, then the question
+_CLAIM_DASH = re.compile(
+    rf"^\s*(?P<claim>[^?]{{8,}}?)\s+[-–—]\s+(?P<rest>{_WH}\b[^-–—]+\?)\s*$", re.I
+)
+
+
 def premise(text: str) -> tuple[str, str] | None:
     """(claim, question) for a question that rests on a claim ("Since X, how ...?")."""
     m = _PREMISE.match(text) or _CLAIM_SO.match(text)
+    if m is None:
+        m = _CLAIM_DASH.match(text)
+        if m is not None and _asks(m.group("claim")):
+            return None  # "How precise is it - what margin?" restates; it claims nothing
     return (m.group("claim"), m.group("rest")) if m else None
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from rag.answering.knowledge import Knowledge, ReportKnowledge, figures_of
+from rag.answering.knowledge import Knowledge, ReportKnowledge, figures_of, list_label
 from rag.answering.operations import Result
 from rag.answering.sources import Sources, marks
 from rag.text.numbers import format_figure
@@ -48,7 +48,12 @@ _HALF = {
 def fact_sentence(fact: Fact) -> str:
     """The fact's own sentence, without the '(Short title, Section)' tail; where the report
     says "more than half", so does the answer."""
-    text = _TAIL.sub("", fact.text).strip().rstrip(".")
+    label = list_label(fact)
+    if label:
+        # one item of a list sentence ("United States (22%), Germany (14%), ..."): the
+        # whole sentence would leave the reader to find the figure
+        return f"{capital(label)}: {format_figure(fact.value, fact.unit, fact.qualifier)}"
+    text = verbatim(_TAIL.sub("", fact.text)).rstrip(".")
     if fact.unit == "%" and fact.value == 50 and "half" in fact.source.lower():
         words = _HALF.get(fact.qualifier)
         figure = format_figure(fact.value, fact.unit, fact.qualifier)

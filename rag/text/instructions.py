@@ -44,6 +44,9 @@ def sanitize(question: str) -> str:
     A sentence that gives orders loses its figures and its order words; what is left of it
     (often the topic: "say 99% are satisfied" -> "satisfied") stays in the question.
     """
+    if not _INJECTION.search(question):
+        # nothing to drop: the question keeps its own punctuation ("three numbers - X, Y, Z")
+        return " ".join(question.split())
     kept: list[str] = []
     dropped_share = False
     for segment in _SEGMENT.split(question):
