@@ -150,6 +150,29 @@ def test_when_something_happened_quotes_the_dates_the_fact_leaves_out(engine: En
     assert_traceable(a, report_text(engine))
 
 
+def test_a_followup_on_another_topic_then_its_rest(engine: Engine) -> None:
+    history: list[dict[str, str]] = []
+    for question in (
+        "What share of companies felt understaffed?",
+        "and how many felt fully staffed?",
+    ):
+        history += [
+            {"role": "user", "content": question},
+            {"role": "assistant", "content": engine.answer(question, history).text},
+        ]
+    # names something the two figures before are not about: its own figure, no arithmetic
+    roi = engine.answer("ok, and what about ROI - how many can fully show it?", history)
+    assert "34.2%" in roi.text and "41.2%" not in roi.text and "58.8%" not in roi.text
+    history += [
+        {"role": "user", "content": "ok, and what about ROI - how many can fully show it?"},
+        {"role": "assistant", "content": roi.text},
+    ]
+    # names nothing at all: the rest of the figure just given
+    rest = engine.answer("and the ones that can't?", history)
+    assert "65.8%" in rest.text and "34.2%" in rest.text
+    assert_traceable(rest, report_text(engine))
+
+
 def test_publisher_comes_from_the_metadata_cited_as_about_this_report(engine: Engine) -> None:
     a = engine.answer("Who published this survey?")
     assert "AI Infrastructure Alliance" in a.text

@@ -449,14 +449,21 @@ def _lean(reading: Reading, context: Context, knowledge: Knowledge) -> None:
     words = set(tokenize(reading.text, keep_stopwords=True))
     last = previous[0]
     table = knowledge.reports[last.report].tables.get(last.table, previous)
-    if any(r in lowered for r in REST) and reading.intent not in ("sum", "difference"):
+    # "and the ones that can't?": the rest of the figure just given, when it names nothing else
+    bare = not [t for t in knowledge.terms(reading.text) if t.isalpha() and knowledge.known(t)]
+    rest = any(r in lowered for r in REST) or (reading.intent == "complement" and bare)
+    if rest and reading.intent not in ("sum", "difference"):
         reading.intent = "complement"
         reading.facts = previous[:1]
         return
     if reading.intent in ("sum", "difference", "ratio", "compare") and not reading.claimed:
         gathered = [f for facts in context.facts[-2:] for f in facts]
         pool = previous if len(previous) >= 2 else gathered
-        if len(pool) >= 2:
+        # "and what about ROI?" names something the earlier figures are not about
+        held = frozenset().union(*(tokens_of(fact_document(f)) for f in pool))
+        own = [t for t in knowledge.terms(reading.text) if t.isalpha() and knowledge.known(t)]
+        own = [t for t in own if t not in _CUE_WORDS]
+        if len(pool) >= 2 and all(knowledge.covers(t, held) for t in own):
             reading.facts = _unique(pool)[-2:] if reading.intent != "sum" else _unique(pool)
             return
     named = [f for f in table if any(names_row(q, f) for q in reading.claimed)]
