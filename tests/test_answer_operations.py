@@ -269,9 +269,10 @@ def test_one_item_of_a_list_sentence_is_stated_and_matched_as_its_row() -> None:
     from rag.answering.writers import fact_sentence
 
     source = "Respondents live in: the United States (22%), Germany (14%) and France (6%)."
-    germany = Fact(
-        "de", "r", "t", "Where do you live?", "Germany", 14.0, "%", "exact", "Community",
-        f"{source} (Survey, Community)", source, 0, len(source), "text", "Germany",
+    germany = replace(
+        fact("de", 14.0, row="Germany"),
+        text=f"{source} (Survey, Community)", source=source, end=len(source), origin="text",
+        subject="Germany",
     )  # fmt: skip
     france = replace(germany, id="fr", row="France", subject="France", value=6.0)
     assert fact_sentence(germany) == "Germany: 14%"

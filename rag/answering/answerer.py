@@ -515,7 +515,7 @@ class Answerer:
             wanted = wanted_units(r.text)
             stated = figures_of(best.text)
             if not wanted and asks_figure(r.text):
-                # a bare number inside a name ("Gen 2") does not say how many
+                # a bare number inside a name ("Windows 11") does not say how many
                 stated = tuple(f for f in stated if f.unit)
             if stated and (not wanted or any(f.unit in wanted for f in stated)):
                 # a figure the tables leave out ("started the Alliance in 2021"), in the
@@ -570,7 +570,7 @@ def _asks_when(text: str) -> bool:
 
 def _dates(text: str) -> set[str]:
     """The years and months a text names: a source that names one its fact leaves out
-    ("between February 2023 and April 2023") answers "when" better than the fact."""
+    ("from March 2021 to May 2021") answers "when" better than the fact."""
     years = {f.raw for f in figures_of(text) if f.unit == "year"}
     return years | (set(tokenize(text, keep_stopwords=True)) & MONTHS)
 

@@ -77,8 +77,7 @@ def own_words(fact: Fact, siblings: Sequence[Fact]) -> str:
 
 
 def fact_words(fact: Fact) -> str:
-    """What a fact itself states: its sentence, row and subject (no caption or source); for
-    one item of a list sentence, that item's words, row and subject."""
+    """What a fact itself states: its sentence, row and subject (no caption or source)."""
     return f"{fact.text} {fact.row} {fact.subject}"
 
 
@@ -203,7 +202,7 @@ def name_words(text: str) -> set[str]:
 _NAMED = re.compile(r"(?<=[a-z,] )[A-Z][a-z]+\b")
 
 
-# an acronym ("AIIA"), and a word that names a report by the noun after it
+# an acronym ("OECD"), and a word that names a report by the noun after it
 _ACRONYM = re.compile(r"\b[A-Z]{2,}[a-z]?\b")
 _NAMED_REPORT = re.compile(r"\b([A-Za-z]+)\s+(?=(?:survey|report|study|poll)s?\b)", re.I)
 
@@ -214,11 +213,11 @@ def _name_tokens(info: ReportInfo, title: str = "") -> set[str]:
 
 def _distinctive(names: dict[str, set[str]]) -> dict[str, set[str]]:
     """Each report's name words that no other report's name uses (no generic words)."""
-    out = {}
-    for rid, words in names.items():
-        others = set().union(*(w for other, w in names.items() if other != rid))
-        out[rid] = {w for w in words - others - GENERIC if w.isalpha()}
-    return out
+    used = Counter(w for words in names.values() for w in words)
+    return {
+        rid: {w for w in words - GENERIC if used[w] == 1 and w.isalpha()}
+        for rid, words in names.items()
+    }
 
 
 def asked_range(text: str) -> tuple[float, float] | None:
@@ -355,12 +354,11 @@ class Knowledge:
         self.acronyms = acronyms(r.info.plain or r.info.text for r in reports)
         self.aliases = _aliases(r.info.vocabulary for r in reports)
         self._proper = _proper_nouns(r.info.plain or r.info.text for r in reports)
-        self._report_names = frozenset().union(
-            *(_name_tokens(r.info, r.info.title) for r in reports)
-        )
+        named = {r.info.id: _name_tokens(r.info, r.info.title) for r in reports}
+        self._report_names = frozenset().union(*named.values())
         # each report's own name words, and those of its short name and publisher alone
         self._names = (
-            _distinctive({r.info.id: _name_tokens(r.info, r.info.title) for r in reports}),
+            _distinctive(named),
             _distinctive({r.info.id: _name_tokens(r.info) for r in reports}),
         )
         self.facets = FacetModel(self.vector)  # embeds its examples on first use only
@@ -550,7 +548,7 @@ class Knowledge:
         """The reports a question names, in a library of several: by a word of a report's
         name that no other report's name uses, just before "survey", "report", "study" or
         "poll" ("the Rust survey"), or by its short name or publisher written in capitals
-        ("What did the AIIA find?"). A title word elsewhere is a topic, not a name."""
+        ("What did the OECD find?"). A title word elsewhere is a topic, not a name."""
         if len(self.reports) < 2:
             return []
         titles, handles = self._names

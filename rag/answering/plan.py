@@ -449,9 +449,10 @@ def _lean(reading: Reading, context: Context, knowledge: Knowledge) -> None:
     words = set(tokenize(reading.text, keep_stopwords=True))
     last = previous[0]
     table = knowledge.reports[last.report].tables.get(last.table, previous)
+    terms = knowledge.terms(reading.text)
+    known = [t for t in terms if t.isalpha() and knowledge.known(t)]
     # "and the ones that can't?": the rest of the figure just given, when it names nothing else
-    bare = not [t for t in knowledge.terms(reading.text) if t.isalpha() and knowledge.known(t)]
-    rest = any(r in lowered for r in REST) or (reading.intent == "complement" and bare)
+    rest = any(r in lowered for r in REST) or (reading.intent == "complement" and not known)
     if rest and reading.intent not in ("sum", "difference"):
         reading.intent = "complement"
         reading.facts = previous[:1]
@@ -459,10 +460,9 @@ def _lean(reading: Reading, context: Context, knowledge: Knowledge) -> None:
     if reading.intent in ("sum", "difference", "ratio", "compare") and not reading.claimed:
         gathered = [f for facts in context.facts[-2:] for f in facts]
         pool = previous if len(previous) >= 2 else gathered
-        # "and what about ROI?" names something the earlier figures are not about
+        # "and what about pensions?" names something the earlier figures are not about
         held = frozenset().union(*(tokens_of(fact_document(f)) for f in pool))
-        own = [t for t in knowledge.terms(reading.text) if t.isalpha() and knowledge.known(t)]
-        own = [t for t in own if t not in _CUE_WORDS]
+        own = [t for t in known if t not in _CUE_WORDS]
         if len(pool) >= 2 and all(knowledge.covers(t, held) for t in own):
             reading.facts = _unique(pool)[-2:] if reading.intent != "sum" else _unique(pool)
             return
@@ -477,8 +477,7 @@ def _lean(reading: Reading, context: Context, knowledge: Knowledge) -> None:
         return
     # "in what year was that?", "how many of them were there?": no word of its own but the
     # kind of figure it asks, so it asks about the figure just given (not "the year before")
-    own = knowledge.terms(reading.text)
-    if reading.intent in ("figure", "describe") and all(t in _CUE_WORDS for t in own):
+    if reading.intent in ("figure", "describe") and all(t in _CUE_WORDS for t in terms):
         if not words & TIME_SHIFT:
             reading.intent, reading.facts = "figure", previous[:1]
 
