@@ -35,6 +35,7 @@ from rag.answering.plan import (
     Context,
     Reading,
     read_parts,
+    states_change,
 )
 from rag.answering.sources import AboutNote, Sources, charts_for, headline_chart
 from rag.answering.survey_facets import FacetMatch, asks_figure
@@ -536,6 +537,9 @@ class Answerer:
         """Change over time or another group: say so, with the figure the report does give."""
         scope = r.scope or ""
         if scope == "time":
+            said = self._stated_change(r, sources)
+            if said is not None:
+                return PartAnswer(said, True)
             reason = "how this changed over time or what it will be: it reports one survey"
         else:
             reason = f"a figure for {scope.removeprefix('group: ')} on its own"
@@ -546,6 +550,28 @@ class Answerer:
             stated = writers.state(fact, self.knowledge.reports[fact.report], sources)
             text += f" It gives only this survey's figure for all respondents: {stated}"
         return PartAnswer(text, False, "not answered: outside what the report covers")
+
+    def _stated_change(self, r: Reading, sources: Sources) -> str | None:
+        """A survey run every year often says how a figure moved: the matching fact's own
+        sentence, or the matching sentence, when it sets the figure against an earlier time."""
+        # a trend part has no targets of its own: the fact nearest the question is the one
+        nearest = r.facts[:1] or [s.item for s in r.ranked[:1]]
+        if nearest and self.calibration.answers("fact", r.features)[0]:
+            fact = nearest[0]
+            report = self.knowledge.reports[fact.report]
+            if states_change(fact.source, report.info.year):
+                stated = writers.state(fact, report, sources)
+                said = {f.raw for f in figures_of(fact.text)}
+                if all(f.raw in said for f in figures_of(fact.source)):
+                    return stated  # the fact already states the earlier figure
+                source = report.source_of(fact)
+                return f"{stated} Against earlier: {writers.quote(source, sources)}."
+        usable = [s.item for s in r.sentences[:1] if _quotable(s.item)]
+        if usable and self.calibration.answers("sentence", r.features)[0]:
+            best = usable[0]
+            if states_change(best.text, self.knowledge.reports[best.report].info.year):
+                return f"On how it changed, the report says: {writers.quote(best, sources)}."
+        return None
 
     def _refuse(
         self,

@@ -35,6 +35,7 @@ from rag.answering.survey_facets import Facet, FacetMatch, matches
 from rag.text.lexicon import (
     ANAPHORA,
     BROAD,
+    CHANGE_PHRASES,
     FOLLOWUP_OPENERS,
     GENERIC,
     HIGHER,
@@ -545,6 +546,18 @@ def _evidence_text(item: Fact | Sentence) -> str:
 
 def _mentions(raw: str, item: Fact | Sentence) -> bool:
     return raw in _evidence_text(item)
+
+
+def states_change(text: str, year: int) -> bool:
+    """Whether a sentence sets a figure against an earlier time: "38% vs 34% from last year",
+    "as in previous years", or two figures of one kind beside a year other than the survey's."""
+    lowered = " ".join(text.lower().split())
+    if any(phrase in lowered for phrase in CHANGE_PHRASES):
+        return True
+    figures = figures_of(text)
+    other_year = any(f.unit == "year" and int(f.value) != year for f in figures)
+    units = [f.unit for f in figures if f.unit and f.unit != "year"]
+    return other_year and len(units) > len(set(units))
 
 
 def population_modifiers(text: str) -> list[list[str]]:

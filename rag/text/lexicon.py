@@ -150,6 +150,16 @@ TIME_WORDS = _tokens(
     increase increased increasing decrease decreased decline declined falling fell since ago
     last previous prior yoy forecast predict projection future anymore still"""
 )
+# Phrases of a sentence that sets a figure against an earlier time: a survey run every year
+# often says how a figure moved ("38% vs 34% from last year", "as in previous years").
+CHANGE_PHRASES = tuple(
+    phrase.strip()
+    for phrase in """last year, previous year, prior year, year before, year over year,
+    year-over-year, year on year, year-on-year, previous survey, last survey, previous edition,
+    last edition, previous years, past few years, past year, over the years, over time, up from,
+    down from, an increase of, a decrease of, uptick, upward trend, downward trend, than before,
+    compared to last, compared with last, since last, previous surveys""".split(",")
+)
 # Words that move a follow-up to another time ("and the year before?"), away from the figure.
 TIME_SHIFT = _tokens("before earlier previous prior last next after ago")
 

@@ -1,0 +1,103 @@
+"""Questions about change over time: a survey run every year often says how a figure moved.
+
+Where the report sets a figure against an earlier time, that sentence answers; where it
+states only this year's figure, the question is refused as one the report cannot answer.
+The index is real: a small Markdown report is ingested into a private data dir.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from rag.answering.plan import states_change
+from rag.cli import main
+
+REPORT = """---
+title: "Harbour Cyclists Survey 2025"
+date: 2025-06-01
+---
+
+# Harbour Cyclists Survey 2025
+
+## Commuting
+
+This year 48% of respondents cycled to work at least three days a week, up from 41%
+last year. Most of them ride less than ten kilometres each way.
+
+## Safety
+
+Only 23% of respondents said the harbour bridge felt safe to ride at night. Lighting
+was the change they asked for most often.
+
+## Bikes
+
+Electric bikes made up 31% of the bikes our respondents ride.
+"""
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    import os
+
+    root = tmp_path_factory.mktemp("trend")
+    (root / "cyclists-2025.md").write_text(REPORT, encoding="utf-8")
+    data = root / "data"
+    old = os.environ.get("SURVEY_RAG_DATA_DIR")
+    os.environ["SURVEY_RAG_DATA_DIR"] = str(data)
+    try:
+        assert main(["ingest", "--quiet", str(root / "cyclists-2025.md")]) == 0
+    finally:
+        if old is None:
+            os.environ.pop("SURVEY_RAG_DATA_DIR", None)
+        else:
+            os.environ["SURVEY_RAG_DATA_DIR"] = old
+    yield data
+
+
+def _ask(question: str, data: Path, capsys: pytest.CaptureFixture[str]) -> dict[str, object]:
+    assert main(["ask", "--json", question]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+@pytest.mark.model
+def test_a_change_the_report_states_is_answered_with_both_figures(
+    data_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SURVEY_RAG_DATA_DIR", str(data_dir))
+    answer = _ask("Has cycling to work gone up since last year?", data_dir, capsys)
+    text = str(answer["text"])
+    assert answer["grounded"] is True
+    assert "48%" in text and "41%" in text and "[1]" in text
+    assert "does not say" not in text
+
+
+@pytest.mark.model
+def test_a_change_the_report_does_not_state_is_refused(
+    data_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SURVEY_RAG_DATA_DIR", str(data_dir))
+    answer = _ask("Has the share riding electric bikes grown since last year?", data_dir, capsys)
+    assert answer["grounded"] is False
+    assert "changed over time" in str(answer["text"])
+
+
+@pytest.mark.parametrize(
+    ("sentence", "year", "expected"),
+    [
+        ("We saw 38% vs 34% from last year.", 2024, True),
+        ("As in previous years, most respondents work in technology.", 2023, True),
+        ("53% did so daily, an increase of 4pp on 2023.", 2024, True),
+        ("Usage reached 61% in 2025, against 52% in 2023.", 2025, True),
+        ("When we started the alliance in 2021, the topic was niche.", 2023, False),
+        ("58% felt they were understaffed.", 2023, False),
+        ("In 2024, 40% of respondents used it daily.", 2024, False),
+    ],
+)
+def test_which_sentences_set_a_figure_against_an_earlier_time(
+    sentence: str, year: int, expected: bool
+) -> None:
+    assert states_change(sentence, year) is expected
