@@ -40,6 +40,7 @@ def plan_report(
     from ingest.extract import extract_facts, merge_facts
     from ingest.facts import row_to_fact
     from ingest.report import load
+    from rag.text.numbers import extract_figures
     from rag.text.sentences import report_sentences
 
     loaded = load(path, overrides)
@@ -58,6 +59,14 @@ def plan_report(
         seen[fact.id] = f"{row.table}.csv line {row.line}"
     sentences = report_sentences(info.id, plain, sections)
     found = extract_facts(info, plain, sentences, doc.blocks)
+    # a chart's alt text with no figure ("Chart of editors respondents use") is a caption:
+    # it names a finding without stating it, so it is never quoted as an answer
+    captions = [(b.start, b.end) for b in doc.blocks if b.kind == "figure"]
+    sentences = [
+        s
+        for s in sentences
+        if extract_figures(s.text) or not any(a <= s.start < z for a, z in captions)
+    ]
     facts, warnings = merge_facts(hand, found)
     chunks = chunk_text(plain, sections, info.id)
 

@@ -102,6 +102,36 @@ def test_markdown_plain_text_has_no_markup_and_maps_back_to_the_file(tmp_path: P
     assert doc.meta["authors"] == ["Ada Lovelace", "Alan Turing"]
 
 
+def test_markdown_links_and_images_wrapped_over_lines_leave_no_markup(tmp_path: Path) -> None:
+    # hard-wrapped Markdown, as many published survey write-ups are
+    wrapped = (
+        "# Results\n\nWe view this as a [lagging\nindicator](https://example.org/a#b) of use.\n\n"
+        '<img src="csat.svg" alt="Chart of developer\nsatisfaction" class="chart"\n/>\n\n'
+        "It grew, as [prior\nyears](/blog/2023) showed.\n"
+    )
+    doc = read_document(write(tmp_path, "wrapped.md", wrapped))
+    for markup in ("](", "<img", "https", "/blog", "class="):
+        assert markup not in doc.plain, markup
+    assert "We view this as a lagging\nindicator of use." in doc.plain
+    assert "Chart of developer\nsatisfaction" in doc.plain
+    at = doc.plain.index("prior")
+    start, end = doc.raw_span(at, at + len("prior\nyears"))
+    assert doc.raw[start:end] == "prior\nyears"
+
+
+def test_a_chart_caption_without_a_figure_is_never_a_sentence_to_quote(tmp_path: Path) -> None:
+    text = (
+        "# Editors\n\nMost respondents use one editor for everything they write.\n\n"
+        "![Chart of code editors respondents use](editors.svg)\n\n"
+        "![Bar chart: 61% use VS Code](vscode.svg)\n"
+    )
+    plan = plan_report(write(tmp_path, "editors.md", text), "fp")
+    said = [s.text for s in plan.sentences]
+    assert "Most respondents use one editor for everything they write." in said
+    assert not any("Chart of code editors" in t for t in said)
+    assert any("61% use VS Code" in t for t in said)  # alt text that states a figure stays
+
+
 def test_markdown_report_identity_and_sections_come_from_the_file(tmp_path: Path) -> None:
     loaded = load(write(tmp_path, "gopher-results.md", MARKDOWN))
     info = loaded.info

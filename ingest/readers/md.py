@@ -104,6 +104,27 @@ def _mask(raw: str, start: int, end: int) -> str:
     return raw[:start] + re.sub(r"[^\n]", " ", raw[start:end]) + raw[end:]
 
 
+_WRAPPING = ("img", "link", "ref", "htmlimg", "tag")
+
+
+def _unwrapped(work: str) -> str:
+    """``work`` with the line breaks inside a link, image or tag made spaces: hard-wrapped
+    Markdown breaks a link's text or an <img> tag over lines, and the reader strips markup
+    line by line. Same length, so every offset still holds."""
+    chars: list[str] | None = None
+    for m in _INLINE.finditer(work):
+        span = m.group(0)
+        if "\n" not in span or m.lastgroup not in _WRAPPING:
+            continue
+        if any(not line.strip() for line in span.split("\n")[1:-1]) or "\n\n" in span:
+            continue  # a blank line ends a paragraph: no link or tag runs across one
+        chars = chars if chars is not None else list(work)
+        for i in range(m.start(), m.end()):
+            if chars[i] == "\n":
+                chars[i] = " "
+    return work if chars is None else "".join(chars)
+
+
 def inline(b: PlainBuilder, work: str, start: int, end: int) -> None:
     """Append ``work[start:end]`` with its inline markup stripped."""
     pos = start
@@ -167,6 +188,7 @@ def read_markdown(path: Path, raw: str) -> Document:
     work = _mask(raw, 0, body)
     for m in _HIDDEN.finditer(work):
         work = _mask(work, m.start(), m.end())
+    work = _unwrapped(work)
     b = PlainBuilder(raw)
     group = 0
     row_seps: list[int] = []  # where the last table row's cell separators are
