@@ -70,12 +70,22 @@ def question_form(fact: Fact) -> str:
     '58.8% of respondents felt understaffed' -> 'what share of respondents felt understaffed?'.
     Questions are matched to questions better than to statements, so this is embedded too.
     """
+    from rag.answering.knowledge import list_label
+
     body = re.sub(r"\s*\([^()]*\)\s*\.?\s*$", "", fact.text).strip().rstrip(".")
     figure = format_figure(fact.value, fact.unit, fact.qualifier)
     if fact.unit in _TIME:
         ask = "how long"
     else:
         ask = _ASKS.get(fact.unit, f"how many {fact.unit}".strip())
+    label = list_label(fact)
+    if label is not None:
+        # one item of a list sentence ("in order: United States (22%), Germany (14%), ..."):
+        # asked by its own label, not by the whole list that every item shares
+        source = " ".join(fact.source.split())
+        lead = source[: source.find(":")].strip()
+        whom = f"{ask} of respondents" if fact.unit == "%" else ask
+        return f"{whom[:1].upper()}{whom[1:]}: {label}? ({lead})"
     if figure.lower() in body.lower():
         body = re.sub(re.escape(figure), ask, body, count=1, flags=re.I)
         body = re.sub(r"^(?:only|just|about|nearly|over|some)\s+", "", body, flags=re.I)

@@ -286,3 +286,8 @@ def test_one_item_of_a_list_sentence_is_stated_and_matched_as_its_row() -> None:
     # a hand-made table's row keeps its own sentence
     table_row = replace(germany, origin="table", text="14% of respondents live in Germany.")
     assert fact_sentence(table_row) == "14% of respondents live in Germany"
+    # asked as a question (embedded at ingest), each row is asked by its own label
+    from ingest.facts import question_form
+
+    assert question_form(germany) == "What share of respondents: Germany? (Respondents live in)"
+    assert "France" not in question_form(germany) and "Germany" not in question_form(france)

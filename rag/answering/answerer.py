@@ -326,6 +326,12 @@ class Answerer:
             report = self.knowledge.reports[chosen[0].item.report]
         noted = survey_facets.metadata(facet, report.info, r.text)
         if not chosen and noted is None:
+            if asks_figure(r.text) and not facet.figure:
+                # a figure asked of a facet that states none ("what share of respondents
+                # cited X?" read as where they were): the facet was misread, not unanswered
+                r.intent, r.facet, r.about = "figure", None, {}
+                r.facts = r.facts or [s.item for s in r.ranked[:1]]
+                return self._figures(r, sources)
             return self._refuse(r, facet.label, sources, about=report)
         if chosen and asks_figure(r.text) and not facet.metadata:
             if not any(figures_of(m.item.text) for m in chosen):
