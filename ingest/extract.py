@@ -82,6 +82,11 @@ def _clause_end(text: str) -> re.Match[str] | None:
 
 def clause_after(text: str) -> str:
     """The clause that starts ``text``: up to punctuation, or a join before another figure."""
+    return _clause_after(text)[0]
+
+
+def _clause_after(text: str) -> tuple[str, bool]:
+    """The clause that starts ``text``, and whether it runs on past the words kept."""
     text = text.lstrip()
     stop = _clause_end(text)
     head = text[: stop.start()] if stop else text
@@ -94,8 +99,8 @@ def clause_after(text: str) -> str:
             break
         out.append(w)
         if len(out) >= _MAX_WORDS:
-            break
-    return " ".join(out).strip(" ,;:-–—")
+            return " ".join(out).strip(" ,;:-–—"), i + 1 < len(words)
+    return " ".join(out).strip(" ,;:-–—"), False
 
 
 def clause_before(text: str) -> str:
@@ -154,7 +159,17 @@ def subject_of(sentence: str, figure: Figure) -> Found:
         label = _strip_lead(clause_before(re.sub(r"[(:–—-]\s*$", "", before)))
         if label:
             return Found(figure, label, "", "label")
-    phrase = clause_after(after)
+    phrase, runs_on = _clause_after(after)
+    if runs_on:
+        # a clause longer than a phrase is cut mid-way ("said the source code of the project
+        # they are working on"): it still names the row, but the whole sentence states it
+        found = _after(figure, phrase, sentence, after, before)
+        return Found(found.figure, found.subject, "", found.rule, found.span)
+    return _after(figure, phrase, sentence, after, before)
+
+
+def _after(figure: Figure, phrase: str, sentence: str, after: str, before: str) -> Found:
+    """The subject of a figure from the clause after it, else the one before it."""
     at = sentence.find(phrase, len(sentence) - len(after)) if phrase else -1
     span = (at, at + len(phrase)) if at >= 0 else (0, 0)
     words = phrase.split()

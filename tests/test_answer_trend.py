@@ -85,6 +85,21 @@ def test_a_change_the_report_does_not_state_is_refused(
     assert "changed over time" in str(answer["text"])
 
 
+@pytest.mark.model
+def test_a_followup_about_change_asks_about_the_figure_just_given(
+    data_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rag.engine import Engine
+    from rag.settings import Settings
+
+    history = [
+        {"role": "user", "content": "How many cycle to work most days?"},
+        {"role": "assistant", "content": "48% ... [1]."},
+    ]
+    answer = Engine(Settings(data_dir=data_dir)).answer("is that up on last year?", history)
+    assert "48%" in answer.text and "41%" in answer.text and answer.grounded
+
+
 @pytest.mark.parametrize(
     ("sentence", "year", "expected"),
     [

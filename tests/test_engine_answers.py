@@ -249,6 +249,31 @@ def test_going_back_to_the_first_question_leans_on_it_not_the_last(engine: Engin
     assert_traceable(a, report_text(engine))
 
 
+def test_going_back_to_a_named_topic_leans_on_that_turn(engine: Engine) -> None:
+    history = [
+        {"role": "user", "content": "What share of firms felt fully staffed for generative AI?"},
+        {"role": "assistant", "content": "Only 41.2% ... [1]."},
+        {"role": "user", "content": "How many see LLMs as a top priority?"},
+        {"role": "assistant", "content": "67.2% ... [1]."},
+        {"role": "user", "content": "How many can fully show ROI?"},
+        {"role": "assistant", "content": "Only 34.2% ... [1]."},
+    ]
+    a = engine.answer("Going back to staffing: how many were short-handed?", history=history)
+    assert a.text.startswith("58.8%")  # the staffing turn's shortfall row, not the last turn's
+    assert "34.2" not in a.text and "67.2" not in a.text
+    assert_traceable(a, report_text(engine))
+
+
+def test_is_that_more_than_sets_the_last_figure_against_a_new_one(engine: Engine) -> None:
+    history = [
+        {"role": "user", "content": "What share of companies want to unify their AI platforms?"},
+        {"role": "assistant", "content": "Well over 80% ... [1]."},
+    ]
+    a = engine.answer("is that more than the share that could fully show ROI?", history=history)
+    assert "80%" in a.text and "34.2%" in a.text and "higher" in a.text
+    assert_traceable(a, report_text(engine))
+
+
 def test_the_conclusion_leads_with_the_sentence_that_draws_it(engine: Engine) -> None:
     a = engine.answer("What does the report conclude?")
     first = a.text.splitlines()[1]

@@ -562,7 +562,8 @@ class Answerer:
         sentence, or the matching sentence, when it sets the figure against an earlier time."""
         # a trend part has no targets of its own: the fact nearest the question is the one
         nearest = r.facts[:1] or [s.item for s in r.ranked[:1]]
-        if nearest and self.calibration.answers("fact", r.features)[0]:
+        # a figure an earlier answer gave ("is that up on last year?") needs no new evidence
+        if nearest and (r.inherited or self.calibration.answers("fact", r.features)[0]):
             fact = nearest[0]
             report = self.knowledge.reports[fact.report]
             if states_change(fact.source, report.info.year):
@@ -570,8 +571,8 @@ class Answerer:
                 said = {f.raw for f in figures_of(fact.text)}
                 if all(f.raw in said for f in figures_of(fact.source)):
                     return stated  # the fact already states the earlier figure
-                source = report.source_of(fact)
-                return f"{stated} Against earlier: {writers.quote(source, sources)}."
+                quoted = writers.quote(report.source_of(fact), sources)
+                return f"{stated} On how it changed, the report says: {quoted}."
         usable = [s.item for s in r.sentences[:1] if _quotable(s.item)]
         if usable and self.calibration.answers("sentence", r.features)[0]:
             best = usable[0]

@@ -151,8 +151,18 @@ def leans_on_context(text: str, knowledge: Knowledge) -> bool:
     words = tokenize(text, keep_stopwords=True)
     content = [t for t in knowledge.terms(text) if knowledge.known(t)]
     pointing = any(w in ANAPHORA for w in words)
+    if _ABOUT_THE_LAST.match(lowered):
+        return True  # "is that more than X?": "that" is the figure just given, X its own words
     # A follow-up with words of its own ("and how many could show ROI?") stands on them.
     return len(content) <= 1 or ((opener or pointing) and len(content) <= 2)
+
+
+# A question whose subject is the answer just given: "is that more than ...", "how does this
+# compare with ...", "and was it higher than ..."
+_ABOUT_THE_LAST = re.compile(
+    r"^\W*(?:(?:and|so|ok(?:ay)?|but)\b[\s,]*)*(?:how\s+)?(?:is|was|are|were|does|did|do)\s+"
+    r"(?:that|this|it|those|these)\b"
+)
 
 
 def read_parts(
@@ -177,11 +187,41 @@ _FIRST_TURN = re.compile(
 )
 
 
+# "going back to the staffing question, ...", "ok, back to ROI": at the question's start only
+# ("did they go back to the office?" goes back to no earlier turn)
+_BACK_TO = re.compile(
+    r"^\W*(?:(?:ok(?:ay)?|so|and|right|now|well)\b[\s,]*)*(?:let'?s\s+)?"
+    r"(?:(?:go(?:ing)?|com(?:e|ing)|get(?:ting)?)\s+)?(?:back\s+to|return(?:ing)?\s+to)\s+"
+    r"(?P<topic>[^-–—,:;?]+)",
+    re.I,
+)
+
+
+def earlier_turn(text: str, context: Context, knowledge: Knowledge) -> int | None:
+    """The earlier turn a question returns to: the first for "back to the first thing", else
+    the one nearest in meaning to what it goes back to ("back to the staffing question")."""
+    if not context.texts:
+        return None
+    if _FIRST_TURN.search(text):
+        return 0
+    m = _BACK_TO.search(text)
+    if m is None:
+        return None
+    topic = knowledge.vector(m.group("topic"))
+    nearness = [float(knowledge.vector(t) @ topic) for t in context.texts]
+    return max(range(len(nearness)), key=nearness.__getitem__)
+
+
 def read_part(text: str, knowledge: Knowledge, report_ids: list[str], context: Context) -> Reading:
     """One question read into its intent, targets and the signals that judge its evidence."""
-    back = bool(context.texts) and bool(_FIRST_TURN.search(text))
-    if back:  # "going back to the first thing, ...": lean on the first turn, not the last
-        context = Context([context.texts[0]], [context.facts[0]])
+    turn = earlier_turn(text, context, knowledge)
+    back = turn is not None
+    if turn is not None:  # "going back to the first thing, ...": lean on that turn, not the last
+        context = Context([context.texts[turn]], [context.facts[turn]])
+        pointer = _BACK_TO.search(text)
+        rest = text[pointer.end() :].lstrip(" -–—,:;") if pointer else ""
+        if pointer and any(ch.isalpha() for ch in rest):
+            text = rest  # the words that chose the turn are not part of what is asked
     leans = back or (bool(context.texts) and leans_on_context(text, knowledge))
     query = f"{context_text(context)} {text}" if leans else text
     vector = knowledge.vector(query)
@@ -452,6 +492,9 @@ def _lean(reading: Reading, context: Context, knowledge: Knowledge) -> None:
     table = knowledge.reports[last.report].tables.get(last.table, previous)
     terms = knowledge.terms(reading.text)
     known = [t for t in terms if t.isalpha() and knowledge.known(t)]
+    if reading.intent == "trend":  # "is that up on last year?": of the figure just given
+        reading.facts = previous[:1]
+        return
     # "and the ones that can't?": the rest of the figure just given, when it names nothing else
     rest = any(r in lowered for r in REST) or (reading.intent == "complement" and not known)
     if rest and reading.intent not in ("sum", "difference"):
@@ -467,12 +510,27 @@ def _lean(reading: Reading, context: Context, knowledge: Knowledge) -> None:
         if len(pool) >= 2 and all(knowledge.covers(t, held) for t in own):
             reading.facts = _unique(pool)[-2:] if reading.intent != "sum" else _unique(pool)
             return
+        if reading.intent != "sum" and own and reading.ranked:
+            # "is that more than the share that X?": the figure just given against the best
+            # match of the follow-up's own words
+            other = next((s.item for s in reading.ranked if s.item not in previous), None)
+            if other is not None:
+                reading.facts = [last, other]
+                return
     named = [f for f in table if any(names_row(q, f) for q in reading.claimed)]
     if named and reading.intent in ("figure", "complement", "share_of_share"):
         # "$10K-$20K" names that band fully, and the band below it only by its top
         reading.facts = [max(named, key=lambda f: row_named(reading.claimed, f))]
         return
     moved = _neighbour(last, table, words)
+    if moved is None and _falls_short(reading.text):
+        # "and the ones who were short?" after a row that was not: the row that falls short
+        for given in (f for f in previous if not _falls_short(_said_of(f))):
+            rows = knowledge.reports[given.report].tables.get(given.table, [given])
+            flipped = _agreeing(reading.text, given, reading.ranked, knowledge)
+            if flipped is not given and flipped in rows:
+                moved = flipped
+                break
     if moved is not None:
         reading.facts = [moved]
         return
