@@ -510,7 +510,7 @@ def _lean(reading: Reading, context: Context, knowledge: Knowledge) -> None:
         if len(pool) >= 2 and all(knowledge.covers(t, held) for t in own):
             reading.facts = _unique(pool)[-2:] if reading.intent != "sum" else _unique(pool)
             return
-        if reading.intent != "sum" and own and reading.ranked:
+        if reading.intent != "sum" and own and reading.ranked and _ABOUT_THE_LAST.match(lowered):
             # "is that more than the share that X?": the figure just given against the best
             # match of the follow-up's own words
             other = next((s.item for s in reading.ranked if s.item not in previous), None)

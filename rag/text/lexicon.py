@@ -165,7 +165,7 @@ TIME_SHIFT = _tokens("before earlier previous prior last next after ago")
 
 # Words that say which kind of figure a question wants: a share, a time, a count of people...
 UNIT_CUES: dict[str, frozenset[str]] = {
-    "%": _tokens("share percentage percent proportion fraction pct portion"),
+    "%": _tokens("share percentage percent proportion fraction pct portion point points pp"),
     "time": _tokens("long quickly fast quick days weeks months years time period soon"),
     "employees": _tokens("employees employee headcount workforce staff size"),
     "users": _tokens("users user"),
