@@ -101,13 +101,13 @@ def load_report(folder: Path) -> tuple[ReportInfo, str]:
         text=text,
         source_url=source_url(meta, folder),
         short=_field(meta, "short", str, folder) or "",
-        vocabulary=_vocabulary(meta, folder),
+        vocabulary=read_vocabulary(meta, folder / METADATA_FILE),
     )
     sections = load_sections(info, text, folder)
     return replace(info, sections=tuple(s.title for s in sections)), text
 
 
-def _vocabulary(meta: dict[str, Any], folder: Path) -> tuple[tuple[str, ...], ...]:
+def read_vocabulary(meta: dict[str, Any], where: Path) -> tuple[tuple[str, ...], ...]:
     """report.toml's ``vocabulary``: groups of words this report means the same by."""
     raw = meta.get("vocabulary", [])
     ok = isinstance(raw, list) and all(
@@ -116,7 +116,7 @@ def _vocabulary(meta: dict[str, Any], folder: Path) -> tuple[tuple[str, ...], ..
     )
     if not ok:
         raise CorpusError(
-            _shown(folder / METADATA_FILE),
+            _shown(where),
             'vocabulary must be a list of word groups, e.g. [["gen AI", "generative AI"]]',
         )
     return tuple(tuple(g) for g in raw)

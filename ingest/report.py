@@ -140,6 +140,8 @@ def report_info(
     source: Source, doc: Document, overrides: Mapping[str, Any] | None = None
 ) -> ReportInfo:
     """Who the report is: id, title, year and the rest, from the strongest source that says."""
+    from ingest.corpus import read_vocabulary
+
     toml = read_toml(source.metadata)
     where = source.metadata or source.file
     front = doc.meta
@@ -187,6 +189,7 @@ def report_info(
         text=doc.raw,
         source_url=_field(toml, "source_url", str, where) or front.get("source_url"),
         short=_field(toml, "short", str, where) or "",
+        vocabulary=read_vocabulary(toml, where),
     )
 
 

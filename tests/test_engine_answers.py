@@ -369,6 +369,21 @@ def test_a_name_the_question_asks_about_must_stand_in_the_evidence(engine: Engin
     # a name the evidence holds still answers
     b = engine.answer("How long did it take Netflix to reach a million users?")
     assert "3.5 years" in b.text
+    # a name written with a capital inside it is a name too; the other product's figure is not
+    c = engine.answer("Why did it take ChatGPT a whole year to reach its first million users?")
+    assert "5 days" in c.text and "Netflix" not in c.text
+    # shorthand the report's vocabulary spells out (report.toml) is not a missing name
+    d = engine.answer("wat % of cos r understaffed 4 genAI")
+    assert d.text.startswith("58.8%")
+
+
+def test_a_figure_the_question_misplaces_is_shown_where_the_passage_puts_it(
+    engine: Engine,
+) -> None:
+    a = engine.answer("How did ChatGPT manage to hit 100 million users in just 5 days?")
+    assert a.text.startswith("The report does not support the figure in the question.")
+    assert "three months" in a.text and "5 days" in a.text
+    assert_traceable(a, report_text(engine))
 
 
 def test_a_claim_before_so_is_checked(engine: Engine) -> None:

@@ -157,6 +157,15 @@ def test_a_sidecar_toml_names_the_report(tmp_path: Path) -> None:
     assert (info.id, info.title, info.year) == ("gophers-24", "Gophers", 2025)
 
 
+def test_a_sidecar_toml_gives_the_reports_own_words(tmp_path: Path) -> None:
+    path = write(tmp_path, "results.md", MARKDOWN)
+    write(tmp_path, "results.toml", 'vocabulary = [["devs", "respondents"], ["LSP", "gopls"]]\n')
+    assert load(path).info.vocabulary == (("devs", "respondents"), ("LSP", "gopls"))
+    write(tmp_path, "results.toml", 'vocabulary = ["devs"]\n')
+    with pytest.raises(CorpusError, match="vocabulary must be a list of word groups"):
+        load(path)
+
+
 def test_html_skips_scripts_styles_and_nav_and_keeps_structure(tmp_path: Path) -> None:
     loaded = load(write(tmp_path, "pulse.html", HTML))
     plain = loaded.doc.plain

@@ -401,7 +401,9 @@ class Answerer:
         # a figure an earlier answer gave is the one asked about, whatever sentence is nearer
         if not ok or not r.facts or (not r.inherited and self._unit_in_words(r)):
             return self._no_figure(r, sources)
-        if not r.inherited and self._name_missing(r, [fact_document(f) for f in r.facts]):
+        if not r.inherited and self._name_missing(
+            r, [self._said_with_antecedent(f) for f in r.facts]
+        ):
             return self._no_figure(r, sources)
         lead = self._premise(r, sources)
         text = self._operate(r, sources)
@@ -422,7 +424,31 @@ class Answerer:
         if not asked:
             return False
         held = frozenset().union(*(tokens_of(text) for text in evidence))
-        return not all(self.knowledge.covers(t, held) for t in asked)
+        return not all(self.knowledge.covers(t, held) or self._spelled_out(t, held) for t in asked)
+
+    def _said_with_antecedent(self, fact: Fact) -> str:
+        """What a fact offers a name, with the sentences before its own while they open on a
+        pronoun ("It hit its first million users ..." is about what an earlier one names)."""
+        report = self.knowledge.reports[fact.report]
+        said = [fact_document(fact)]
+        sentence: Sentence | None = report.source_of(fact)
+        for _ in range(_ANTECEDENT_REACH):
+            first = tokenize(sentence.text, keep_stopwords=True)[:1] if sentence else []
+            if sentence is None or not first or first[0] not in _PRONOUNS:
+                break
+            before = report.neighbours(sentence, before=1, after=0)[:-1]
+            sentence = before[0] if before else None
+            said += [s.text for s in before]
+        return " ".join(said)
+
+    def _spelled_out(self, token: str, held: frozenset[str]) -> bool:
+        """Whether ``held`` says ``token`` in the words the report's vocabulary gives for it
+        ("genAI" -> "generative AI")."""
+        for group in self.knowledge.word_groups:
+            if any(tokenize(word) == [token] for word in group):
+                if any(set(tokenize(word)) <= held for word in group if tokenize(word)):
+                    return True
+        return False
 
     def _unit_in_words(self, r: Reading) -> bool:
         """Whether a sentence that states the kind of figure asked ("what year": "the club was
@@ -434,6 +460,8 @@ class Answerer:
         best = next((s for s in r.sentences if _quotable(s.item)), None)
         if fact is None or best is None or best.item.text == r.facts[0].source:
             return False
+        if self._name_missing(r, [best.item.text]):
+            return False  # a sentence about something else the question does not name
         stated = any(f.unit in wanted for f in figures_of(best.item.text))
         return stated and best.score > fact.score
 
@@ -444,6 +472,8 @@ class Answerer:
         fact_tokens = tokens_of(r.facts[0].text) if r.facts else frozenset()
         for scored in r.sentences[:3]:
             s = scored.item
+            if self._name_missing(r, [s.text]):
+                continue  # "1M users" of another product does not count this one's
             for f in figures_of(s.text):
                 after = tokenize(s.text[f.end : f.end + 30])[:1]
                 if after and after[0] in terms and after[0] not in fact_tokens:
@@ -505,6 +535,15 @@ class Answerer:
             if any(close(claim.value, f.value) for f in r.facts):
                 continue
             twin = [f for f in table if close(f.value, claim.value) and f not in r.facts]
+            if not twin:  # the figure may be the one the same passage gives to another point
+                twin = [
+                    s.item
+                    for s in r.ranked
+                    if close(s.item.value, claim.value)
+                    and units_agree(claim.unit, s.item.unit)
+                    and s.item.section == target.section
+                    and s.item not in r.facts
+                ]
             extra = ""
             if twin:
                 extra = " " + writers.state(
@@ -576,6 +615,9 @@ class Answerer:
         usable = [s.item for s in r.sentences[:1] if _quotable(s.item)]
         if usable and self.calibration.answers("sentence", r.features)[0]:
             best = usable[0]
+            numbers = [f for f in figures_of(best.text) if f.unit != "year"]
+            if asks_figure(r.text) and not numbers:
+                return None  # "what share ... in 2022?" is not answered by a change in words
             if states_change(best.text, self.knowledge.reports[best.report].info.year):
                 return f"On how it changed, the report says: {writers.quote(best, sources)}."
         return None
@@ -606,6 +648,10 @@ def _dates(text: str) -> set[str]:
     ("from March 2021 to May 2021") answers "when" better than the fact."""
     years = {f.raw for f in figures_of(text) if f.unit == "year"}
     return years | (set(tokenize(text, keep_stopwords=True)) & MONTHS)
+
+
+_ANTECEDENT_REACH = 3  # sentences back a run of "It ... It ..." is followed to its name
+_PRONOUNS = frozenset(tokenize("it its they their this these those he she", keep_stopwords=True))
 
 
 def _quotable(s: Sentence) -> bool:

@@ -198,8 +198,8 @@ def name_words(text: str) -> set[str]:
 
 
 # a capitalised word after a lower-case word: not one that opens the question, a sentence or
-# a line of markup
-_NAMED = re.compile(r"(?<=[a-z,] )[A-Z][a-z]+\b")
+# a line of markup; and a word with a capital inside it, wherever it stands (GitHub, macOS)
+_NAMED = re.compile(r"(?<=[a-z,] )[A-Z][a-z]+\b|\b[A-Za-z][a-z]+[A-Z][A-Za-z]*\b")
 
 
 # an acronym ("OECD"), and a word that names a report by the noun after it
@@ -352,7 +352,12 @@ class Knowledge:
         for word in self.vocabulary:
             self._by_length.setdefault(len(word), []).append(word)
         self.acronyms = acronyms(r.info.plain or r.info.text for r in reports)
-        self.aliases = _aliases(r.info.vocabulary for r in reports)
+        # report.toml's word groups, lower-cased and spaced as expand_aliases compares them
+        self.word_groups = [
+            [" ".join(re.sub(r"[^a-z0-9]+", " ", w.lower()).split()) for w in group]
+            for r in reports
+            for group in r.info.vocabulary
+        ]
         self._proper = _proper_nouns(r.info.plain or r.info.text for r in reports)
         named = {r.info.id: _name_tokens(r.info, r.info.title) for r in reports}
         self._report_names = frozenset().union(*named.values())
@@ -427,10 +432,22 @@ class Knowledge:
         return out
 
     def expand_aliases(self, text: str) -> str:
-        """The text with the report's own shorthand spelled out ('gen AI' -> 'generative AI')."""
-        lowered = f" {text.lower()} "
-        extra = [full for short, full in self.aliases if f" {short} " in lowered]
+        """The text with shorthand the reports never write spelled as they do ('genAI' ->
+        'generative AI'). Shorthand they write stays as it is: adding every other spelling
+        would make the question seem to ask about more words than it does."""
+        lowered = f" {re.sub(r'[^a-z0-9]+', ' ', text.lower())} "
+        extra: list[str] = []
+        for group in self.word_groups:
+            used = [w for w in group if f" {w} " in lowered and not self._written(w)]
+            spelled = next((w for w in group if self._written(w)), None)
+            if used and spelled is not None and spelled not in extra:
+                extra.append(spelled)
         return text if not extra else f"{text} {' '.join(extra)}"
+
+    def _written(self, phrase: str) -> bool:
+        """Whether every word of ``phrase`` is one the reports use."""
+        tokens = tokenize(phrase)
+        return bool(tokens) and all(t in self.df for t in tokens)
 
     def covers(self, term: str, tokens: frozenset[str]) -> bool:
         """Whether ``tokens`` hold ``term``, a form of it, a synonym or its spelled-out acronym."""
@@ -789,17 +806,6 @@ def _top(sims: Any, k: int, keep: Callable[[int], bool] | None = None) -> Any:
             if len(out) == k:
                 break
     return np.asarray(out, dtype=np.intp)
-
-
-def _aliases(groups: Iterable[Sequence[Sequence[str]]]) -> list[tuple[str, str]]:
-    """(short form, the group's words) for every word of every vocabulary group."""
-    out: list[tuple[str, str]] = []
-    for vocabulary in groups:
-        for group in vocabulary:
-            words = [w.lower() for w in group]
-            for w in words:
-                out.append((w, " ".join(x for x in words if x != w)))
-    return out
 
 
 def _proper_nouns(texts: Iterable[str]) -> frozenset[str]:
