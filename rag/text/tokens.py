@@ -148,6 +148,7 @@ _SYNONYM_GROUPS = [
     "unify standardize standardise consolidate single",
     "expense expensive cost costs costly",
     "govern governance oversight",
+    "founded founding started established launched",
 ]
 
 
