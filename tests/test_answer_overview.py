@@ -61,3 +61,26 @@ def test_a_report_without_a_summary_heading_has_none() -> None:
     report = _report()
     renamed = [Section("Findings", s.start, s.end) for s in report.sections]
     assert summary_section(ReportKnowledge(report.info, renamed, [], None, None, [], None)) is None
+
+
+def test_a_sections_digest_states_one_figure_a_sentence_of_the_prose() -> None:
+    from rag.answering.overview import section
+    from rag.types import Fact
+
+    base = _report()
+    listed = "Respondents live in: the US (22%), Germany (14%) and France (6%)."
+    own = "Only 12% of respondents said the old runners were faster for them."
+
+    def fact(fid: str, value: float, source: str, row: str = "") -> Fact:
+        return Fact(fid, "ci", "t", "", row, value, "%", "exact", "Results", source, source, 0,
+                    len(source), "text", row)  # fmt: skip
+
+    facts = [fact("us", 22, listed, "US"), fact("de", 14, listed, "Germany"), fact("fr", 6, listed),
+             fact("old", 12, own)]  # fmt: skip
+    report = ReportKnowledge(base.info, base.sections, facts, None, None, base.sentences, None)
+
+    text = section(report, "Results", Sources())
+
+    bullets = [line for line in text.splitlines() if line.startswith("- ")]
+    assert sum("22%" in b or "14%" in b or "6%" in b for b in bullets) == 1  # the list is one point
+    assert any("12%" in b for b in bullets)

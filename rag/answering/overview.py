@@ -26,6 +26,7 @@ from rag.types import Fact, Sentence
 
 HEADLINES = 4
 MAX_BULLETS = 6
+SECTION_FIGURES = 5  # figures a section's digest states, one a sentence, headlines first
 # Two sentences of one paragraph or list item are apart by a space or a line break; a list
 # marker or a blank line between them starts a new item.
 _ITEM_GAP = 2
@@ -273,8 +274,15 @@ def section(report: ReportKnowledge, title: str, sources: Sources) -> str:
     facts = [f for f in report.facts if f.section == title or f.section.startswith(title)]
     headline_ids = report.digest.get("headlines", [])
     facts.sort(key=lambda f: headline_ids.index(f.id) if f.id in headline_ids else 99)
+    # one figure a sentence found in the prose: a list of ten countries is one point of the
+    # section, not ten (rows of a hand-made table are each stated on their own)
+    def point(f: Fact) -> str:
+        return f.source if f.origin == "text" else f.id
+
+    shown = [f for i, f in enumerate(facts) if point(f) not in {point(g) for g in facts[:i]}]
+    shown = shown[:SECTION_FIGURES]
     lines = [f"The section “{title}” says:"]
-    lines += [bullet_fact(f, report, sources) for f in facts[:3]]
-    cited = {f.source for f in facts[:3]}
+    lines += [bullet_fact(f, report, sources) for f in shown]
+    cited = {f.source for f in shown}
     lines += [f"- {quote(s, sources)}" for s in central if s.text not in cited]
     return "\n".join(lines)
