@@ -69,6 +69,10 @@ def test_band_sum_is_derived_with_working_and_every_input_cited(engine: Engine) 
     rows = {c.row for c in a.citations if c.kind == "fact"}
     assert rows == {"$100M to $200M", "$200M or more"}
     assert_traceable(a, report_text(engine))
+    # every band of the table, when the question says all of them
+    b = engine.answer("What share do all the loss bands add up to together?")
+    assert b.grounded and "= 54%" in b.text
+    assert_traceable(b, report_text(engine))
 
 
 def test_threshold_stays_honest(engine: Engine) -> None:

@@ -274,6 +274,7 @@ def section(report: ReportKnowledge, title: str, sources: Sources) -> str:
     facts = [f for f in report.facts if f.section == title or f.section.startswith(title)]
     headline_ids = report.digest.get("headlines", [])
     facts.sort(key=lambda f: headline_ids.index(f.id) if f.id in headline_ids else 99)
+
     # one figure a sentence found in the prose: a list of ten countries is one point of the
     # section, not ten (rows of a hand-made table are each stated on their own)
     def point(f: Fact) -> str:

@@ -33,6 +33,7 @@ from rag.answering.knowledge import (
 from rag.answering.parts import contrasted, premise, sides, split_questions, whole_and_part
 from rag.answering.survey_facets import Facet, FacetMatch, matches
 from rag.text.lexicon import (
+    ALL_ROWS,
     ANAPHORA,
     BROAD,
     CHANGE_PHRASES,
@@ -291,7 +292,9 @@ def settle_intent(ranked: Sequence[tuple[str, float]], text: str, leans: bool) -
         "compare": two,
         "difference": two,
         "ratio": two,
-        "sum": two or any(f.qualifier in ("over", "at_least") for f in extract_figures(text)),
+        "sum": two
+        or bool(words & ALL_ROWS)
+        or any(f.qualifier in ("over", "at_least") for f in extract_figures(text)),
         **{intent: bool(words & cues) for intent, cues in OVERVIEW_CUES.items()},
     }
     intent, probability = ranked[0]
@@ -411,9 +414,11 @@ def _negates(text: str) -> bool:
 def _summands(
     reading: Reading, knowledge: Knowledge, table: list[Fact], selected: list[Fact]
 ) -> list[Fact]:
-    """The rows a sum adds: rows the question names, or the bands above an amount."""
+    """The rows a sum adds: rows the question names, every row, or the bands above an amount."""
     if len(selected) >= 2:
         return selected
+    if set(tokenize(reading.text, keep_stopwords=True)) & ALL_ROWS and len(table) >= 2:
+        return table  # "all three bands together"
     from rag.answering.operations import bands_from
 
     threshold = [f for f in reading.claimed if f.unit in ("USD", "") and f.value >= 1000]

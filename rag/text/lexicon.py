@@ -47,6 +47,8 @@ LEAST = _tokens(
 
 # "for every X, how many Y": the side after these is the denominator of a ratio.
 PER = ("for every", "for each", "per ")
+# "all three bands together": a sum over every row of the table, not two rows named.
+ALL_ROWS = _tokens("all every together combined altogether")
 # "among those who X, what share Y": the side after these is the whole of a share of a share.
 AMONG = ("among", "of those", "of the ones", "out of those", "within")
 
