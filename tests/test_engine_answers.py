@@ -268,6 +268,16 @@ def test_going_back_to_a_named_topic_leans_on_that_turn(engine: Engine) -> None:
     assert_traceable(a, report_text(engine))
 
 
+def test_another_row_of_the_last_answers_table_needs_no_new_evidence(engine: Engine) -> None:
+    history = [
+        {"role": "user", "content": "How many firms lost $50M to $100M?"},
+        {"role": "assistant", "content": "20% ... [1]."},
+    ]
+    a = engine.answer("ok, and the largest losses?", history=history)
+    assert a.text.startswith("10%") and "$200M or more" in a.text
+    assert_traceable(a, report_text(engine))
+
+
 def test_is_that_more_than_sets_the_last_figure_against_a_new_one(engine: Engine) -> None:
     history = [
         {"role": "user", "content": "What share of companies want to unify their AI platforms?"},

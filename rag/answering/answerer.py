@@ -456,6 +456,8 @@ class Answerer:
         wanted = wanted_units(r.text)
         if r.intent != "figure" or not wanted or r.facts[0].source.strip() == "":
             return False
+        if any(close(c.value, r.facts[0].value) and c.unit == r.facts[0].unit for c in r.claimed):
+            return False  # "and over the next two years?": the fact states the figure named
         fact = next((s for s in r.ranked if s.item.id == r.facts[0].id), None)
         best = next((s for s in r.sentences if _quotable(s.item)), None)
         if fact is None or best is None or best.item.text == r.facts[0].source:
@@ -483,8 +485,8 @@ class Answerer:
     def _words_answer_better(self, r: Reading) -> bool:
         """Whether a sentence that states no figure matches the question better than any fact
         ("what are the biggest blockers?" is answered in words, not by a table)."""
-        if r.intent not in ("extreme", "breakdown") or not r.ranked:
-            return False
+        if r.intent not in ("extreme", "breakdown") or not r.ranked or r.inherited:
+            return False  # a follow-up on the table just answered stays on that table
         best_fact = max(s.score for s in r.ranked)
         for s in r.sentences:
             if _quotable(s.item) and not figures_of(s.item.text):

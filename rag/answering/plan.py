@@ -25,6 +25,7 @@ from rag.answering.knowledge import (
     asked_range,
     fact_document,
     figures_of,
+    name_words,
     names_row,
     row_named,
     scale_points,
@@ -35,8 +36,10 @@ from rag.answering.survey_facets import Facet, FacetMatch, matches
 from rag.text.lexicon import (
     ALL_ROWS,
     ANAPHORA,
+    BOTTOMMOST,
     BROAD,
     CHANGE_PHRASES,
+    COMMONNESS,
     FOLLOWUP_OPENERS,
     GENERIC,
     HIGHER,
@@ -53,6 +56,7 @@ from rag.text.lexicon import (
     STATISTICS,
     TIME_SHIFT,
     TIME_WORDS,
+    TOPMOST,
     UNIT_CUES,
 )
 from rag.text.numbers import Figure, extract_figures
@@ -250,6 +254,12 @@ def read_part(text: str, knowledge: Knowledge, report_ids: list[str], context: C
         reading.inherited = bool(reading.facts)
     if not reading.facts and intent in FIGURE_INTENTS:
         reading.facts = _targets(reading, knowledge, vector)
+        if leans and reading.facts and not name_words(text):
+            # "and the biggest losses?": another row of the table the last answer was from
+            # stands on that answer's evidence, as a neighbouring row does ("and Japan?" names
+            # a row the table may not hold: that one is checked)
+            tables = {(f.report, f.table) for f in context.last_facts()}
+            reading.inherited = all((f.report, f.table) in tables for f in reading.facts)
     if reading.facts and reading.intent not in ("breakdown", "extreme"):
         # "And a 3?" of a table of 4s and 5s: an option the report does not give
         first = reading.facts[0]
@@ -558,8 +568,11 @@ def _unique(facts: Sequence[Fact]) -> list[Fact]:
 
 
 def _neighbour(fact: Fact, table: list[Fact], words: set[str]) -> Fact | None:
-    """The row above or below ``fact`` in a table of bands or ratings."""
-    up, down = bool(words & HIGHER), bool(words & LOWER)
+    """The row above or below ``fact`` in a table of bands or ratings; the top or bottom one
+    for a superlative ("and the biggest losses?" after a band is the highest band)."""
+    axis = not words & COMMONNESS  # "the most common band" ranks shares, not the bands
+    top, bottom = axis and bool(words & TOPMOST), axis and bool(words & BOTTOMMOST)
+    up, down = bool(words & HIGHER) or top, bool(words & LOWER) or bottom
     if up == down:
         return None
     ordered = sorted(
@@ -567,6 +580,9 @@ def _neighbour(fact: Fact, table: list[Fact], words: set[str]) -> Fact | None:
     )
     if fact not in ordered:
         return None
+    if top or bottom:
+        end = ordered[-1] if top else ordered[0]
+        return end if end is not fact else None
     i = ordered.index(fact) + (1 if up else -1)
     return ordered[i] if 0 <= i < len(ordered) else None
 
