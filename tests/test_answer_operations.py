@@ -88,6 +88,8 @@ def test_the_claim_a_question_rests_on_is_split_from_what_it_asks() -> None:
     assert premise("How do small firms pay for cloud?") is None
     # a question before the dash claims nothing: what follows restates it
     assert premise("How precise are the results - what margin of error applies?") is None
+    # nor does a topic named before it: a phrase without a verb
+    assert premise("losses over $200M - how many firms had them?") is None
 
 
 def test_sides_of_comparisons_ratios_and_shares_of_shares() -> None:

@@ -61,6 +61,8 @@ def test_complement_is_derived_with_working_and_cited_input(engine: Engine) -> N
     assert a.grounded and "65.8%" in a.text and "100% − 34.2% = 65.8%" in a.text
     assert any("34.2%" in c.quote for c in a.citations)
     assert_traceable(a, report_text(engine))
+    # typed casually, without the apostrophe
+    assert "65.8%" in engine.answer("how many cant fully show roi").text
 
 
 def test_band_sum_is_derived_with_working_and_every_input_cited(engine: Engine) -> None:

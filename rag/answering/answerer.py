@@ -563,8 +563,14 @@ class Answerer:
             wanted = wanted_units(r.text)
             stated = figures_of(best.text)
             if not wanted and asks_figure(r.text):
-                # a bare number inside a name ("Windows 11") does not say how many
-                stated = tuple(f for f in stated if f.unit)
+                # a bare number inside a name ("Windows 11") does not say how many; one before
+                # a word the question asks about ("15 different tools") does
+                terms = set(self.knowledge.terms(r.text))
+                stated = tuple(
+                    f
+                    for f in stated
+                    if f.unit or terms & set(tokenize(best.text[f.end : f.end + 40])[:3])
+                )
             if stated and (not wanted or any(f.unit in wanted for f in stated)):
                 # a figure the tables leave out ("started the Alliance in 2021"), in the
                 # report's own words

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from rag.text.lexicon import AMONG, GENERIC, PER
+from rag.text.lexicon import AMONG, GENERIC, PER, VERB_STARTS
 from rag.text.tokens import spelled_as_digits, tokenize
 
 _WH = (
@@ -83,8 +83,10 @@ def premise(text: str) -> tuple[str, str] | None:
     m = _PREMISE.match(text) or _CLAIM_SO.match(text)
     if m is None:
         m = _CLAIM_DASH.match(text)
-        if m is not None and _asks(m.group("claim")):
-            return None  # "How precise is it - what margin?" restates; it claims nothing
+        if m is not None and (_asks(m.group("claim")) or not _has_verb(m.group("claim"))):
+            # "How precise is it - what margin?" restates and "losses over $200M - how many
+            # firms?" names a topic: neither claims anything
+            return None
     return (m.group("claim"), m.group("rest")) if m else None
 
 
@@ -95,6 +97,12 @@ def _leads_in(text: str) -> bool:
     return lowered.startswith(_LEAD_INS) or (
         lowered.startswith(_PREMISES) and not text.rstrip().endswith("?")
     )
+
+
+def _has_verb(text: str) -> bool:
+    """Whether a clause says something (has a verb), rather than naming a topic."""
+    words = re.findall(r"[a-z’']+", text.lower())
+    return any(w in VERB_STARTS or (len(w) > 4 and w.endswith("ed")) for w in words)
 
 
 def _asks(text: str) -> bool:

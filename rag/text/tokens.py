@@ -113,6 +113,14 @@ def _written(value: int) -> str:
     return str(value)
 
 
+# Contractions typed without the apostrophe ("cant", "dont"): the same words to every reader
+_CONTRACTIONS = {
+    w.replace("'", ""): w
+    for w in """can't don't doesn't didn't isn't aren't wasn't weren't couldn't wouldn't
+    shouldn't haven't hasn't won't""".split()
+}
+
+
 def tokenize(text: str, *, keep_stopwords: bool = False) -> list[str]:
     """Case-folded tokens; figures keep their identity: '$200M' and '200 million' -> '200m'."""
     tokens: list[str] = []
@@ -125,6 +133,7 @@ def tokenize(text: str, *, keep_stopwords: bool = False) -> list[str]:
             tokens.append(number + _SCALES[scale] if scale else _scaled(number))
         else:
             word = m.group("word").replace("’", "'")
+            word = _CONTRACTIONS.get(word, word)
             if not keep_stopwords and word in STOPWORDS:
                 continue
             tokens.append(_stem(word))
