@@ -42,7 +42,7 @@ pytest: install
 # before tuning and never tuned on; it runs beside the plain-LangChain baseline.
 eval: install
 	$(BIN)/survey-rag eval --cases evals/test.yaml --out evals/out/test \
-	  --min-overall 0.75 --min-accuracy 0.88 --max-unsupported 0
+	  --min-overall 0.76 --min-accuracy 0.88 --max-unsupported 0
 	$(BIN)/survey-rag eval --no-baseline --out evals/out \
 	  --min-overall 0.84 --min-accuracy 0.82 --max-unsupported 0
 	$(BIN)/survey-rag eval --cases evals/dev.yaml --no-baseline --out evals/out/dev \
