@@ -428,7 +428,7 @@ class Answerer:
 
     def _said_with_antecedent(self, fact: Fact) -> str:
         """What a fact offers a name, with the sentences before its own while they open on a
-        pronoun ("It hit its first million users ..." is about what an earlier one names)."""
+        pronoun ("It doubled its members in a year ..." is about what an earlier one names)."""
         report = self.knowledge.reports[fact.report]
         said = [fact_document(fact)]
         sentence: Sentence | None = report.source_of(fact)
@@ -443,7 +443,7 @@ class Answerer:
 
     def _spelled_out(self, token: str, held: frozenset[str]) -> bool:
         """Whether ``held`` says ``token`` in the words the report's vocabulary gives for it
-        ("genAI" -> "generative AI")."""
+        ("k8s" -> "Kubernetes")."""
         for group in self.knowledge.word_groups:
             if any(tokenize(word) == [token] for word in group):
                 if any(set(tokenize(word)) <= held for word in group if tokenize(word)):

@@ -432,8 +432,8 @@ class Knowledge:
         return out
 
     def expand_aliases(self, text: str) -> str:
-        """The text with shorthand the reports never write spelled as they do ('genAI' ->
-        'generative AI'). Shorthand they write stays as it is: adding every other spelling
+        """The text with shorthand the reports never write spelled as they do ('k8s' ->
+        'Kubernetes'). Shorthand they write stays as it is: adding every other spelling
         would make the question seem to ask about more words than it does."""
         lowered = f" {re.sub(r'[^a-z0-9]+', ' ', text.lower())} "
         extra: list[str] = []

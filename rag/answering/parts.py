@@ -84,8 +84,8 @@ def premise(text: str) -> tuple[str, str] | None:
     if m is None:
         m = _CLAIM_DASH.match(text)
         if m is not None and (_asks(m.group("claim")) or not _has_verb(m.group("claim"))):
-            # "How precise is it - what margin?" restates and "losses over $200M - how many
-            # firms?" names a topic: neither claims anything
+            # "How precise is it - what margin?" restates and "rents over $2,000 - how many
+            # tenants?" names a topic: neither claims anything
             return None
     return (m.group("claim"), m.group("rest")) if m else None
 

@@ -192,7 +192,7 @@ _FIRST_TURN = re.compile(
 )
 
 
-# "going back to the staffing question, ...", "ok, back to ROI": at the question's start only
+# "going back to the housing question, ...", "ok, back to pay": at the question's start only
 # ("did they go back to the office?" goes back to no earlier turn)
 _BACK_TO = re.compile(
     r"^\W*(?:(?:ok(?:ay)?|so|and|right|now|well)\b[\s,]*)*(?:let'?s\s+)?"
@@ -204,7 +204,7 @@ _BACK_TO = re.compile(
 
 def earlier_turn(text: str, context: Context, knowledge: Knowledge) -> int | None:
     """The earlier turn a question returns to: the first for "back to the first thing", else
-    the one nearest in meaning to what it goes back to ("back to the staffing question")."""
+    the one nearest in meaning to what it goes back to ("back to the housing question")."""
     if not context.texts:
         return None
     if _FIRST_TURN.search(text):
@@ -255,7 +255,7 @@ def read_part(text: str, knowledge: Knowledge, report_ids: list[str], context: C
     if not reading.facts and intent in FIGURE_INTENTS:
         reading.facts = _targets(reading, knowledge, vector)
         if leans and reading.facts and not name_words(text):
-            # "and the biggest losses?": another row of the table the last answer was from
+            # "and the highest incomes?": another row of the table the last answer was from
             # stands on that answer's evidence, as a neighbouring row does ("and Japan?" names
             # a row the table may not hold: that one is checked)
             tables = {(f.report, f.table) for f in context.last_facts()}
@@ -569,7 +569,7 @@ def _unique(facts: Sequence[Fact]) -> list[Fact]:
 
 def _neighbour(fact: Fact, table: list[Fact], words: set[str]) -> Fact | None:
     """The row above or below ``fact`` in a table of bands or ratings; the top or bottom one
-    for a superlative ("and the biggest losses?" after a band is the highest band)."""
+    for a superlative ("and the highest incomes?" after a band is the top band)."""
     axis = not words & COMMONNESS  # "the most common band" ranks shares, not the bands
     top, bottom = axis and bool(words & TOPMOST), axis and bool(words & BOTTOMMOST)
     up, down = bool(words & HIGHER) or top, bool(words & LOWER) or bottom

@@ -145,7 +145,7 @@ REST = ("the rest", "the others", "the remainder", "everyone else", "the remaini
 # "the next band up", "the higher one": a neighbouring row of the same table.
 HIGHER = _tokens("higher next up above bigger larger upper top")
 LOWER = _tokens("lower below down smaller under previous bottom")
-# "the biggest losses", "the lowest rating": the band at the end of the scale, not the next one
+# "the highest incomes", "the lowest rating": the band at the end of the scale, not the next one
 TOPMOST = _tokens("biggest largest highest greatest top worst heaviest maximum")
 BOTTOMMOST = _tokens("smallest lowest mildest minimum")
 # ... unless it ranks the answers by how many gave them ("the most common answer")
