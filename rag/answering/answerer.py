@@ -424,7 +424,9 @@ class Answerer:
         if not asked:
             return False
         held = frozenset().union(*(tokens_of(text) for text in evidence))
-        return not all(self.knowledge.covers(t, held) or self._spelled_out(t, held) for t in asked)
+        return not all(
+            self.knowledge.covers(t, held) or self.knowledge.spelled_out(t, held) for t in asked
+        )
 
     def _said_with_antecedent(self, fact: Fact) -> str:
         """What a fact offers a name, with the sentences before its own while they open on a
@@ -440,15 +442,6 @@ class Answerer:
             sentence = before[0] if before else None
             said += [s.text for s in before]
         return " ".join(said)
-
-    def _spelled_out(self, token: str, held: frozenset[str]) -> bool:
-        """Whether ``held`` says ``token`` in the words the report's vocabulary gives for it
-        ("k8s" -> "Kubernetes")."""
-        for group in self.knowledge.word_groups:
-            if any(tokenize(word) == [token] for word in group):
-                if any(set(tokenize(word)) <= held for word in group if tokenize(word)):
-                    return True
-        return False
 
     def _unit_in_words(self, r: Reading) -> bool:
         """Whether a sentence that states the kind of figure asked ("what year": "the club was

@@ -444,6 +444,15 @@ class Knowledge:
                 extra.append(spelled)
         return text if not extra else f"{text} {' '.join(extra)}"
 
+    def spelled_out(self, token: str, held: frozenset[str]) -> bool:
+        """Whether ``held`` says ``token`` in another word of its vocabulary group ("k8s" ->
+        "Kubernetes")."""
+        for group in self.word_groups:
+            if any(tokenize(word) == [token] for word in group):
+                if any(set(tokenize(word)) <= held for word in group if tokenize(word)):
+                    return True
+        return False
+
     def _written(self, phrase: str) -> bool:
         """Whether every word of ``phrase`` is one the reports use."""
         tokens = tokenize(phrase)

@@ -277,11 +277,13 @@ def section(report: ReportKnowledge, title: str, sources: Sources) -> str:
 
     # one figure a sentence found in the prose: a list of ten countries is one point of the
     # section, not ten (rows of a hand-made table are each stated on their own)
-    def point(f: Fact) -> str:
-        return f.source if f.origin == "text" else f.id
-
-    shown = [f for i, f in enumerate(facts) if point(f) not in {point(g) for g in facts[:i]}]
-    shown = shown[:SECTION_FIGURES]
+    shown: list[Fact] = []
+    points: set[str] = set()
+    for f in facts:
+        point = f.source if f.origin == "text" else f.id
+        if point not in points and len(shown) < SECTION_FIGURES:
+            points.add(point)
+            shown.append(f)
     lines = [f"The section “{title}” says:"]
     lines += [bullet_fact(f, report, sources) for f in shown]
     cited = {f.source for f in shown}

@@ -202,31 +202,31 @@ _BACK_TO = re.compile(
 )
 
 
-def earlier_turn(text: str, context: Context, knowledge: Knowledge) -> int | None:
-    """The earlier turn a question returns to: the first for "back to the first thing", else
-    the one nearest in meaning to what it goes back to ("back to the housing question")."""
+def earlier_turn(text: str, context: Context, knowledge: Knowledge) -> tuple[int, str] | None:
+    """The earlier turn a question returns to (the first for "back to the first thing", else
+    the one nearest in meaning to what it goes back to: "back to the housing question"), and
+    what it asks once the words that chose the turn are left out."""
     if not context.texts:
         return None
-    if _FIRST_TURN.search(text):
-        return 0
     m = _BACK_TO.search(text)
+    rest = text[m.end() :].lstrip(" -–—,:;") if m else ""
+    asked = rest if any(ch.isalpha() for ch in rest) else text
+    if _FIRST_TURN.search(text):
+        return 0, asked
     if m is None:
         return None
     topic = knowledge.vector(m.group("topic"))
     nearness = [float(knowledge.vector(t) @ topic) for t in context.texts]
-    return max(range(len(nearness)), key=nearness.__getitem__)
+    return max(range(len(nearness)), key=nearness.__getitem__), asked
 
 
 def read_part(text: str, knowledge: Knowledge, report_ids: list[str], context: Context) -> Reading:
     """One question read into its intent, targets and the signals that judge its evidence."""
-    turn = earlier_turn(text, context, knowledge)
-    back = turn is not None
-    if turn is not None:  # "going back to the first thing, ...": lean on that turn, not the last
+    returned = earlier_turn(text, context, knowledge)
+    back = returned is not None
+    if returned is not None:  # "going back to the first thing, ...": lean on that turn
+        turn, text = returned
         context = Context([context.texts[turn]], [context.facts[turn]])
-        pointer = _BACK_TO.search(text)
-        rest = text[pointer.end() :].lstrip(" -–—,:;") if pointer else ""
-        if pointer and any(ch.isalpha() for ch in rest):
-            text = rest  # the words that chose the turn are not part of what is asked
     leans = back or (bool(context.texts) and leans_on_context(text, knowledge))
     query = f"{context_text(context)} {text}" if leans else text
     vector = knowledge.vector(query)
