@@ -161,6 +161,9 @@ class FacetMatch:
     lexical: float  # the share of the question's words it holds
     nearest: str = ""  # the facet whose statements the item is nearest to
     near: float = 0.0  # how near it is to a claim weighed beside the question (matches' near)
+    # how much nearer it is to the facet asked than to any other facet: a sentence about where
+    # respondents live is near every facet of method, but nearest to "regions"
+    margin: float = 0.0
 
     @property
     def score(self) -> float:
@@ -168,7 +171,12 @@ class FacetMatch:
 
     def features(self) -> dict[str, float]:
         """The signals the answerability decision reads for about-the-survey evidence."""
-        return {"about_fit": self.fit, "about_dense": self.dense, "about_lexical": self.lexical}
+        return {
+            "about_fit": self.fit,
+            "about_dense": self.dense,
+            "about_lexical": self.lexical,
+            "about_margin": self.margin,
+        }
 
 
 def matches(
@@ -195,7 +203,7 @@ def matches(
     pools = ["sentences", "facts"] if facet.figure else ["sentences"]
     lexical = {kind: knowledge.coverages(terms, knowledge.word_index(kind)) for kind in pools}
     items: list[Any] = []
-    blocks: list[tuple[Any, Any, Any, Any, Any]] = []  # fit, dense, lexical, nearest, near
+    blocks: list[tuple[Any, ...]] = []  # fit, dense, lexical, nearest, near, margin
     for rid in report_ids:
         r = knowledge.reports[rid]
         for kind in pools:
@@ -206,6 +214,10 @@ def matches(
             if vectors.shape[1] != centroids.shape[1]:
                 continue
             fits, nearest = model.fits((rid, kind), vectors)
+            others = fits.copy()
+            others[:, own] = -np.inf
+            if signpost is not None:
+                others[:, signpost] = -np.inf
             keep = np.ones(len(pool), dtype=bool)
             if signpost is not None:
                 keep &= fits[:, signpost] < fits[:, own]
@@ -221,11 +233,12 @@ def matches(
                     lexical[kind][start + chosen],
                     nearest[chosen],
                     (vectors @ near)[chosen] if near is not None else np.zeros(len(chosen)),
+                    fits[chosen, own] - others[chosen].max(axis=1),
                 )
             )
     if not items:
         return []
-    fit, dense, words, nearest, claim = (
+    fit, dense, words, nearest, claim, margin = (
         np.concatenate(column) for column in zip(*blocks, strict=True)
     )
     # in float64 and in this order, as FacetMatch.score adds them: equal scores, equal order
@@ -242,6 +255,7 @@ def matches(
             float(words[i]),
             names[int(nearest[i])],
             float(claim[i]),
+            float(margin[i]),
         )
         for i in shown
     ]
