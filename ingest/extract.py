@@ -27,6 +27,7 @@ from ingest.readers.base import Block
 from ingest.sections import SEP
 from rag.text.lexicon import (
     CLAUSE_JOINS,
+    GROUP_WORDS,
     LEAD_WORDS,
     LINK_WORDS,
     PHRASE_STOPS,
@@ -291,12 +292,20 @@ def _leaf(section: str) -> str:
     return section.rsplit(SEP, 1)[-1]
 
 
+def _narrowed(sentence: str, figure: Figure) -> bool:
+    """Whether the words before ``figure`` in its clause say whom it counts ("among new users,
+    82% ..."): then only the whole sentence states the figure truly."""
+    clause = re.split(r"[;:!?]|\.(?!\d)", sentence[: figure.start])[-1]
+    return any(_clean(w) in GROUP_WORDS for w in clause.split())
+
+
 def _fact_text(found: Found, sentence: Sentence, report: ReportInfo) -> str:
     """ "{figure} {phrase}" or "{label}: {figure}" when that reads on its own, else the sentence."""
     where = f"({report.short or report.title or report.id}, {_leaf(sentence.section)})"
     f = found.figure
     figure = format_figure(f.value, f.unit, f.qualifier)
-    if found.rule == "after" and found.phrase and not extract_figures(found.phrase):
+    narrowed = _narrowed(sentence.text, f)
+    if found.rule == "after" and found.phrase and not extract_figures(found.phrase) and not narrowed:
         body = f"{figure} {found.phrase}".rstrip(" .")
         return f"{body[:1].upper()}{body[1:]} {where}."
     if found.rule == "label" and len(sentence.text) < 120:

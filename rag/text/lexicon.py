@@ -275,6 +275,10 @@ POPULATION_WORDS = frozenset(
 # Words that lead to a label without being part of it: "followed by macOS" -> "macOS".
 LEAD_WORDS = frozenset("such as including like then and or followed".split())
 
+# Words before a figure, in its clause, that narrow whom it counts ("among new users, 82% ...",
+# "users of the blog, where 61% ..."): "82% were satisfied" alone would read as everyone's.
+GROUP_WORDS = frozenset("among amongst where within".split())
+
 # Prepositions that open a phrase describing a figure: "$1B in yearly revenue".
 PREPOSITIONS = frozenset("in for on across among at within from".split())
 
