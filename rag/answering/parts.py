@@ -93,7 +93,8 @@ def premise(text: str) -> tuple[str, str] | None:
 def _leads_in(text: str) -> bool:
     """A clause that sets up the question after it: "For every X", "Among those who X", or a
     premise ("Since the survey was of small firms, ...") that the answer checks."""
-    lowered = text.lower()
+    # "Setting X aside - among those who Y": the clause after an aside's dash leads in too
+    lowered = re.split(r"\s[-–—]\s", text.lower())[-1].strip()
     return lowered.startswith(_LEAD_INS) or (
         lowered.startswith(_PREMISES) and not text.rstrip().endswith("?")
     )
