@@ -28,6 +28,7 @@ FEATURES = (
     "fact_dense",
     "fact_lexical",
     "fact_selector",
+    "fact_label",
     "sentence_dense",
     "sentence_lexical",
     "unknown_words",
@@ -35,6 +36,7 @@ FEATURES = (
     "about_fit",
     "about_dense",
     "about_lexical",
+    "about_margin",
 )
 # Each kind of evidence is judged on its own signals (and how much of the question's wording
 # the reports know at all): few tuning cases, so no cross-signals to overfit.
@@ -43,6 +45,7 @@ KIND_FEATURES = {
         "fact_dense",
         "fact_lexical",
         "fact_selector",
+        "fact_label",
         "fact_margin",
         "fact_uncovered",
         "fact_outworded",
@@ -59,7 +62,7 @@ KIND_FEATURES = {
     ),
     # a sentence or fact stating how the survey was done: near the facet's example statements
     # (rag/answering/data/survey_facets.yaml) and near the question
-    "about": ("about_fit", "about_dense", "about_lexical"),
+    "about": ("about_fit", "about_dense", "about_lexical", "about_margin"),
 }
 
 
@@ -69,8 +72,9 @@ KIND_FEATURES = {
 # more likely to answer), and a question unlike any tuning case then gets a figure. A
 # sentence's margin over the next stays free: a topic told over several sentences has none.
 RAISES = frozenset(
-    {"fact_dense", "fact_lexical", "fact_selector", "fact_margin", "sentence_dense"}
-    | {"sentence_lexical", "about_fit", "about_dense", "about_lexical"}
+    {"fact_dense", "fact_lexical", "fact_selector", "fact_label", "fact_margin"}
+    | {"sentence_dense"}
+    | {"sentence_lexical", "about_fit", "about_dense", "about_lexical", "about_margin"}
 )
 LOWERS = frozenset(
     {"fact_uncovered", "fact_outworded", "sentence_uncovered", "statistic_missing"}

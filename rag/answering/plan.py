@@ -719,6 +719,16 @@ def _statistic_missing(text: str, evidence: Scored | None, knowledge: Knowledge)
     return 0.0 if all(knowledge.covers(t, tokens) for t in asked) else 1.0
 
 
+def _label_named(text: str, evidence: Scored | None, knowledge: Knowledge) -> float:
+    """How much of the chosen row's label the question says in words (0..1): a question that
+    names the row ("... based in Norway?") picks it out of a list whose rows share one
+    sentence, and so one meaning."""
+    if evidence is None or not isinstance(evidence.item, Fact):
+        return 0.0
+    label = knowledge.terms(evidence.item.row)
+    return knowledge.coverage(label, tokens_of(text)) if label else 0.0
+
+
 def features(reading: Reading, knowledge: Knowledge) -> dict[str, float]:
     """The named signals the answerability decision reads (rag.answering.answerability)."""
     fact = reading.ranked[0] if reading.ranked else None
@@ -742,6 +752,7 @@ def features(reading: Reading, knowledge: Knowledge) -> dict[str, float]:
         "fact_dense": target.dense if target else 0.0,
         "fact_lexical": target.lexical if target else 0.0,
         "fact_selector": target.named if target else 0.0,
+        "fact_label": _label_named(reading.text, target, knowledge),
         "sentence_dense": sentence.dense if sentence else 0.0,
         "sentence_lexical": sentence.lexical if sentence else 0.0,
         "unknown_words": unknown,
@@ -775,6 +786,7 @@ def _fact_features(
         "fact_dense": target.dense,
         "fact_lexical": target.lexical,
         "fact_selector": target.named,
+        "fact_label": _label_named(text, target, knowledge),
     }
 
 
@@ -782,5 +794,5 @@ def _about_features(reading: Reading) -> dict[str, float]:
     """The about-the-survey signals of the best evidence for the facet asked (0 otherwise)."""
     best = max((m[0] for m in reading.about.values() if m), key=lambda m: m.score, default=None)
     if best is None:
-        return {"about_fit": 0.0, "about_dense": 0.0, "about_lexical": 0.0}
+        return {"about_fit": 0.0, "about_dense": 0.0, "about_lexical": 0.0, "about_margin": -1.0}
     return best.features()
