@@ -41,7 +41,7 @@ from rag.types import Fact, ReportInfo, Sentence
 # Figures that measure something: a share, money, a count of a noun. Calendar years and bare
 # numbers ("rated it 4", "Figure 2") are not results.
 _MEASURED = frozenset({"%", "USD", "employees", "companies", "respondents", "users"})
-_MEASURED |= {"years", "months", "weeks", "days"}
+_MEASURED |= {"years", "months", "weeks", "days", "hours", "minutes"}
 _CLAUSE_END = re.compile(r"[;:!?]|\.(?!\d)|,(?!\d{3})|\s[-–—]\s|\(|\)")
 _WORD = re.compile(r"[^\s]+")
 _ASIDE = re.compile(r"\((?:\s*[A-Za-z][A-Za-z'’-]*){1,3}\s*\)")

@@ -61,7 +61,7 @@ def facts_for(rows: Iterable[TableRow], report: ReportInfo, text: str) -> list[F
 
 
 _ASKS = {"%": "what share", "USD": "how much", "": "how many", "year": "in what year"}
-_TIME = ("days", "weeks", "months", "years")
+_TIME = ("minutes", "hours", "days", "weeks", "months", "years")
 
 
 def question_form(fact: Fact) -> str:

@@ -16,8 +16,18 @@ from rag.answering.knowledge import figures_of
 from rag.text.numbers import close, format_figure, format_value
 from rag.types import Fact
 
-_TIME = {"day": "days", "week": "weeks", "month": "months", "year": "years"}
+_TIME = {
+    "minute": "minutes",
+    "hour": "hours",
+    "day": "days",
+    "week": "weeks",
+    "month": "months",
+    "year": "years",
+}
 _FACTORS = {
+    ("hours", "minutes"): 60,
+    ("days", "hours"): 24,
+    ("weeks", "hours"): 168,
     ("years", "days"): 365,
     ("years", "months"): 12,
     ("years", "weeks"): 52,

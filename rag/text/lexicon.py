@@ -173,13 +173,15 @@ TIME_SHIFT = _tokens("before earlier previous prior last next after ago")
 # Words that say which kind of figure a question wants: a share, a time, a count of people...
 UNIT_CUES: dict[str, frozenset[str]] = {
     "%": _tokens("share percentage percent proportion fraction pct portion point points pp"),
-    "time": _tokens("long quickly fast quick days weeks months years time period soon"),
+    "time": _tokens(
+        "long quickly fast quick minutes hours days weeks months years time period soon"
+    ),
     "employees": _tokens("employees employee headcount workforce staff size"),
     "users": _tokens("users user"),
     "USD": _tokens("cost costs costing revenue dollars money expensive spend"),
     "year": _tokens("year founded started when"),
 }
-TIME_UNITS = frozenset({"days", "weeks", "months", "years"})
+TIME_UNITS = frozenset({"minutes", "hours", "days", "weeks", "months", "years"})
 # Month names: a sentence with one dates what it states ("may" is left out: it is mostly a verb).
 MONTHS = _tokens(
     """january february march april june july august september october november december
