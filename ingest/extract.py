@@ -42,6 +42,8 @@ from rag.types import Fact, ReportInfo, Sentence
 # numbers ("rated it 4", "Figure 2") are not results.
 _MEASURED = frozenset({"%", "USD", "employees", "companies", "respondents", "users"})
 _MEASURED |= {"years", "months", "weeks", "days", "hours", "minutes"}
+# "dropped by 5pp", "up 3 percentage points": a change in points is a result, unit or not
+_IN_POINTS = re.compile(r"\s*(?:pp\b|p\.p\.|percentage[- ]points?\b)", re.I)
 _CLAUSE_END = re.compile(r"[;:!?]|\.(?!\d)|,(?!\d{3})|\s[-–—]\s|\(|\)")
 _WORD = re.compile(r"[^\s]+")
 _ASIDE = re.compile(r"\((?:\s*[A-Za-z][A-Za-z'’-]*){1,3}\s*\)")
@@ -253,7 +255,8 @@ def found_figures(sentence: str) -> list[Found]:
     figures = [
         f
         for f in extract_figures(sentence)
-        if f.unit in _MEASURED and not _unit_from_afar(sentence, f)
+        if (f.unit in _MEASURED and not _unit_from_afar(sentence, f))
+        or (not f.unit and _IN_POINTS.match(sentence, f.end))
     ]
     found = []
     for f in figures:
@@ -304,8 +307,8 @@ def _fact_text(found: Found, sentence: Sentence, report: ReportInfo) -> str:
     where = f"({report.short or report.title or report.id}, {_leaf(sentence.section)})"
     f = found.figure
     figure = format_figure(f.value, f.unit, f.qualifier)
-    narrowed = _narrowed(sentence.text, f)
-    if found.rule == "after" and found.phrase and not extract_figures(found.phrase) and not narrowed:
+    alone = found.rule == "after" and found.phrase and not extract_figures(found.phrase)
+    if alone and not _narrowed(sentence.text, f):
         body = f"{figure} {found.phrase}".rstrip(" .")
         return f"{body[:1].upper()}{body[1:]} {where}."
     if found.rule == "label" and len(sentence.text) < 120:

@@ -56,6 +56,8 @@ def fact(fid: str, value: float, unit: str = "%", qualifier: str = "exact", row:
         ("As you said, what share left? And what share came back?", 2),
         ("Does X exceed Y, or is it the other way round?", 1),
         ("How precise are the results - what margin of error applies?", 1),
+        # an aside, then a clause that says whom the question counts: one question
+        ("Leaving cars aside - among riders who never drive, how many own a bike?", 1),
     ],
 )
 def test_a_question_splits_into_the_questions_it_asks(question: str, expected: object) -> None:

@@ -110,6 +110,11 @@ def test_a_followup_about_change_asks_about_the_figure_just_given(
         ("When we started the alliance in 2021, the topic was niche.", 2023, False),
         ("58% felt they were understaffed.", 2023, False),
         ("In 2024, 40% of respondents used it daily.", 2024, False),
+        # a figure that moved, in points or from an earlier year
+        ("Its share has dropped by 5pp this year.", 2024, True),
+        ("Concern about funding has fallen by about 6 percentage points from 2023.", 2024, True),
+        ("Daily use rose from 2023, when the survey first asked.", 2024, True),
+        ("Half of the riders dropped out before the finish.", 2024, False),
     ],
 )
 def test_which_sentences_set_a_figure_against_an_earlier_time(

@@ -260,6 +260,28 @@ def test_txt_report_is_its_own_plain_text(tmp_path: Path) -> None:
     assert [(f.value, f.subject) for f in facts] == [(40.0, "said yes")]
 
 
+def test_a_figure_counted_in_a_narrower_group_is_stated_with_its_group(tmp_path: Path) -> None:
+    text = (
+        "Satisfaction\n\nThe trend held this year; among riders with less than a year of "
+        "experience, 82% were satisfied, compared to 94% of riders with five years or more. "
+        "Overall, 88% were satisfied with the routes.\n"
+    )
+    loaded = load(write(tmp_path, "survey.txt", text))
+    sentences = report_sentences("r", loaded.doc.plain, loaded.sections)
+    facts = {f.value: f for f in extract_facts(loaded.info, loaded.doc.plain, sentences)}
+    # "82% were satisfied" alone would read as everyone's figure
+    assert "less than a year" in facts[82.0].text
+    assert facts[88.0].text.startswith("88% were satisfied with the routes")
+
+
+def test_a_change_in_percentage_points_is_a_figure_of_its_own(tmp_path: Path) -> None:
+    text = "Editors\n\nThe leading editor is still first, but its share has dropped by 5pp.\n"
+    loaded = load(write(tmp_path, "survey.txt", text))
+    sentences = report_sentences("r", loaded.doc.plain, loaded.sections)
+    facts = extract_facts(loaded.info, loaded.doc.plain, sentences)
+    assert [(f.value, f.unit) for f in facts] == [(5.0, "")]
+
+
 def test_answers_after_the_sentence_that_asked_take_it_as_their_caption(tmp_path: Path) -> None:
     text = (
         "Commuting\n\nWe asked whether respondents cycle to work. "

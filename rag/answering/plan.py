@@ -39,6 +39,7 @@ from rag.text.lexicon import (
     BOTTOMMOST,
     BROAD,
     CHANGE_PHRASES,
+    CHANGE_VERBS,
     COMMONNESS,
     FOLLOWUP_OPENERS,
     GENERIC,
@@ -627,16 +628,24 @@ def _mentions(raw: str, item: Fact | Sentence) -> bool:
     return raw in _evidence_text(item)
 
 
+_POINTS = re.compile(r"\d\s*(?:pp\b|p\.p\.|percentage[- ]points?\b)", re.I)
+
+
 def states_change(text: str, year: int) -> bool:
     """Whether a sentence sets a figure against an earlier time: "38% vs 34% from last year",
-    "as in previous years", or two figures of one kind beside a year other than the survey's."""
+    "as in previous years", two figures of one kind beside a year other than the survey's, or
+    a figure that moved ("dropped by 5pp", "rose ... from 2023")."""
     lowered = " ".join(text.lower().split())
     if any(phrase in lowered for phrase in CHANGE_PHRASES):
         return True
     figures = figures_of(text)
     other_year = any(f.unit == "year" and int(f.value) != year for f in figures)
     units = [f.unit for f in figures if f.unit and f.unit != "year"]
-    return other_year and len(units) > len(set(units))
+    if other_year and len(units) > len(set(units)):
+        return True
+    moved = bool(set(tokenize(text, keep_stopwords=True)) & CHANGE_VERBS)
+    in_points = _POINTS.search(text) is not None
+    return (moved and (in_points or other_year)) or (in_points and other_year)
 
 
 def population_modifiers(text: str) -> list[list[str]]:

@@ -167,6 +167,13 @@ CHANGE_PHRASES = tuple(
     down from, an increase of, a decrease of, uptick, upward trend, downward trend, than before,
     compared to last, compared with last, since last, previous surveys""".split(",")
 )
+# Verbs that say a figure moved: with an earlier year or a change in points beside them
+# ("dropped by about 6pp from 2023", "its share has fallen by 5 percentage points").
+CHANGE_VERBS = _tokens(
+    """rose risen increased decreased dropped fell fallen grew grown declined climbed jumped
+    shrank shrunk gained"""
+)
+
 # Words that move a follow-up to another time ("and the year before?"), away from the figure.
 TIME_SHIFT = _tokens("before earlier previous prior last next after ago")
 
