@@ -9,7 +9,7 @@ from rag.answering.guard import check
 from rag.answering.knowledge import scale_points
 from rag.retrieval.bm25 import BM25
 from rag.retrieval.fusion import rrf
-from rag.text.tokens import acronyms, tokenize
+from rag.text.tokens import acronyms, synonyms, tokenize
 
 BAND_SOURCE = "12% lost $10M to $50M and 8% lost $50M or more."
 
@@ -62,6 +62,14 @@ def test_question_figures_name_rows_in_words_and_ranges() -> None:
     ]
     assert [p.value for p in scale_points("how many gave it a four out of five?")] == [4]
     assert scale_points("do 4 teams use it?") == []
+
+
+@pytest.mark.parametrize(
+    ("asked", "said"), [("canadians", "canada"), ("swedish", "sweden"), ("chinese", "china")]
+)
+def test_a_people_or_adjective_asks_for_its_country(asked: str, said: str) -> None:
+    (term,) = tokenize(asked)
+    assert said in synonyms(term)
 
 
 def test_bm25_finds_exact_figures_and_terms() -> None:

@@ -29,6 +29,7 @@ FEATURES = (
     "fact_lexical",
     "fact_selector",
     "fact_label",
+    "measure_missing",
     "sentence_dense",
     "sentence_lexical",
     "unknown_words",
@@ -50,6 +51,7 @@ KIND_FEATURES = {
         "fact_uncovered",
         "fact_outworded",
         "statistic_missing",
+        "measure_missing",
         "unknown_words",
     ),
     "sentence": (
@@ -78,7 +80,7 @@ RAISES = frozenset(
 )
 LOWERS = frozenset(
     {"fact_uncovered", "fact_outworded", "sentence_uncovered", "statistic_missing"}
-    | {"unknown_words"}
+    | {"unknown_words", "measure_missing"}
 )
 
 

@@ -56,6 +56,7 @@ from rag.text.lexicon import (
     SHORTFALL,
     STATISTICS,
     TIME_SHIFT,
+    TIME_UNITS,
     TIME_WORDS,
     TOPMOST,
     UNIT_CUES,
@@ -738,6 +739,25 @@ def _label_named(text: str, evidence: Scored | None, knowledge: Knowledge) -> fl
     return knowledge.coverage(label, tokens_of(text)) if label else 0.0
 
 
+# "how many hours", "the number of employees", "how long": the question names what it counts
+_COUNTED = re.compile(r"\b(?:how\s+many|how\s+much|number\s+of|amount\s+of)\s+([a-z$]+)", re.I)
+_MEASURES = TIME_UNITS | {"USD", "employees"}
+
+
+def _measure_missing(text: str, evidence: Scored | None) -> float:
+    """1 when the question asks for a measure (hours, money, headcount, a duration) and the
+    chosen fact counts something else: "how many hours a week" is not answered by a share."""
+    if evidence is None or not isinstance(evidence.item, Fact):
+        return 0.0
+    asked = set(TIME_UNITS) if re.search(r"\bhow\s+long\b", text, re.I) else set()
+    for m in _COUNTED.finditer(text):
+        found = extract_figures(f"2 {m.group(1)}")
+        if found and found[0].unit in _MEASURES:
+            unit = found[0].unit
+            asked |= TIME_UNITS if unit in TIME_UNITS else {unit}
+    return 1.0 if asked and evidence.item.unit not in asked else 0.0
+
+
 def features(reading: Reading, knowledge: Knowledge) -> dict[str, float]:
     """The named signals the answerability decision reads (rag.answering.answerability)."""
     fact = reading.ranked[0] if reading.ranked else None
@@ -762,6 +782,7 @@ def features(reading: Reading, knowledge: Knowledge) -> dict[str, float]:
         "fact_lexical": target.lexical if target else 0.0,
         "fact_selector": target.named if target else 0.0,
         "fact_label": _label_named(reading.text, target, knowledge),
+        "measure_missing": _measure_missing(reading.text, target),
         "sentence_dense": sentence.dense if sentence else 0.0,
         "sentence_lexical": sentence.lexical if sentence else 0.0,
         "unknown_words": unknown,
@@ -796,6 +817,7 @@ def _fact_features(
         "fact_lexical": target.lexical,
         "fact_selector": target.named,
         "fact_label": _label_named(text, target, knowledge),
+        "measure_missing": _measure_missing(text, target),
     }
 
 

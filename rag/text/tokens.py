@@ -159,11 +159,59 @@ _SYNONYM_GROUPS = [
     "govern governance oversight",
     "founded founding started established launched",
 ]
+# A country, its adjective and its people: "Canadians", "Swedish" ask for Canada, Sweden.
+_PLACE_GROUPS = [
+    "america american americans usa",
+    "argentina argentine argentinian argentinians",
+    "australia australian australians",
+    "austria austrian austrians",
+    "belgium belgian belgians",
+    "brazil brazilian brazilians",
+    "britain british brits uk",
+    "canada canadian canadians",
+    "chile chilean chileans",
+    "china chinese",
+    "colombia colombian colombians",
+    "czechia czech czechs",
+    "denmark danish danes",
+    "egypt egyptian egyptians",
+    "finland finnish finns",
+    "france french",
+    "germany german germans",
+    "greece greek greeks",
+    "hungary hungarian hungarians",
+    "india indian indians",
+    "indonesia indonesian indonesians",
+    "ireland irish",
+    "israel israeli israelis",
+    "italy italian italians",
+    "japan japanese",
+    "kenya kenyan kenyans",
+    "korea korean koreans",
+    "mexico mexican mexicans",
+    "netherlands dutch",
+    "nigeria nigerian nigerians",
+    "norway norwegian norwegians",
+    "pakistan pakistani pakistanis",
+    "philippines filipino filipinos",
+    "poland polish",
+    "portugal portuguese",
+    "romania romanian romanians",
+    "russia russian russians",
+    "singapore singaporean singaporeans",
+    "spain spanish spaniards",
+    "sweden swedish swedes",
+    "switzerland swiss",
+    "taiwan taiwanese",
+    "turkey turkish turks",
+    "ukraine ukrainian ukrainians",
+    "vietnam vietnamese",
+]
 
 
 def _synonym_map() -> dict[str, frozenset[str]]:
     out: dict[str, set[str]] = {}
-    for group in _SYNONYM_GROUPS:
+    for group in [*_SYNONYM_GROUPS, *_PLACE_GROUPS]:
         words = {t for w in group.split() for t in tokenize(w)}
         for w in words:
             out.setdefault(w, set()).update(words - {w})
