@@ -124,6 +124,9 @@ def test_sides_of_comparisons_ratios_and_shares_of_shares() -> None:
     # the two ends of one range are not two things; two bare scale points are
     assert sides("How many spent between fifty and a hundred million dollars?") is None
     assert sides("What is the gap between a 4 and a 5?") == ("a 4", "a 5")
+    # "or not" makes a yes-or-no question, not a second thing
+    assert sides("Do most riders wear a helmet or not?") is None
+    assert sides("do most of them cycle to work or nah") is None
     # "for every X, how many Y": Y is the numerator, asked first
     assert sides("For every manager who agreed, how many staff disagreed?") == (
         "how many staff disagreed",

@@ -243,6 +243,20 @@ def test_a_one_word_side_is_matched_on_its_own_word(engine: Engine) -> None:
     assert_traceable(a, report_text(engine))
 
 
+def test_a_side_that_only_negates_the_other_takes_the_other_row_of_its_table(
+    engine: Engine,
+) -> None:
+    a = engine.answer("Were firms fully staffed for LLMs more common than those that weren't?")
+    assert "41.2%" in a.text and "58.8%" in a.text
+    assert_traceable(a, report_text(engine))
+
+
+def test_or_not_asks_one_thing_not_two(engine: Engine) -> None:
+    a = engine.answer("is generative AI a top priority for most of them or not?")
+    assert a.text.startswith("67.2%")
+    assert a.plan is not None and [p.intent for p in a.plan.parts] == ["figure"]
+
+
 def test_going_back_to_the_first_question_leans_on_it_not_the_last(engine: Engine) -> None:
     history = [
         {"role": "user", "content": "What share of companies felt understaffed?"},

@@ -22,8 +22,12 @@ DEV = Path(DEFAULT_CASES).with_name("dev.yaml")
 REPORT = (BUNDLED_REPORT / "report.txt").read_text(encoding="utf-8")
 CASES = load_cases(DEV)
 # The dev set was written before the plan-based categories (multi_part onwards) were added;
-# dialogues were added to it later, written apart from the main and test sets.
-DEV_CATEGORIES = (*CATEGORIES[: CATEGORIES.index("multi_part")], "dialogue")
+# dialogues were added to it later, and casual wording, extremes and wrong claims later still,
+# each written apart from the main and test sets.
+DEV_CATEGORIES = (
+    *CATEGORIES[: CATEGORIES.index("multi_part")],
+    *("extreme", "casual", "dialogue", "wrong_claim"),
+)
 
 
 def _ids(case: Case) -> str:

@@ -146,12 +146,16 @@ _FROM = re.compile(r"\s+from\s+(?=the\b|those\b|companies\b|firms\b|respondents\
 _SEPARATORS = (_THAN, _VERB, _OR, _AND, _FROM)
 
 
+# "..., or not?", "or nah": a yes-or-no question, not a second thing
+_YES_OR_NO = re.compile(r",?\s+or\s+(?:not|no|nah|nope|otherwise)\s*[?.!]*\s*$", re.I)
+
+
 def sides(text: str) -> tuple[str, str] | None:
     """The two things a comparison or a two-figure operation is about, in the order asked.
 
     For a ratio asked as "for every X, how many Y" the first side is Y (the numerator).
     """
-    body = text.strip().rstrip("?.! ")
+    body = _YES_OR_NO.sub("", text).strip().rstrip("?.! ")
     lowered = body.lower()
     for cue in PER:
         at = lowered.find(cue)
@@ -192,6 +196,7 @@ _MAGNITUDE = re.compile(r"[$€£]|\d\s*(?:[kmb]n?\b|thousand|million|billion)",
 def contrasted(text: str) -> bool:
     """Whether a question sets two things against each other ("than", "or", "vs", "between",
     "for every"), which a comparison, a difference or a ratio needs."""
+    text = _YES_OR_NO.sub("", text)
     lowered = f" {text.lower()} "
     between = _BETWEEN.search(text)
     if _SEPARATE.search(text):

@@ -474,6 +474,14 @@ def _pair(reading: Reading, knowledge: Knowledge) -> list[Fact]:
             reading.report_ids,
             scale_points(side) or points,
         )
+        if picked and not own:
+            # "X, or those that were not?": the other side's table holds the row that says so,
+            # and the other side's evidence is this side's too
+            flipped = _agreeing(side, picked[0], ranked, knowledge)
+            if flipped not in picked:
+                picked.append(flipped)
+                sides_read.append(sides_read[0])
+                continue
         for s in ranked:
             if s.item not in picked:
                 chosen = _agreeing(side, s.item, ranked, knowledge)
