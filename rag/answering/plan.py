@@ -49,6 +49,7 @@ from rag.text.lexicon import (
     NEGATIONS,
     NEGATIVE,
     OVERVIEW_CUES,
+    PICKING,
     POPULATION,
     REST,
     ROLES,
@@ -243,8 +244,10 @@ def read_part(text: str, knowledge: Knowledge, report_ids: list[str], context: C
     points = scale_points(text)
     reading.ranked = knowledge.rank_facts(query, vector, report_ids, points)
     if leans:
-        # a follow-up with words of its own ("and fully remote?") is matched on them first
-        own = knowledge.rank_facts(text, own_vector, report_ids, points)
+        # a follow-up with words of its own ("and fully remote?") is matched on them first; a
+        # word that only picks or bounds ("and at least 10?", "the largest?") is not its own
+        words = [t for t in knowledge.terms(text) if knowledge.known(t) and t not in PICKING]
+        own = knowledge.rank_facts(text, own_vector, report_ids, points) if words else []
         if own and own[0].lexical > 0:
             reading.ranked = own
     reading.sentences = knowledge.rank_sentences(query, vector, report_ids)
