@@ -175,6 +175,15 @@ def test_ratios_convert_time_units_by_whole_factors() -> None:
     assert operations.ratio(fact("a", 10, unit="users"), fact("b", 5, unit="days")).value is None
 
 
+def test_a_duration_converts_up_or_down_by_whole_factors() -> None:
+    up = operations.converted(fact("n", 3.5, unit="years"), "months")
+    assert up.value == 42 and up.working == "3.5 × 12 = 42 months"
+    down = operations.converted(fact("m", 48, unit="months"), "years")
+    assert down.value == 4 and down.working == "48 ÷ 12 = 4 years"
+    assert operations.converted(fact("d", 5, unit="days"), "hours").value == 120
+    assert operations.converted(fact("s", 40), "days").value is None  # a share is no duration
+
+
 def test_share_of_a_share_divides_the_part_by_its_whole() -> None:
     r = operations.share_of_share(fact("p", 18.2), fact("w", 67.2))
     assert r.value == pytest.approx(27.1) and r.working == "18.2 ÷ 67.2 × 100 = 27.1%"
@@ -238,6 +247,8 @@ def test_bands_inside_a_range_are_found_only_where_they_split() -> None:
         operations.ratio(fact("a", 58.8), fact("b", 41.2)),
         operations.share_of_share(fact("p", 18.2), fact("w", 67.2)),
         operations.ratio(fact("n", 3.5, unit="years"), fact("c", 5, unit="days")),
+        operations.converted(fact("n", 3.5, unit="years"), "months"),
+        operations.converted(fact("m", 90, unit="minutes"), "hours"),
     ],
 )
 def test_the_numeric_guard_accepts_every_working_the_operations_write(

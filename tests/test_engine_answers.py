@@ -251,6 +251,16 @@ def test_a_side_that_only_negates_the_other_takes_the_other_row_of_its_table(
     assert_traceable(a, report_text(engine))
 
 
+def test_a_duration_asked_in_another_unit_is_converted_with_its_working(engine: Engine) -> None:
+    history = [
+        {"role": "user", "content": "How long did it take Netflix to get a million users?"},
+        {"role": "assistant", "content": "It had taken Netflix 3.5 years [1]."},
+    ]
+    a = engine.answer("and in months?", history)
+    assert "3.5 × 12 = 42 months" in a.text and "3.5 years" in a.text
+    assert_traceable(a, report_text(engine))
+
+
 def test_or_not_asks_one_thing_not_two(engine: Engine) -> None:
     a = engine.answer("is generative AI a top priority for most of them or not?")
     assert a.text.startswith("67.2%")

@@ -513,6 +513,11 @@ class Answerer:
             )
         fact = facts[0]
         text = writers.state(fact, k.reports[fact.report], sources)
+        unit = _duration_asked(r.text)
+        if unit and operations.time_unit(fact.unit) not in (None, unit):
+            result = operations.converted(fact, unit)
+            if result.value is not None:
+                text = writers.worked(result, f"in {unit}", k, sources)
         if _asks_when(r.text) and _dates(fact.source) - _dates(fact.text):
             source = k.reports[fact.report].source_of(fact)
             text += f" In the report's words: {writers.quote(source, sources)}."
@@ -634,6 +639,19 @@ class Answerer:
         if about is not None:
             text += " " + overview.lead(about, sources)
         return PartAnswer(text, False, "not answered: the report does not cover this")
+
+
+# "how many months is that?", "in days?": the unit a duration is asked in
+_DURATION_ASKED = re.compile(
+    r"\b(?:how\s+many|in|into|as)\s+(?P<a>minutes|hours|days|weeks|months|years)\b"
+    r"|\b(?P<b>minutes|hours|days|weeks|months|years)\s+(?:is|was|would\s+be)\s+(?:that|it|this)\b",
+    re.I,
+)
+
+
+def _duration_asked(text: str) -> str | None:
+    m = _DURATION_ASKED.search(text)
+    return (m.group("a") or m.group("b")).lower() if m else None
 
 
 # "when", "which months", "what year": a point in time, not a duration ("how many months")

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import combinations
 
-from rag.text.numbers import Figure, close, extract_figures, units_agree
+from rag.text.numbers import TIME_FACTORS, Figure, close, extract_figures, units_agree
 from rag.types import Fact
 
 # Which qualifiers an answer may use for a source figure with a given qualifier.
@@ -99,9 +99,9 @@ _NUM = r"\d[\d,]*(?:\.\d+)?%?"
 _OPERATOR = r"[+−×÷-]"
 _WORKING = re.compile(rf"(?P<lhs>{_NUM}(?:\s*{_OPERATOR}\s*{_NUM})+)\s*=\s*(?P<rhs>{_NUM})")
 _ASIDE = re.compile(r"\[\d+(?:\s*,\s*\d+)*\]|\([^()=+−×÷]*\)")
-# What a figure may be multiplied by without a source: unit conversions (days in a week and
-# a year, months in a year) and 100, which turns a quotient into a percentage.
-FACTORS = (7.0, 12.0, 52.0, 365.0, 100.0)
+# What a figure may be multiplied or divided by without a source: unit conversions (days in a
+# week and a year, months in a year...) and 100, which turns a quotient into a percentage.
+FACTORS = (*(float(k) for k in TIME_FACTORS.values()), 100.0)
 
 
 def _number(text: str) -> float:
@@ -142,7 +142,7 @@ def _working_spans(text: str, known: Sequence[Figure]) -> list[tuple[int, int, f
         if len(operators) != len(numbers) - 1:
             continue
         values = [_number(n) for n in numbers]
-        factors = [False] + [op == "×" for op in operators]
+        factors = [False] + [op in ("×", "÷") for op in operators]
         if not all(
             any(close(v, a) for a in allowed) or (factor and v in FACTORS)
             for v, factor in zip(values, factors, strict=True)

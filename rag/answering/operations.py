@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rag.answering.knowledge import figures_of
-from rag.text.numbers import close, format_figure, format_value
+from rag.text.numbers import TIME_FACTORS, close, format_figure, format_value
 from rag.types import Fact
 
 _TIME = {
@@ -24,15 +24,7 @@ _TIME = {
     "month": "months",
     "year": "years",
 }
-_FACTORS = {
-    ("hours", "minutes"): 60,
-    ("days", "hours"): 24,
-    ("weeks", "hours"): 168,
-    ("years", "days"): 365,
-    ("years", "months"): 12,
-    ("years", "weeks"): 52,
-    ("weeks", "days"): 7,
-}
+_FACTORS = TIME_FACTORS
 _UP = {"over", "at_least"}
 _DOWN = {"under", "at_most"}
 _FLIP = {"over": "under", "under": "over", "at_least": "at_most", "at_most": "at_least"}
@@ -164,6 +156,23 @@ def ratio(numerator: Fact, denominator: Fact) -> Result:
     value = round(va / vb, 2)
     working = f"{shown}{_v(va, '')} ÷ {_v(vb, '')} = {value:g}"
     return Result(value, "", (numerator, denominator), working)
+
+
+def converted(fact: Fact, unit: str) -> Result:
+    """A duration in another unit: '3.5 × 12 = 42 months', '48 ÷ 12 = 4 years'."""
+    have, want = time_unit(fact.unit), time_unit(unit)
+    if have is None or want is None or have == want:
+        return Result(None, unit, (fact,), problem="it is not a duration in another unit")
+    if (have, want) in _FACTORS:
+        k = _FACTORS[(have, want)]
+        value, sign = round(fact.value * k, 6), "×"
+    elif (want, have) in _FACTORS:
+        k = _FACTORS[(want, have)]
+        value, sign = round(fact.value / k, 2), "÷"
+    else:
+        return Result(None, want, (fact,), problem=f"{have} do not convert to {want}")
+    working = f"{_v(fact.value, '')} {sign} {k} = {_v(value, '')} {want}"
+    return Result(value, want, (fact,), working, fact.qualifier)
 
 
 def share_of_share(part: Fact, whole: Fact) -> Result:

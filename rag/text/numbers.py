@@ -306,6 +306,18 @@ def contains_figure(
     return False
 
 
+# How many of the second unit make one of the first: the only factors a figure may be
+# converted by without a source (the answer engine converts, the numeric guard checks).
+TIME_FACTORS = {
+    ("years", "days"): 365,
+    ("years", "months"): 12,
+    ("years", "weeks"): 52,
+    ("weeks", "days"): 7,
+    ("weeks", "hours"): 168,
+    ("days", "hours"): 24,
+    ("hours", "minutes"): 60,
+}
+
 # Every unit a table row or an expected figure may carry.
 UNITS = (
     "%",
