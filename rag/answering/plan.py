@@ -246,8 +246,8 @@ def read_part(text: str, knowledge: Knowledge, report_ids: list[str], context: C
     if leans:
         # a follow-up with words of its own ("and fully remote?") is matched on them first; a
         # word that only picks or bounds ("and at least 10?", "the largest?") is not its own
-        words = [t for t in knowledge.terms(text) if knowledge.known(t) and t not in PICKING]
-        own = knowledge.rank_facts(text, own_vector, report_ids, points) if words else []
+        mine = [t for t in knowledge.terms(text) if knowledge.known(t) and t not in PICKING]
+        own = knowledge.rank_facts(text, own_vector, report_ids, points) if mine else []
         if own and own[0].lexical > 0:
             reading.ranked = own
     reading.sentences = knowledge.rank_sentences(query, vector, report_ids)
