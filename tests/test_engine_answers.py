@@ -134,6 +134,13 @@ def test_a_count_the_report_gives_only_in_words_is_refused_with_what_it_says(
     assert_traceable(a, report_text(engine))
 
 
+def test_a_share_of_a_facet_stated_only_in_words_states_no_figure(engine: Engine) -> None:
+    # the job titles are named, never counted; the 8% beside them is of the industries
+    a = engine.answer("What proportion of respondents held the title VP of Data?")
+    assert not a.grounded and "gives no figure" in a.text and "8%" not in a.text
+    assert_traceable(a, report_text(engine))
+
+
 def test_a_number_inside_a_name_does_not_say_how_many(engine: Engine) -> None:
     # the only sentence naming the model lists it beside "Gen 2": no count of users
     a = engine.answer("How many of the companies use the Falcon model?")

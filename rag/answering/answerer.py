@@ -334,10 +334,11 @@ class Answerer:
                 return self._figures(r, sources)
             return self._refuse(r, facet.label, sources, about=report)
         if chosen and asks_figure(r.text) and not facet.metadata:
-            if not any(figures_of(m.item.text) for m in chosen):
-                stated = writers.quoted(
-                    [m.item for m in chosen if isinstance(m.item, Sentence)], sources
-                )
+            # the best statement of the facet must hold the figure: a figure in a weaker one
+            # beside it ("no vertical was over 8%" beside the job titles) answers another facet
+            if not figures_of(chosen[0].item.text):
+                said = [m.item for m in chosen if isinstance(m.item, Sentence)]
+                stated = writers.quoted(said[:1], sources)  # the facet's own statement
                 text = f"The report gives no figure for {facet.label}; it says: {stated}"
                 return PartAnswer(text, False, "not answered: the report states no such figure")
         r.facts = [m.item for m in chosen if isinstance(m.item, Fact)]
