@@ -211,7 +211,8 @@ NEGATIONS = _tokens(
 
 NEGATIVE = _tokens(
     """not no never without rest remainder remaining others other didn't don't doesn't
-    wasn't weren't isn't aren't can't couldn't cannot unable fail failed lack lacked"""
+    wasn't weren't isn't aren't can't couldn't cannot unable fail failed lack lacked avoid
+    avoided avoiding escaped spared"""
 )
 
 # Nouns that point at a part of the report: "the Demography section", "the part about X".
