@@ -36,6 +36,11 @@ was the change they asked for most often.
 ## Bikes
 
 Electric bikes made up 31% of the bikes our respondents ride.
+
+## Riders
+
+Our riders live in twelve countries, but over 40% of them came from Denmark and the
+Netherlands.
 """
 
 
@@ -121,3 +126,14 @@ def test_which_sentences_set_a_figure_against_an_earlier_time(
     sentence: str, year: int, expected: bool
 ) -> None:
     assert states_change(sentence, year) is expected
+
+
+@pytest.mark.model
+def test_a_figure_counted_with_another_name_is_not_given_as_the_one_asked(
+    data_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SURVEY_RAG_DATA_DIR", str(data_dir))
+    answer = _ask("What share of riders came from Denmark?", data_dir, capsys)
+    text = str(answer["text"])
+    assert answer["grounded"] is False
+    assert "Denmark alone" in text and "Netherlands" in text

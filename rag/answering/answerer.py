@@ -406,6 +406,12 @@ class Answerer:
             r, [self._said_with_antecedent(f) for f in r.facts]
         ):
             return self._no_figure(r, sources)
+        joint = self._joint_figure(r)
+        if joint is not None:  # "from Germany?": "40% came from Germany and the US"
+            fact = r.facts[0]
+            stated = writers.state(fact, self.knowledge.reports[fact.report], sources)
+            text = f"The report gives no figure for {joint} alone, only one with others: {stated}"
+            return PartAnswer(text, False, "not answered: the report gives only a joint figure")
         lead = self._premise(r, sources)
         text = self._operate(r, sources)
         return PartAnswer(
@@ -428,6 +434,23 @@ class Answerer:
         return not all(
             self.knowledge.covers(t, held) or self.knowledge.spelled_out(t, held) for t in asked
         )
+
+    def _joint_figure(self, r: Reading) -> str | None:
+        """The name a question asks about when the figure found counts it together with another
+        name ("came from Germany and the United States"), else None."""
+        if r.intent != "figure" or len(r.facts) != 1:
+            return None
+        asked = name_words(r.text) - GENERIC
+        if not asked:
+            return None
+        fact = r.facts[0]
+        said = fact.subject if fact.origin == "text" else fact.text  # what the figure counts
+        for m in _JOINT.finditer(said):
+            one, other = (set(tokenize(m.group(g))) for g in ("a", "b"))
+            for first, second, words in ((one, other, m.group("a")), (other, one, m.group("b"))):
+                if first & asked and not second & asked:
+                    return words
+        return None
 
     def _said_with_antecedent(self, fact: Fact) -> str:
         """What a fact offers a name, with the sentences before its own while they open on a
@@ -641,6 +664,10 @@ class Answerer:
             text += " " + overview.lead(about, sources)
         return PartAnswer(text, False, "not answered: the report does not cover this")
 
+
+# Two names counted together: "Germany and the United States", "Japan & South Korea"
+_NAME = r"[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*)*"
+_JOINT = re.compile(rf"(?P<a>{_NAME})\s+(?:and|&)\s+(?:the\s+)?(?P<b>{_NAME})")
 
 # "how many months is that?", "in days?": the unit a duration is asked in
 _DURATION_ASKED = re.compile(
