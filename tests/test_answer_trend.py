@@ -41,6 +41,14 @@ Electric bikes made up 31% of the bikes our respondents ride.
 
 Our riders live in twelve countries, but over 40% of them came from Denmark and the
 Netherlands.
+
+## Wishes
+
+The three things riders wanted from the city council were:
+
+1. Wider lanes on the ring road.
+2. Secure parking at the stations.
+3. Fewer potholes in the old town.
 """
 
 
@@ -137,3 +145,15 @@ def test_a_figure_counted_with_another_name_is_not_given_as_the_one_asked(
     text = str(answer["text"])
     assert answer["grounded"] is False
     assert "Denmark alone" in text and "Netherlands" in text
+
+
+@pytest.mark.model
+def test_a_sentence_that_opens_a_list_is_answered_with_the_list(
+    data_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SURVEY_RAG_DATA_DIR", str(data_dir))
+    answer = _ask("What did riders want from the city council?", data_dir, capsys)
+    text = str(answer["text"])
+    assert answer["grounded"] is True
+    for item in ("Wider lanes", "Secure parking", "Fewer potholes"):
+        assert f"- {item}" in text

@@ -363,8 +363,19 @@ class Answerer:
         # the sentence after the best one, as a sentence window: a report often names a topic
         # in one sentence ("there are three big obstacles") and answers in the next
         report = self.knowledge.reports[picked[0].report] if picked else None
-        after = report.neighbours(picked[0], before=0, after=1)[1:] if report else []
-        picked += [s for s in after if _quotable(s) and s not in picked]
+        # one that opens a list ("The top three areas were:") is answered by the list after it
+        opens_list = bool(picked) and picked[0].text.rstrip().endswith(":")
+        reach = _LIST_REACH if opens_list else 1
+        after = report.neighbours(picked[0], before=0, after=reach)[1:] if report else []
+        if opens_list:  # the list ends where the next passage opens its own
+            ends = next((i for i, s in enumerate(after) if s.text.rstrip().endswith(":")), None)
+            after = after[:ends]
+        after = [s for s in after if _quotable(s) and s not in picked]
+        if opens_list and after:
+            return PartAnswer(
+                f"According to the report: {writers.listed(picked[0], after, sources)}", True
+            )
+        picked += after
         return PartAnswer(f"According to the report: {writers.quoted(picked, sources)}", True)
 
     def _best_sentences(self, r: Reading, limit: int) -> list[Sentence]:
@@ -664,6 +675,9 @@ class Answerer:
             text += " " + overview.lead(about, sources)
         return PartAnswer(text, False, "not answered: the report does not cover this")
 
+
+# The items of a list a sentence opens ("... were:") quoted with it, at most
+_LIST_REACH = 8
 
 # Two names counted together: "Germany and the United States", "Japan & South Korea"
 _NAME = r"[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*)*"

@@ -183,6 +183,13 @@ def quoted(sentences: Sequence[Sentence], sources: Sources) -> str:
     return " ".join(f"{condensed(s.text).rstrip('.')} [{sources.cite(s)}]." for s in ordered)
 
 
+def listed(head: Sentence, items: Sequence[Sentence], sources: Sources) -> str:
+    """A sentence that opens a list ("The top three were:") and the list's items, as bullets."""
+    lines = [f"{condensed(head.text).rstrip(' :')} [{sources.cite(head)}]:"]
+    lines += [f"- {condensed(s.text).rstrip('.')} [{sources.cite(s)}]" for s in items]
+    return "\n".join(lines)
+
+
 def quote(sentence: Sentence, sources: Sources) -> str:
     """One sentence inside quotation marks, cited."""
     return f"“{verbatim(sentence.text)}” [{sources.cite(sentence)}]"
