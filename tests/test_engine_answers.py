@@ -268,6 +268,17 @@ def test_a_duration_asked_in_another_unit_is_converted_with_its_working(engine: 
     assert_traceable(a, report_text(engine))
 
 
+def test_a_followup_leans_on_the_figure_the_reply_gave(engine: Engine) -> None:
+    # the earlier question alone reads as the 4s; the reply the user saw gave the 5s
+    history = [
+        {"role": "user", "content": "How do enterprises rate adopting LLMs this year?"},
+        {"role": "assistant", "content": "18.2% rated it as 5 [1]."},
+    ]
+    a = engine.answer("and what share didn't?", history)
+    assert "81.8%" in a.text and "18.2%" in a.text
+    assert_traceable(a, report_text(engine))
+
+
 def test_or_not_asks_one_thing_not_two(engine: Engine) -> None:
     a = engine.answer("is generative AI a top priority for most of them or not?")
     assert a.text.startswith("67.2%")
