@@ -18,6 +18,7 @@ from typing import Any
 
 from rag.answering import guard, operations, overview, survey_facets, writers
 from rag.answering.answerability import Calibration
+from rag.answering.conversation import as_answered, copied, turns_of
 from rag.answering.knowledge import (
     Knowledge,
     ReportKnowledge,
@@ -40,7 +41,7 @@ from rag.answering.plan import (
 from rag.answering.sources import AboutNote, Sources, charts_for, headline_chart
 from rag.answering.survey_facets import FacetMatch, asks_figure
 from rag.text.lexicon import FOLLOWUP_OPENERS, GENERIC, MONTHS, SAMPLE_WORDS, STATISTICS
-from rag.text.numbers import close, extract_figures, units_agree
+from rag.text.numbers import close, units_agree
 from rag.text.tokens import tokenize
 from rag.types import Answer, Fact, Hit, Plan, Sentence
 
@@ -84,7 +85,7 @@ class Answerer:
         hits: Sequence[Hit] = (),
     ) -> Answer:
         """The answer to ``question`` after ``history``, from ``report`` or every report."""
-        turns = _turns(history)
+        turns = turns_of(history)
         report_ids = [report] if report else self._named(question, [t for t, _ in turns])
         if not report and len(report_ids) < len(self.knowledge.reports):
             question = self.knowledge.unnamed(question)
@@ -148,14 +149,14 @@ class Answerer:
             cached = self._contexts.get(key)
             if cached is not None:
                 self._contexts.move_to_end(key)
-                return _copy(cached)
+                return copied(cached)
         context = self._context(turns[:-1], report_ids) if turns else Context()
         if turns:
             asked, reply = turns[-1]
             readings = read_parts(asked, self.knowledge, report_ids, context)
-            _as_answered(context, readings, reply)
+            as_answered(context, readings, reply)
         with self._lock:
-            self._contexts[key] = _copy(context)
+            self._contexts[key] = copied(context)
             while len(self._contexts) > _CONTEXT_CACHE:
                 self._contexts.popitem(last=False)
         return context
@@ -721,52 +722,3 @@ _PRONOUNS = frozenset(tokenize("it its they their this these those he she", keep
 
 def _quotable(s: Sentence) -> bool:
     return len(s.text) >= 25 and not s.text.rstrip().endswith("?")
-
-
-def _turns(history: Sequence[dict[str, Any]] | None) -> tuple[tuple[str, str], ...]:
-    """Each user question of the history with the reply that followed it ("" for none)."""
-    turns: list[list[str]] = []
-    for message in history or []:
-        if not isinstance(message, dict):
-            continue
-        content = message.get("content")
-        if not isinstance(content, str) or not content.strip():
-            continue
-        if message.get("role") == "user":
-            turns.append([content.strip(), ""])
-        elif message.get("role") == "assistant" and turns and not turns[-1][1]:
-            turns[-1][1] = content.strip()
-    return tuple((asked, reply) for asked, reply in turns)
-
-
-# facts of an earlier question's ranking searched for the figure its reply gave
-_ANSWERED_POOL = 12
-
-
-def _as_answered(context: Context, readings: Sequence[Reading], reply: str) -> None:
-    """Lean on what the reply to an earlier question stated: when it gives a figure the
-    question's own reading did not target ("78% had a programme" where the reading chose
-    57%), the fact of the question's ranking that holds that figure is what "the rest of
-    them" refers to."""
-    if not readings or not context.facts:
-        return
-    said = [f for f in extract_figures(reply) if f.unit and f.unit != "year"]
-    if not said or any(
-        close(f.value, fact.value) and units_agree(f.unit, fact.unit)
-        for f in said
-        for fact in context.facts[-1]
-    ):
-        return
-    pool = [s.item for s in readings[-1].ranked[:_ANSWERED_POOL]]
-    found = [
-        fact
-        for f in said
-        for fact in pool
-        if close(f.value, fact.value) and units_agree(f.unit, fact.unit)
-    ]
-    if found:
-        context.facts[-1] = list(dict.fromkeys(found))[: len(said)]
-
-
-def _copy(context: Context) -> Context:
-    return Context(list(context.texts), [list(f) for f in context.facts])
