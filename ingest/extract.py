@@ -35,15 +35,21 @@ from rag.text.lexicon import (
     PREPOSITIONS,
     VERB_STARTS,
 )
-from rag.text.numbers import Figure, close, extract_figures, format_figure, units_agree
+from rag.text.numbers import (
+    IN_POINTS,
+    Figure,
+    close,
+    extract_figures,
+    format_figure,
+    unit_named,
+    units_agree,
+)
 from rag.types import Fact, ReportInfo, Sentence
 
 # Figures that measure something: a share, money, a count of a noun. Calendar years and bare
 # numbers ("rated it 4", "Figure 2") are not results.
 _MEASURED = frozenset({"%", "USD", "employees", "companies", "respondents", "users"})
 _MEASURED |= {"years", "months", "weeks", "days", "hours", "minutes"}
-# "dropped by 5pp", "up 3 percentage points": a change in points is a result, unit or not
-_IN_POINTS = re.compile(r"\s*(?:pp\b|p\.p\.|percentage[- ]points?\b)", re.I)
 _CLAUSE_END = re.compile(r"[;:!?]|\.(?!\d)|,(?!\d{3})|\s[-–—]\s|\(|\)")
 _WORD = re.compile(r"[^\s]+")
 _ASIDE = re.compile(r"\((?:\s*[A-Za-z][A-Za-z'’-]*){1,3}\s*\)")
@@ -242,8 +248,7 @@ def _unit_from_afar(sentence: str, figure: Figure) -> bool:
 
 def _is_unit_word(word: str, unit: str) -> bool:
     """``word`` names ``unit`` ("businesses" for companies, "USD" for money)."""
-    found = extract_figures(f"2 {_clean(word)}")
-    return bool(found) and found[0].unit == unit
+    return unit_named(_clean(word)) == unit
 
 
 def found_figures(sentence: str) -> list[Found]:
@@ -256,7 +261,7 @@ def found_figures(sentence: str) -> list[Found]:
         f
         for f in extract_figures(sentence)
         if (f.unit in _MEASURED and not _unit_from_afar(sentence, f))
-        or (not f.unit and _IN_POINTS.match(sentence, f.end))
+        or (not f.unit and IN_POINTS.match(sentence, f.end))  # a change in points is a result
     ]
     found = []
     for f in figures:

@@ -14,6 +14,7 @@ from ingest.report import load
 from rag.errors import CorpusError
 from rag.text.offsets import plain_span, raw_span
 from rag.text.sentences import report_sentences, split_sentences
+from rag.types import Fact
 
 MARKDOWN = """---
 title: "Gopher Survey 2024 Results"
@@ -252,6 +253,13 @@ def test_a_report_without_figures_still_plans(tmp_path: Path) -> None:
     assert plan.facts == [] and plan.chunks and plan.info.title == "Notes"
 
 
+def _found_facts(tmp_path: Path, text: str) -> list[Fact]:
+    """The facts ingest finds in a plain-text report of ``text``."""
+    loaded = load(write(tmp_path, "survey.txt", text))
+    sentences = report_sentences("r", loaded.doc.plain, loaded.sections)
+    return extract_facts(loaded.info, loaded.doc.plain, sentences)
+
+
 def test_txt_report_is_its_own_plain_text(tmp_path: Path) -> None:
     loaded = load(write(tmp_path, "survey.txt", "Key Findings\n\nAbout 40% of firms said yes.\n"))
     assert loaded.doc.identity and loaded.info.plain == "" and loaded.info.offsets == ()
@@ -266,9 +274,7 @@ def test_a_figure_counted_in_a_narrower_group_is_stated_with_its_group(tmp_path:
         "experience, 82% were satisfied, compared to 94% of riders with five years or more. "
         "Overall, 88% were satisfied with the routes.\n"
     )
-    loaded = load(write(tmp_path, "survey.txt", text))
-    sentences = report_sentences("r", loaded.doc.plain, loaded.sections)
-    facts = {f.value: f for f in extract_facts(loaded.info, loaded.doc.plain, sentences)}
+    facts = {f.value: f for f in _found_facts(tmp_path, text)}
     # "82% were satisfied" alone would read as everyone's figure
     assert "less than a year" in facts[82.0].text
     assert facts[88.0].text.startswith("88% were satisfied with the routes")
@@ -276,9 +282,7 @@ def test_a_figure_counted_in_a_narrower_group_is_stated_with_its_group(tmp_path:
 
 def test_a_change_in_percentage_points_is_a_figure_of_its_own(tmp_path: Path) -> None:
     text = "Editors\n\nThe leading editor is still first, but its share has dropped by 5pp.\n"
-    loaded = load(write(tmp_path, "survey.txt", text))
-    sentences = report_sentences("r", loaded.doc.plain, loaded.sections)
-    facts = extract_facts(loaded.info, loaded.doc.plain, sentences)
+    facts = _found_facts(tmp_path, text)
     assert [(f.value, f.unit) for f in facts] == [(5.0, "")]
 
 
@@ -287,9 +291,7 @@ def test_answers_after_the_sentence_that_asked_take_it_as_their_caption(tmp_path
         "Commuting\n\nWe asked whether respondents cycle to work. "
         "Out of those who answered, 61% said no and 30% said yes.\n"
     )
-    loaded = load(write(tmp_path, "survey.txt", text))
-    sentences = report_sentences("r", loaded.doc.plain, loaded.sections)
-    facts = extract_facts(loaded.info, loaded.doc.plain, sentences)
+    facts = _found_facts(tmp_path, text)
     assert {f.caption for f in facts} == {"We asked whether respondents cycle to work."}
     assert len({f.table for f in facts}) == 1
 

@@ -62,7 +62,7 @@ from rag.text.lexicon import (
     TOPMOST,
     UNIT_CUES,
 )
-from rag.text.numbers import Figure, extract_figures
+from rag.text.numbers import IN_POINTS, Figure, extract_figures, unit_named
 from rag.text.tokens import tokenize
 from rag.types import Fact, PlanPart, Sentence, Target
 
@@ -640,9 +640,6 @@ def _mentions(raw: str, item: Fact | Sentence) -> bool:
     return raw in _evidence_text(item)
 
 
-_POINTS = re.compile(r"\d\s*(?:pp\b|p\.p\.|percentage[- ]points?\b)", re.I)
-
-
 def states_change(text: str, year: int) -> bool:
     """Whether a sentence sets a figure against an earlier time: "38% vs 34% from last year",
     "as in previous years", two figures of one kind beside a year other than the survey's, or
@@ -656,7 +653,7 @@ def states_change(text: str, year: int) -> bool:
     if other_year and len(units) > len(set(units)):
         return True
     moved = bool(set(tokenize(text, keep_stopwords=True)) & CHANGE_VERBS)
-    in_points = _POINTS.search(text) is not None
+    in_points = any(IN_POINTS.match(text, f.end) for f in figures)
     return (moved and (in_points or other_year)) or (in_points and other_year)
 
 
@@ -762,9 +759,8 @@ def _measure_missing(text: str, evidence: Scored | None) -> float:
         return 0.0
     asked = set(TIME_UNITS) if re.search(r"\bhow\s+long\b", text, re.I) else set()
     for m in _COUNTED.finditer(text):
-        found = extract_figures(f"2 {m.group(1)}")
-        if found and found[0].unit in _MEASURES:
-            unit = found[0].unit
+        unit = unit_named(m.group(1))
+        if unit in _MEASURES:
             asked |= TIME_UNITS if unit in TIME_UNITS else {unit}
     return 1.0 if asked and evidence.item.unit not in asked else 0.0
 

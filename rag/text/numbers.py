@@ -369,3 +369,13 @@ def format_value(value: float, unit: str) -> str:
 def format_figure(value: float, unit: str, qualifier: str = "exact") -> str:
     """A figure with its qualifier, e.g. 'over 80%' or 'more than 10,000 employees'."""
     return f"{QUALIFIER_WORDS.get(qualifier, '')}{format_value(value, unit)}"
+
+
+# "dropped by 5pp", "up 3 percentage points": what follows a figure stated as a change in points
+IN_POINTS = re.compile(r"\s*(?:pp\b|p\.p\.|percentage[- ]points?\b)", re.I)
+
+
+def unit_named(word: str) -> str | None:
+    """The unit a word names ("businesses" -> companies, "hours", "USD"), else None."""
+    found = extract_figures(f"2 {word}")
+    return found[0].unit if found and found[0].unit else None
