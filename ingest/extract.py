@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ingest.readers.base import Block
 from ingest.sections import SEP
@@ -50,10 +50,13 @@ from rag.types import Fact, ReportInfo, Sentence
 # numbers ("rated it 4", "Figure 2") are not results.
 _MEASURED = frozenset({"%", "USD", "employees", "companies", "respondents", "users"})
 _MEASURED |= {"years", "months", "weeks", "days", "hours", "minutes"}
-_CLAUSE_END = re.compile(r"[;:!?]|\.(?!\d)|,(?!\d{3})|\s[-–—]\s|\(|\)")
+# a full stop inside a word ("Node.js", "3.5") ends no clause
+_CLAUSE_END = re.compile(r"[;:!?]|\.(?![\w])|,(?!\d{3})|\s[-–—]\s|\(|\)")
 _WORD = re.compile(r"[^\s]+")
+_LETTER = re.compile(r"[^\W\d_]")
 _ASIDE = re.compile(r"\((?:\s*[A-Za-z][A-Za-z'’-]*){1,3}\s*\)")
 _ARTICLES = frozenset({"the", "all", "our"})
+_COPULAS = frozenset({"is", "are", "was", "were", "be", "been", "include", "includes", "included"})
 _MAX_WORDS = 14
 _TAIL_WORDS = 8
 
@@ -140,6 +143,16 @@ def _strip_lead(phrase: str) -> str:
     return " ".join(words)
 
 
+def _after_copula(phrase: str) -> str:
+    """A list item's label without the clause that introduces the list: "respondents continue
+    to be VS Code" -> "VS Code" (the first item of "... be VS Code (44%) and GoLand (31%)")."""
+    words = phrase.split()
+    at = max((i for i, w in enumerate(words) if i and _clean(w) in _COPULAS), default=None)
+    if at is None or at + 1 >= len(words) or not words[at + 1][:1].isupper():
+        return phrase  # "Python is the most common language (33%)" keeps its name
+    return " ".join(words[at + 1 :])
+
+
 def _strip_links(phrase: str) -> str:
     words = phrase.split()
     while words and _clean(words[-1]) in LINK_WORDS:
@@ -165,8 +178,8 @@ def subject_of(sentence: str, figure: Figure) -> Found:
     if (re.search(r"\(\s*$", before) and not continues) or (
         re.search(r"[:–—-]\s*$", before) and not clause_after(after)
     ):
-        label = _strip_lead(clause_before(re.sub(r"[(:–—-]\s*$", "", before)))
-        if label:
+        label = _after_copula(_strip_lead(clause_before(re.sub(r"[(:–—-]\s*$", "", before))))
+        if _LETTER.search(label):  # a sign alone ("> 1,000 employees") labels nothing
             return Found(figure, label, "", "label")
     phrase, runs_on = _clause_after(after)
     if runs_on:
@@ -280,6 +293,8 @@ def found_figures(sentence: str) -> list[Found]:
                     else x
                     for x in found
                 ]
+    # a sign alone ("companies with > 1,000 employees") names nothing the figure measures
+    found = [g if _LETTER.search(g.subject) else replace(g, subject="") for g in found]
     return [
         g
         for g in found

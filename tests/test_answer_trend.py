@@ -37,6 +37,15 @@ was the change they asked for most often.
 
 Electric bikes made up 31% of the bikes our respondents ride.
 
+## Helmets
+
+62% of riders now wear a helmet every day, an increase of 5pp from 2024.
+
+## Routes
+
+Most riders commute along the Harbour Loop, and 57% take the Nordhavn tunnel at least once
+a week, though some cross the Kalvebod bridge instead.
+
 ## Riders
 
 Our riders live in twelve countries, but over 40% of them came from Denmark and the
@@ -157,3 +166,31 @@ def test_a_sentence_that_opens_a_list_is_answered_with_the_list(
     assert answer["grounded"] is True
     for item in ("Wider lanes", "Secure parking", "Fewer potholes"):
         assert f"- {item}" in text
+
+
+@pytest.mark.model
+def test_a_followup_asking_how_much_a_figure_grew_gets_the_change_the_report_states(
+    data_dir: Path,
+) -> None:
+    from rag.engine import Engine
+    from rag.settings import Settings
+
+    history = [
+        {"role": "user", "content": "How many riders wear a helmet every day?"},
+        {"role": "assistant", "content": "62% of riders now wear a helmet every day [1]."},
+    ]
+    answer = Engine(Settings(data_dir=data_dir)).answer("By how many points did it grow?", history)
+    assert "5pp" in answer.text and answer.grounded
+    assert "difference" not in answer.text.lower()  # not a gap between two other figures
+
+
+@pytest.mark.model
+def test_a_figure_that_counts_another_name_is_not_given_for_the_name_asked(
+    data_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SURVEY_RAG_DATA_DIR", str(data_dir))
+    other = _ask("What share of riders cross the Kalvebod bridge?", data_dir, capsys)
+    # the sentence may be quoted for what it says of the bridge, but not its figure as the answer
+    assert other["grounded"] is False and "gives no figure" in str(other["text"])
+    own = _ask("What share of riders take the Nordhavn tunnel?", data_dir, capsys)
+    assert own["grounded"] is True and "57%" in str(own["text"])

@@ -230,6 +230,14 @@ def test_plan_offsets_point_into_the_file_and_text_is_plain(tmp_path: Path) -> N
         ("20% can write (only) simple programs.", ["can write (only) simple programs"]),
         # "half of respondents" names who answered, not what they did
         ("For nearly half of respondents, this was new.", [""]),
+        # the first item of a list the clause introduces is named alone; a name keeps its dot
+        ("The top editors continue to be VS Code (44%) and GoLand (31%).", ["VS Code", "GoLand"]),
+        (
+            "Python is the top language (33%), alongside Node.js (28%).",
+            ["Python is the top language", "Node.js"],
+        ),
+        # a comparison sign names nothing the figure measures
+        ("It is likelier in large firms (companies with > 1,000 employees).", [""]),
     ],
 )
 def test_subjects_follow_the_clause(sentence: str, subjects: list[str]) -> None:

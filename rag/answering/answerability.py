@@ -38,6 +38,7 @@ FEATURES = (
     "about_dense",
     "about_lexical",
     "about_margin",
+    "about_measure_missing",
 )
 # Each kind of evidence is judged on its own signals (and how much of the question's wording
 # the reports know at all): few tuning cases, so no cross-signals to overfit.
@@ -64,7 +65,13 @@ KIND_FEATURES = {
     ),
     # a sentence or fact stating how the survey was done: near the facet's example statements
     # (rag/answering/data/survey_facets.yaml) and near the question
-    "about": ("about_fit", "about_dense", "about_lexical", "about_margin"),
+    "about": (
+        "about_fit",
+        "about_dense",
+        "about_lexical",
+        "about_margin",
+        "about_measure_missing",
+    ),
 }
 
 
@@ -80,7 +87,7 @@ RAISES = frozenset(
 )
 LOWERS = frozenset(
     {"fact_uncovered", "fact_outworded", "sentence_uncovered", "statistic_missing"}
-    | {"unknown_words", "measure_missing"}
+    | {"unknown_words", "measure_missing", "about_measure_missing"}
 )
 
 

@@ -422,6 +422,8 @@ class Answerer:
             r, [self._said_with_antecedent(f) for f in r.facts]
         ):
             return self._no_figure(r, sources)
+        if not r.inherited and self._counts_another_name(r, r.facts[0]):
+            return self._no_figure(r, sources)
         joint = self._joint_figure(r)
         if joint is not None:  # "from Germany?": "40% came from Germany and the US"
             fact = r.facts[0]
@@ -436,19 +438,45 @@ class Answerer:
             "the question's figure is not the report's; corrected" if lead else None,
         )
 
+    def _report_names(self, r: Reading) -> set[str]:
+        """The words of the names of the reports a part is asked of, and their publishers'."""
+        infos = [self.knowledge.reports[rid].info for rid in r.report_ids]
+        return set(tokenize(" ".join(f"{i.title} {i.short} {i.publisher}" for i in infos)))
+
+    def _asked_names(self, r: Reading) -> set[str]:
+        """The words of the names a question asks about, the reports' own names aside."""
+        return name_words(r.text) - GENERIC - self._report_names(r)
+
     def _name_missing(self, r: Reading, evidence: list[str]) -> bool:
         """Whether the question names something ("from Japan", "use Kubernetes") that none of
         the evidence holds: a figure for another country or tool is not an answer. The names
         of the reports and their publishers do not count."""
-        asked = name_words(r.text) - GENERIC
-        for rid in r.report_ids:
-            info = self.knowledge.reports[rid].info
-            asked -= set(tokenize(f"{info.title} {info.short} {info.publisher}"))
+        asked = self._asked_names(r)
         if not asked:
             return False
         held = frozenset().union(*(tokens_of(text) for text in evidence))
         return not all(
             self.knowledge.covers(t, held) or self.knowledge.spelled_out(t, held) for t in asked
+        )
+
+    def _counts_another_name(self, r: Reading, fact: Fact) -> bool:
+        """Whether the figure found counts another name in place of the one asked: "what share
+        develop on Windows?" is not answered by "92% deploy to Linux", though the sentence
+        around that figure speaks of Windows too."""
+        asked = self._asked_names(r)
+        if r.intent != "figure" or not asked:
+            return False
+        said = fact.subject if fact.origin == "text" else fact.row  # what the figure counts
+        k = self.knowledge
+        named = set(tokenize(" ".join(_CAPITALISED.findall(said))))
+        # a label's first word is capitalised as any sentence's: only a word the reports
+        # never write in lower case is a name ("Linux", not "Time to 100M users")
+        counted = {t for t in named if k.proper(t)} - GENERIC - self._report_names(r)
+        if not counted:
+            return False
+        held, question = tokens_of(said), tokens_of(r.text)
+        return not any(k.covers(t, held) for t in asked) and not any(
+            k.covers(t, question) for t in counted
         )
 
     def _joint_figure(self, r: Reading) -> str | None:
@@ -593,13 +621,17 @@ class Answerer:
         return ""
 
     def _no_figure(self, r: Reading, sources: Sources) -> PartAnswer:
-        """No fact answers: a sentence may say it in words; otherwise refuse."""
+        """No fact answers: a sentence may say it in words; otherwise refuse. A sentence
+        whose figures all count another name than the one asked may say something of it, but
+        none of its figures is the answer."""
         ok, score = self.calibration.answers("sentence", r.features)
         usable = [s.item for s in r.sentences if _quotable(s.item)]
         if ok and usable and not self._name_missing(r, [usable[0].text]):
             best = usable[0]
             wanted = wanted_units(r.text)
-            stated = figures_of(best.text)
+            own = [s.item for s in r.ranked if s.item.source.strip() == best.text.strip()]
+            other = bool(own) and all(self._counts_another_name(r, f) for f in own)
+            stated = () if other else figures_of(best.text)
             if not wanted and asks_figure(r.text):
                 # a bare number inside a name ("Windows 11") does not say how many; one before
                 # a word the question asks about ("15 different tools") does
@@ -680,6 +712,9 @@ class Answerer:
             text += " " + overview.lead(about, sources)
         return PartAnswer(text, False, "not answered: the report does not cover this")
 
+
+# a capitalised word of a row label or a figure's subject, where it stands ("Linux", "macOS")
+_CAPITALISED = re.compile(r"\b[A-Z][\w+#.-]*|\b[a-z]+[A-Z]\w*")
 
 # The items of a list a sentence opens ("... were:") quoted with it, at most
 _LIST_REACH = 8

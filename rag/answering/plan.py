@@ -31,6 +31,7 @@ from rag.answering.knowledge import (
     scale_points,
     tokens_of,
 )
+from rag.answering.measures import measure_missing
 from rag.answering.parts import contrasted, premise, sides, split_questions, whole_and_part
 from rag.answering.survey_facets import Facet, FacetMatch, matches
 from rag.text.lexicon import (
@@ -38,6 +39,7 @@ from rag.text.lexicon import (
     ANAPHORA,
     BOTTOMMOST,
     BROAD,
+    CHANGE_ASKED,
     CHANGE_PHRASES,
     CHANGE_VERBS,
     COMMONNESS,
@@ -57,12 +59,11 @@ from rag.text.lexicon import (
     SHORTFALL,
     STATISTICS,
     TIME_SHIFT,
-    TIME_UNITS,
     TIME_WORDS,
     TOPMOST,
     UNIT_CUES,
 )
-from rag.text.numbers import IN_POINTS, Figure, extract_figures, unit_named
+from rag.text.numbers import IN_POINTS, Figure, extract_figures
 from rag.text.tokens import tokenize
 from rag.types import Fact, PlanPart, Sentence, Target
 
@@ -523,6 +524,12 @@ def _lean(reading: Reading, context: Context, knowledge: Knowledge) -> None:
     if reading.intent == "trend":  # "is that up on last year?": of the figure just given
         reading.facts = previous[:1]
         return
+    year = knowledge.reports[last.report].info.year
+    if words & CHANGE_ASKED and states_change(last.source, year):
+        # "by how many points did it grow?" of a figure whose sentence says how it moved: the
+        # report's change, not a difference between two of its figures
+        reading.intent, reading.facts = "trend", previous[:1]
+        return
     # "and the ones that can't?": the rest of the figure just given, when it names nothing else
     rest = any(r in lowered for r in REST) or (reading.intent == "complement" and not known)
     if rest and reading.intent not in ("sum", "difference"):
@@ -747,24 +754,6 @@ def _label_named(text: str, evidence: Scored | None, knowledge: Knowledge) -> fl
     return knowledge.coverage(label, tokens_of(text)) if label else 0.0
 
 
-# "how many hours", "the number of employees", "how long": the question names what it counts
-_COUNTED = re.compile(r"\b(?:how\s+many|how\s+much|number\s+of|amount\s+of)\s+([a-z$]+)", re.I)
-_MEASURES = TIME_UNITS | {"USD", "employees"}
-
-
-def _measure_missing(text: str, evidence: Scored | None) -> float:
-    """1 when the question asks for a measure (hours, money, headcount, a duration) and the
-    chosen fact counts something else: "how many hours a week" is not answered by a share."""
-    if evidence is None or not isinstance(evidence.item, Fact):
-        return 0.0
-    asked = set(TIME_UNITS) if re.search(r"\bhow\s+long\b", text, re.I) else set()
-    for m in _COUNTED.finditer(text):
-        unit = unit_named(m.group(1))
-        if unit in _MEASURES:
-            asked |= TIME_UNITS if unit in TIME_UNITS else {unit}
-    return 1.0 if asked and evidence.item.unit not in asked else 0.0
-
-
 def features(reading: Reading, knowledge: Knowledge) -> dict[str, float]:
     """The named signals the answerability decision reads (rag.answering.answerability)."""
     fact = reading.ranked[0] if reading.ranked else None
@@ -789,7 +778,7 @@ def features(reading: Reading, knowledge: Knowledge) -> dict[str, float]:
         "fact_lexical": target.lexical if target else 0.0,
         "fact_selector": target.named if target else 0.0,
         "fact_label": _label_named(reading.text, target, knowledge),
-        "measure_missing": _measure_missing(reading.text, target),
+        "measure_missing": measure_missing(reading.text, target.item if target else None),
         "sentence_dense": sentence.dense if sentence else 0.0,
         "sentence_lexical": sentence.lexical if sentence else 0.0,
         "unknown_words": unknown,
@@ -824,7 +813,7 @@ def _fact_features(
         "fact_lexical": target.lexical,
         "fact_selector": target.named,
         "fact_label": _label_named(text, target, knowledge),
-        "measure_missing": _measure_missing(text, target),
+        "measure_missing": measure_missing(text, target.item),
     }
 
 
@@ -832,5 +821,11 @@ def _about_features(reading: Reading) -> dict[str, float]:
     """The about-the-survey signals of the best evidence for the facet asked (0 otherwise)."""
     best = max((m[0] for m in reading.about.values() if m), key=lambda m: m.score, default=None)
     if best is None:
-        return {"about_fit": 0.0, "about_dense": 0.0, "about_lexical": 0.0, "about_margin": -1.0}
+        return {
+            "about_fit": 0.0,
+            "about_dense": 0.0,
+            "about_lexical": 0.0,
+            "about_margin": -1.0,
+            "about_measure_missing": 0.0,
+        }
     return best.features()

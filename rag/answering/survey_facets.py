@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from rag.answering.measures import measure_missing
 from rag.errors import ModelError
 from rag.text.tokens import tokenize
 
@@ -164,6 +165,9 @@ class FacetMatch:
     # how much nearer it is to the facet asked than to any other facet: a sentence about where
     # respondents live is near every facet of method, but nearest to "regions"
     margin: float = 0.0
+    # 1 when the question counts a measure the item does not state ("how many minutes did
+    # it take?" beside a sentence that gives no duration)
+    missing: float = 0.0
 
     @property
     def score(self) -> float:
@@ -176,6 +180,7 @@ class FacetMatch:
             "about_dense": self.dense,
             "about_lexical": self.lexical,
             "about_margin": self.margin,
+            "about_measure_missing": self.missing,
         }
 
 
@@ -256,6 +261,7 @@ def matches(
             names[int(nearest[i])],
             float(claim[i]),
             float(margin[i]),
+            measure_missing(text, items[i]),
         )
         for i in shown
     ]

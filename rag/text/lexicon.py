@@ -174,6 +174,11 @@ CHANGE_VERBS = _tokens(
     shrank shrunk gained"""
 )
 
+# A question that asks how a figure moved ("by how many points did it grow?"), any tense.
+CHANGE_ASKED = CHANGE_VERBS | _tokens(
+    "rise increase decrease drop fall grow decline climb jump shrink gain change changed"
+)
+
 # Words that move a follow-up to another time ("and the year before?"), away from the figure.
 TIME_SHIFT = _tokens("before earlier previous prior last next after ago")
 
@@ -283,7 +288,7 @@ POPULATION_WORDS = frozenset(
 )
 
 # Words that lead to a label without being part of it: "followed by macOS" -> "macOS".
-LEAD_WORDS = frozenset("such as including like then and or followed".split())
+LEAD_WORDS = frozenset("such as including like then and or followed alongside".split())
 
 # Words before a figure, in its clause, that narrow whom it counts ("among new users, 82% ...",
 # "users of the blog, where 61% ..."): "82% were satisfied" alone would read as everyone's.

@@ -1,0 +1,56 @@
+"""What kind of figure a question counts, and whether a piece of evidence counts it.
+
+"How many hours a week ...?" is not answered by a share, "what share use X?" not by a
+headcount, and "how long did the survey take?" not by a sentence that states no duration.
+The answerability decision reads this as a signal (``measure_missing``) for facts and for
+statements about the survey alike.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rag.text.lexicon import TIME_UNITS
+from rag.text.numbers import extract_figures, unit_named
+from rag.types import Fact, Sentence
+
+# "how many hours", "the number of employees", "how long": the question names what it counts
+_COUNTED = re.compile(r"\b(?:how\s+many|how\s+much|number\s+of|amount\s+of)\s+([a-z$]+)", re.I)
+_HOW_LONG = re.compile(r"\bhow\s+long\b", re.I)
+# "what share", "which percentage", "how many percent": a part of a whole is asked
+_SHARE = re.compile(
+    r"\b(?:what|which)\s+(?:share|percentage|proportion|fraction|percent)\b"
+    r"|\bhow\s+many\s+percent\b|\bwhat\s+%",
+    re.I,
+)
+# measures that are never a share of respondents
+MEASURES = TIME_UNITS | {"USD", "employees"}
+_NOT_SHARES = MEASURES | {"year"}
+
+
+def measures_asked(question: str) -> frozenset[str]:
+    """The measures a question counts (hours, money, headcount, any duration), if any."""
+    asked: set[str] = set(TIME_UNITS) if _HOW_LONG.search(question) else set()
+    for m in _COUNTED.finditer(question):
+        unit = unit_named(m.group(1))
+        if unit in MEASURES:
+            asked |= TIME_UNITS if unit in TIME_UNITS else {unit}
+    return frozenset(asked)
+
+
+def measure_missing(question: str, item: Fact | Sentence | None) -> float:
+    """1 when the question counts a measure the evidence does not state in it: a duration or
+    an amount asked and none given, or a share asked and only a measure of another kind
+    given (a headcount, a sum of money, a year). 0 otherwise, and for no evidence."""
+    if item is None:
+        return 0.0
+    if isinstance(item, Fact):
+        units = {item.unit}
+    else:
+        units = {f.unit for f in extract_figures(item.text)}
+    asked = measures_asked(question)
+    if asked:
+        return 0.0 if units & asked else 1.0
+    if _SHARE.search(question) and units and units <= _NOT_SHARES:
+        return 1.0
+    return 0.0
