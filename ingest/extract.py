@@ -174,8 +174,8 @@ def subject_of(sentence: str, figure: Figure) -> Found:
     continues = bool(goes_on) and (
         goes_on.group(0).strip() == "of" or _verbish(goes_on.group(0).strip())  # type: ignore[union-attr]
     )
-    # 1. "Linux (96%)", "Linux: 96%", "Linux – 96%"
-    if (re.search(r"\(\s*$", before) and not continues) or (
+    # 1. "Linux (96%)", "Linux: 96%", "Linux – 96%"; "(n = 361)" always counts what precedes it
+    if (re.search(r"\(\s*$", before) and (_sample_size(figure) or not continues)) or (
         re.search(r"[:–—-]\s*$", before) and not clause_after(after)
     ):
         label = _after_copula(_strip_lead(clause_before(re.sub(r"[(:–—-]\s*$", "", before))))
@@ -235,7 +235,7 @@ def _after(figure: Figure, phrase: str, sentence: str, after: str, before: str) 
 def _restated(sentence: str, figure: Figure, figures: Sequence[Figure]) -> Figure | None:
     """The bracketed figure that restates a figure in words in its clause: "half (47%)", "About
     half of respondents use gRPC (47%)". The bracketed one is the result; the words round it."""
-    if not figure.raw[:1].isalpha():
+    if not figure.raw[:1].isalpha() or _sample_size(figure):
         return None
     stop = re.search(r"[.;!?]|,(?!\d{3})", sentence[figure.end :])
     end = figure.end + (stop.start() if stop else len(sentence) - figure.end)
@@ -254,9 +254,14 @@ def _restated(sentence: str, figure: Figure, figures: Sequence[Figure]) -> Figur
 
 def _unit_from_afar(sentence: str, figure: Figure) -> bool:
     """A count whose unit noun lies past a clause end ("in 2023; among respondents")."""
-    if figure.unit in ("%", "USD"):
+    if figure.unit in ("%", "USD") or _sample_size(figure):  # "(n = 362)" names its unit
         return False
     return bool(re.match(r"\s*[;:,.)\]]", sentence[figure.end :]))
+
+
+def _sample_size(figure: Figure) -> bool:
+    """A count written "n = 362": of the respondents the words before it name."""
+    return re.match(r"[nN]\s*=", figure.raw) is not None
 
 
 def _is_unit_word(word: str, unit: str) -> bool:

@@ -30,6 +30,7 @@ def _sentence(text: str) -> Sentence:
         # a share is not answered by the size of the companies a sentence mentions
         ("What share of respondents use Azure?", "employees", 1.0),
         ("What percentage were founded after 2010?", "year", 1.0),
+        ("What share have improved their practices?", "respondents", 1.0),
     ],
 )
 def test_a_question_that_counts_a_measure_is_not_answered_by_another_kind_of_figure(

@@ -236,6 +236,12 @@ def test_plan_offsets_point_into_the_file_and_text_is_plain(tmp_path: Path) -> N
             "Python is the top language (33%), alongside Node.js (28%).",
             ["Python is the top language", "Node.js"],
         ),
+        # a sample size counts what stands before it, not what the clause goes on to say
+        (
+            "The respondents who answered (n= 361) have improved their practices.",
+            ["The respondents who answered"],
+        ),
+        ("They learned Git (n = 362) and Python (n = 289).", ["They learned Git", "Python"]),
         # a comparison sign names nothing the figure measures
         ("It is likelier in large firms (companies with > 1,000 employees).", [""]),
     ],

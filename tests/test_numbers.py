@@ -102,3 +102,12 @@ def test_a_ratio_of_people_is_a_share() -> None:
     assert (g.value, g.unit, g.qualifier) == (20.0, "%", "about")
     # a point on a rating scale is not a share
     assert [f.value for f in extract_figures("rated it a 4 out of 5")] == [4.0, 5.0]
+
+
+def test_a_sample_size_is_a_count_of_respondents() -> None:
+    found = extract_figures("Most learned Git (n = 362), and Python (n=1,289); the mean was 3.4.")
+    assert [(f.value, f.unit, f.raw) for f in found] == [
+        (362.0, "respondents", "n = 362"),
+        (1289.0, "respondents", "n=1,289"),
+        (3.4, "", "3.4"),
+    ]

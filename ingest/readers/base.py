@@ -127,6 +127,14 @@ class PlainBuilder:
         while not "".join(self.chars[-2:]) == "\n\n":
             self.put("\n", at)
 
+    def block_to_heading(self, level: int) -> None:
+        """The open block is a heading: a title underlined by "===" or "---" (setext)."""
+        start, self._block_start = self._block_start, None
+        self.trim_end()
+        if start is not None:
+            self.heading(level, start, self.pos)
+        self.end_block()
+
     def heading(self, level: int, start: int, end: int) -> None:
         """Record the plain span ``[start, end)`` as a heading."""
         title = " ".join("".join(self.chars[start:end]).split())

@@ -31,6 +31,8 @@ _HEADING = re.compile(r"^ {0,3}(?P<hashes>#{1,6})(?:[ \t]+(?P<title>.*?))?[ \t#]
 _ITEM = re.compile(r"^(?P<indent>[ \t]*)(?P<marker>[-*+]|\d{1,3}[.)])[ \t]+(?P<body>\S.*)$")
 _TABLE_SEPARATOR = re.compile(r"^[ \t]*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$")
 _RULE = re.compile(r"^[ \t]*(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,}|=+|-+)[ \t]*$")
+# a one-line paragraph underlined by "=" is a heading of level 1, by "-" of level 2 (setext)
+_UNDERLINE = re.compile(r"^ {0,3}(?:(?P<one>=+)|-+)[ \t]*$")
 _CODE_FENCE = re.compile(r"^[ \t]*(```|~~~)")
 _QUOTE = re.compile(r"^[ \t]*(?:>[ \t]?)+")
 # "[report]: https://..." defines where a [text][report] link points: no text of the report
@@ -194,6 +196,7 @@ def read_markdown(path: Path, raw: str) -> Document:
     row_seps: list[int] = []  # where the last table row's cell separators are
     open_kind: BlockKind | None = None
     fenced = False
+    paragraph_lines = 0  # lines of the open paragraph: only a one-line one can be a title
     offset = 0
     lines = work.split("\n")
     for line in lines:
@@ -237,6 +240,11 @@ def read_markdown(path: Path, raw: str) -> Document:
                     for at_sep in row_seps:  # column names are a list, not "label: value"
                         b.chars[at_sep] = ","
                 continue
+        underline = _UNDERLINE.match(line)
+        if underline and open_kind == "paragraph" and paragraph_lines == 1:
+            b.block_to_heading(1 if underline.group("one") else 2)
+            open_kind = None
+            continue
         if _RULE.match(line) or _LINK_DEFINITION.match(line):
             b.end_block()
             open_kind = None
@@ -272,8 +280,12 @@ def read_markdown(path: Path, raw: str) -> Document:
         lead = len(line) - len(line.lstrip())
         if open_kind in ("paragraph", "item") and not b.ends_with_space():
             b.put("\n", at - 1)  # the line break inside a paragraph or list item
+            paragraph_lines += 1
         elif open_kind not in ("paragraph", "item"):
             b.start_block("paragraph")
             open_kind = "paragraph"
+            paragraph_lines = 1
+        else:
+            paragraph_lines += 1
         inline(b, work, at + lead, at + len(line.rstrip()))
     return b.build(path, meta)

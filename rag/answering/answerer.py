@@ -538,6 +538,8 @@ class Answerer:
             if self._name_missing(r, [s.text]):
                 continue  # "1M users" of another product does not count this one's
             for f in figures_of(s.text):
+                if f.unit == "%":
+                    continue  # "60% learn ..." is a share, not a count of learners
                 after = tokenize(s.text[f.end : f.end + 30])[:1]
                 if after and after[0] in terms and after[0] not in fact_tokens:
                     return s

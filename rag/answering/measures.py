@@ -25,7 +25,8 @@ _SHARE = re.compile(
 )
 # measures that are never a share of respondents
 MEASURES = TIME_UNITS | {"USD", "employees"}
-_NOT_SHARES = MEASURES | {"year"}
+# a year, or a count of people or firms, does not answer "what share?" either
+_NOT_SHARES = MEASURES | {"year", "respondents", "companies", "users"}
 
 
 def measures_asked(question: str) -> frozenset[str]:

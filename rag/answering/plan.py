@@ -33,7 +33,7 @@ from rag.answering.knowledge import (
 )
 from rag.answering.measures import measure_missing
 from rag.answering.parts import contrasted, premise, sides, split_questions, whole_and_part
-from rag.answering.survey_facets import Facet, FacetMatch, matches
+from rag.answering.survey_facets import Facet, FacetMatch, asks_figure, matches
 from rag.text.lexicon import (
     ALL_ROWS,
     ANAPHORA,
@@ -314,6 +314,8 @@ def settle_intent(ranked: Sequence[tuple[str, float]], text: str, leans: bool) -
         **{intent: bool(words & cues) for intent, cues in OVERVIEW_CUES.items()},
     }
     intent, probability = ranked[0]
+    if intent in ("overview", "conclusion", "recommendation") and asks_figure(text):
+        return "figure", probability  # "according to the survey results, what share ...?"
     if allowed.get(intent, True):
         return intent, probability
     # The classifier read the question's kind but not its shape: keep the kind, drop the shape

@@ -224,6 +224,22 @@ def _ratios(masked: str, text: str) -> tuple[list[Figure], str]:
     return found, masked
 
 
+# "Git (n = 362)", "(n=361)": the statistician's count of the respondents a figure rests on
+_SAMPLE_SIZE = re.compile(r"(?<![\w=])[nN]\s*=\s*(?P<n>\d{1,3}(?:,\d{3})+|\d+)(?![\d.,]*\d)")
+
+
+def _sample_sizes(masked: str, text: str) -> tuple[list[Figure], str]:
+    """The counts ``masked`` states as "n = 362", and ``masked`` with them blanked."""
+    found = []
+    for m in _SAMPLE_SIZE.finditer(masked):
+        value = float(m.group("n").replace(",", ""))
+        found.append(
+            Figure(value, "respondents", "exact", m.start(), m.end(), text[m.start() : m.end()])
+        )
+        masked = masked[: m.start()] + " " * (m.end() - m.start()) + masked[m.end() :]
+    return found, masked
+
+
 def _number_of(token: str) -> float:
     return float(token) if token.isdigit() else float(_WORDS[token.lower()])
 
@@ -232,6 +248,8 @@ def extract_figures(text: str) -> list[Figure]:
     """Every figure stated in ``text``, in order. Citation markers like [2] are skipped."""
     masked = _CITATION.sub(lambda m: " " * len(m.group(0)), text)
     figures, masked = _ratios(masked, text)
+    counted, masked = _sample_sizes(masked, text)
+    figures += counted
     for m in _FIGURE.finditer(masked):
         if m.group("num") and _NAME_BEFORE.search(masked[: m.start("num")]) and not m.group("cur"):
             continue
