@@ -46,6 +46,11 @@ Electric bikes made up 31% of the bikes our respondents ride.
 Most riders commute along the Harbour Loop, and 57% take the Nordhavn tunnel at least once
 a week, though some cross the Kalvebod bridge instead.
 
+## Learning
+
+Most respondents learned to ride in a park (n = 362), on a quiet street (n = 289), or at a
+cycling school (n = 274).
+
 ## Riders
 
 Our riders live in twelve countries, but over 40% of them came from Denmark and the
@@ -194,3 +199,13 @@ def test_a_figure_that_counts_another_name_is_not_given_for_the_name_asked(
     assert other["grounded"] is False and "gives no figure" in str(other["text"])
     own = _ask("What share of riders take the Nordhavn tunnel?", data_dir, capsys)
     assert own["grounded"] is True and "57%" in str(own["text"])
+
+
+@pytest.mark.model
+def test_a_count_written_as_a_sample_size_answers_how_many(
+    data_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # "(n = 274)" counts the respondents of the item before it, though it reads like the sample
+    monkeypatch.setenv("SURVEY_RAG_DATA_DIR", str(data_dir))
+    answer = _ask("How many respondents learned to ride at a cycling school?", data_dir, capsys)
+    assert answer["grounded"] is True and "274" in str(answer["text"])

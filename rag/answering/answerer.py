@@ -320,13 +320,24 @@ class Answerer:
             # a facet of the sample gets its one best statement; a facet asked alone, two
             chosen += accepted[: 1 if facet.parts else 2]
         r.answerable = best
+        if asks_figure(r.text) and not facet.parts and r.ranked and not facet.metadata:
+            # "how many respondents learned the Unix Shell?" reads like a question about the
+            # sample, but a finding answers it: the likelier evidence of the two decides
+            fact_ok, fact_score = self.calibration.answers("fact", r.features)
+            if fact_ok and fact_score > best and not facet.figure:
+                return self._as_figure(r, sources)
         if facet.figure and asks_figure(r.text) and not facet.parts and r.ranked:
             # a facet figures state (how many, how big): the figure the fact ranking finds
             # (rows named, units asked) when it answers
             fact_ok, _ = self.calibration.answers("fact", r.features)
             top = r.ranked[0]
-            if fact_ok and all(m.item is not top.item for m in chosen):
+            # of the name asked ("from India" is not answered by a figure for all respondents)
+            fits = not self._name_missing(r, [self._said_with_antecedent(top.item)])
+            if fact_ok and fits and all(m.item is not top.item for m in chosen):
                 chosen.insert(0, FacetMatch(top.item, 0.0, top.dense, top.lexical))
+        if asks_figure(r.text):
+            # a figure of the sample that never names the place or group asked ("in India")
+            chosen = [m for m in chosen if not self._name_missing(r, [_text_of(m.item)])]
         if chosen:
             report = self.knowledge.reports[chosen[0].item.report]
         noted = survey_facets.metadata(facet, report.info, r.text)
@@ -334,9 +345,7 @@ class Answerer:
             if asks_figure(r.text) and not facet.figure:
                 # a figure asked of a facet that states none ("what share of respondents
                 # cited X?" read as where they were): the facet was misread, not unanswered
-                r.intent, r.facet, r.about = "figure", None, {}
-                r.facts = r.facts or [s.item for s in r.ranked[:1]]
-                return self._figures(r, sources)
+                return self._as_figure(r, sources)
             return self._refuse(r, facet.label, sources, about=report)
         if chosen and asks_figure(r.text) and not facet.metadata:
             # the best statement of the facet must hold the figure: a figure in a weaker one
@@ -358,6 +367,12 @@ class Answerer:
                 shown.add(m.item.text)
                 lines.append(writers.quoted([m.item], sources))
         return PartAnswer(" ".join(lines), True)
+
+    def _as_figure(self, r: Reading, sources: Sources) -> PartAnswer:
+        """A part read as about the survey that asks for a finding's figure, answered as one."""
+        r.intent, r.facet, r.about = "figure", None, {}
+        r.facts = r.facts or [s.item for s in r.ranked[:1]]
+        return self._figures(r, sources)
 
     def _describe(self, r: Reading, sources: Sources) -> PartAnswer:
         ok, score = self.calibration.answers("sentence", r.features)
@@ -755,6 +770,10 @@ def _dates(text: str) -> set[str]:
 
 _ANTECEDENT_REACH = 3  # sentences back a run of "It ... It ..." is followed to its name
 _PRONOUNS = frozenset(tokenize("it its they their this these those he she", keep_stopwords=True))
+
+
+def _text_of(item: Fact | Sentence) -> str:
+    return fact_document(item) if isinstance(item, Fact) else item.text
 
 
 def _quotable(s: Sentence) -> bool:

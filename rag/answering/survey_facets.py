@@ -34,7 +34,8 @@ if TYPE_CHECKING:
 # "how many", "what share", "the average": the question wants a figure, not a description
 _FIGURE_ASKED = re.compile(
     r"\bhow (?:many|much|long|often|big|large)\b|%|\b(?:percentage|percent|proportion|share|"
-    r"number|fraction|amount) of\b|\b(?:average|median|mean|percentage|percent)\b",
+    r"number|fraction|amount) of\b|\b(?:average|median|mean|percentage|percent)\b"
+    r"|\bwhat (?:share|proportion|fraction)\b",
     re.I,
 )
 SIGNPOST = "signpost"
