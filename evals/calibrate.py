@@ -37,6 +37,11 @@ REPORT_TUNING = "tuning.yaml"  # per public report; its cases.yaml stays the val
 # signals (nearness to example statements) do not yet tell a report's method apart from its
 # findings. They stay in tuning.yaml for the day those signals do.
 REPORT_KINDS = frozenset({"fact"})
+# Public reports whose tuning sets stay out of the fit. The Carpentries survey joined after the
+# fit was chosen: fitted with its tuning set too, the fact threshold rose 0.418 -> 0.475 and the
+# tuning sets lost two cases (one bundled, one Go) for none gained, so it stays out and its
+# cases measure the fit on a report it never saw.
+HELD_OUT = frozenset({"carpentries-long-term-2017"})
 # Parts these categories ask are decided elsewhere (scope, digest), not by the evidence score.
 SKIPPED = frozenset({"time_scope", "overview", "section", "injection"})
 C = 0.3  # regularisation on standardised features: at 1.0 the fact fit leaned on one signal
@@ -199,7 +204,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     cases = [c for path in TUNING for c in load_cases(path)]
     rows = collect(settings, cases)
     used = list(TUNING)
-    reports = [r for r in find_reports() if r.file and (r.folder / REPORT_TUNING).is_file()]
+    reports = [
+        r
+        for r in find_reports()
+        if r.file and (r.folder / REPORT_TUNING).is_file() and r.id not in HELD_OUT
+    ]
     if reports:
         report_cases = [c for r in reports for c in load_cases(r.folder / REPORT_TUNING)]
         used += [r.folder / REPORT_TUNING for r in reports]
