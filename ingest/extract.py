@@ -225,11 +225,17 @@ def _after(figure: Figure, phrase: str, sentence: str, after: str, before: str) 
         cut = max((m.start() for m in _CLAUSE_END.finditer(before.rstrip())), default=-1)
         if cut > 0:
             tail = _strip_links(clause_before(before[:cut]))
-    if tail:
+    if tail and not (len(tail.split()) == 1 and _verbish_tail(tail)):
         return Found(figure, tail, "", "before")
     if first == "of" and all(_clean(w) in POPULATION_WORDS | _ARTICLES for w in words[1:]):
         return Found(figure, "", "", "before")  # "half of respondents, ...": measures nothing
     return Found(figure, " ".join(words), phrase if words else "", "after" if words else "before")
+
+
+def _verbish_tail(word: str) -> bool:
+    """A lone verb before a figure ("resulting in 4,005 responses") names nothing it counts."""
+    w = _clean(word)
+    return _verbish(word) or (len(w) > 5 and w.endswith("ing"))
 
 
 def _restated(sentence: str, figure: Figure, figures: Sequence[Figure]) -> Figure | None:
@@ -381,6 +387,72 @@ def _asked(before: Sentence, sentence: Sentence) -> bool:
     return before.text.rstrip().endswith("?") or _ASKED.search(before.text) is not None
 
 
+# a table column that holds shares or counts of respondents, by its header
+_SHARE_COLUMNS = frozenset({"%", "percent", "percentage", "share", "pct", "proportion"})
+_COUNT_COLUMNS = frozenset({"n", "#", "count", "number", "total", "frequency", "freq"})
+# "11 950": a number grouped in thousands by spaces, as tables often print them
+_SPACED_THOUSANDS = re.compile(r"\d{1,3}(?:[ \u00a0\u202f]\d{3})+")
+
+
+def _column_unit(header: str) -> str:
+    """The unit a table column's header gives its cells ("%", "n"), else ""."""
+    name = header.strip().lower()
+    if name in _SHARE_COLUMNS:
+        return "%"
+    if name in _COUNT_COLUMNS:
+        return "respondents"
+    words = name.split()
+    return (unit_named(words[-1]) or "") if words else ""
+
+
+def _cell_figure(cell: str) -> Figure | None:
+    """The one figure a table cell holds ("26.7", "77.4%", "11 950"), else None."""
+    body = cell.strip()
+    if _SPACED_THOUSANDS.fullmatch(body):
+        value = float(re.sub(r"\D", "", body))
+        return Figure(value, "", "exact", 0, len(body), body)
+    found = extract_figures(body)
+    if len(found) != 1 or found[0].unit == "year" or len(body) > len(found[0].raw) + 3:
+        return None
+    return found[0]
+
+
+def row_cells(sentence: Sentence, blocks: Sequence[Block], text: str) -> list[Found] | None:
+    """The figures of a table row under a header ("Life Sciences: 166; 26.7" under "Field, n,
+    %"), each with the unit and name its column gives; None for any other sentence."""
+    row = next((b for b in blocks if b.kind == "row" and b.start <= sentence.start < b.end), None)
+    header = next((b for b in blocks if row and b.kind == "header" and b.group == row.group), None)
+    label, sep, rest = sentence.text.partition(": ")
+    if row is None or header is None or not sep:
+        return None
+    columns = [c.strip() for c in text[header.start : header.end].split(",")]
+    if not columns[0]:
+        return []  # a cross-tabulation (rows by columns, no corner name): no one figure a cell
+    label = label.strip().rstrip(".")
+    out: list[Found] = []
+    at = len(label) + len(sep)
+    for j, cell in enumerate(rest.split("; ")):
+        column = columns[j + 1] if j + 1 < len(columns) else ""
+        figure = _cell_figure(cell)
+        if figure is not None:
+            lead = len(cell) - len(cell.lstrip())
+            unit = figure.unit or _column_unit(column)
+            figure = Figure(
+                figure.value,
+                unit,
+                figure.qualifier,
+                at + lead + figure.start,
+                at + lead + figure.end,
+                figure.raw,
+            )
+            # a column of shares or counts measures the row itself; another names the measure
+            named = not column or _column_unit(column) in ("%", "respondents")
+            subject = label if named else f"{column} ({label})"
+            out.append(Found(figure, subject, "", "label"))
+        at += len(cell) + 2
+    return out
+
+
 def extract_facts(
     report: ReportInfo, text: str, sentences: Sequence[Sentence], blocks: Sequence[Block] = ()
 ) -> list[Fact]:
@@ -392,7 +464,8 @@ def extract_facts(
         if table is None and n > 0 and _asked(sentences[n - 1], sentence):
             # "We asked whether X. 74% said no, 16% yes": the question is the caption
             table = (f"text-{n}", sentences[n - 1].text.strip())
-        for found in found_figures(sentence.text):
+        cells = row_cells(sentence, blocks, text) if blocks else None
+        for found in cells if cells is not None else found_figures(sentence.text):
             fid = _fact_id(report.id, sentence.start, found.figure, found.subject)
             if fid in seen:
                 continue

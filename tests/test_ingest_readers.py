@@ -382,3 +382,42 @@ def test_a_pdf_file_plans_with_sections_and_facts(tmp_path: Path) -> None:
     (fact,) = [f for f in plan.facts if f.unit == "%"]
     assert (fact.value, fact.qualifier, fact.origin) == (40.0, "about", "text")
     assert plan.info.text[fact.start : fact.end] == "About 40% of firms said yes."
+
+
+def _markdown_facts(tmp_path: Path, text: str) -> list[Fact]:
+    """The facts ingest finds in a Markdown report of ``text``."""
+    loaded = load(write(tmp_path, "survey.md", text))
+    sentences = report_sentences("r", loaded.doc.plain, loaded.sections)
+    return extract_facts(loaded.info, loaded.doc.plain, sentences, loaded.doc.blocks)
+
+
+def test_a_table_under_a_header_states_each_cell_in_its_columns_unit(tmp_path: Path) -> None:
+    text = (
+        "# Fields\n\nRespondents named their field.\n\n"
+        "| Field | n | % |\n|:--|--:|--:|\n"
+        "| Life Sciences | 166 | 26.7 |\n| Physics. | 57 | 9.2 |\n\n"
+        "| Survey | Started | Completed |\n|---|---|---|\n| 2024 | 9 450 | 7 310 |\n"
+    )
+    found = [(f.row, f.value, f.unit) for f in _markdown_facts(tmp_path, text)]
+    assert found == [
+        ("Life Sciences", 166.0, "respondents"),
+        ("Life Sciences", 26.7, "%"),
+        ("Physics", 57.0, "respondents"),
+        ("Physics", 9.2, "%"),
+        # a column that is not a share or a count names what the cell measures
+        ("Started (2024)", 9450.0, ""),
+        ("Completed (2024)", 7310.0, ""),
+    ]
+
+
+def test_a_cross_tabulation_gives_no_figure_per_cell(tmp_path: Path) -> None:
+    text = (
+        "# Both\n\n| | Meetup | Course |\n|---|---|---|\n| Meetup | 35 | 8 |\n| Course | 8 | 24 |\n"
+    )
+    assert _markdown_facts(tmp_path, text) == []
+
+
+def test_a_setext_title_is_a_section(tmp_path: Path) -> None:
+    text = "Report\n======\n\nImpact\n------\n\nMost learners (77%) gained confidence.\n"
+    loaded = load(write(tmp_path, "survey.md", text))
+    assert [s.title for s in loaded.sections][-1] == "Impact"

@@ -184,7 +184,10 @@ TIME_SHIFT = _tokens("before earlier previous prior last next after ago")
 
 # Words that say which kind of figure a question wants: a share, a time, a count of people...
 UNIT_CUES: dict[str, frozenset[str]] = {
-    "%": _tokens("share percentage percent proportion fraction pct portion point points pp"),
+    "%": _tokens(
+        "share percentage percent proportion fraction pct portion point points pp chance "
+        "likelihood probability odds"
+    ),
     "time": _tokens(
         "long quickly fast quick minutes hours days weeks months years time period soon"
     ),

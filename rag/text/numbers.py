@@ -76,6 +76,12 @@ _NOUN_UNITS = {
     "respondent": "respondents",
     "respondents": "respondents",
     "people": "respondents",
+    # what a survey counts its answers in: "4,005 responses", "476 observations"
+    "response": "respondents",
+    "responses": "respondents",
+    "participant": "respondents",
+    "participants": "respondents",
+    "observations": "respondents",
     "user": "users",
     "users": "users",
     "year": "years",
