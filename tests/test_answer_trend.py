@@ -51,6 +51,15 @@ a week, though some cross the Kalvebod bridge instead.
 Most respondents learned to ride in a park (n = 362), on a quiet street (n = 289), or at a
 cycling school (n = 274).
 
+## Clubs
+
+Riders named the club they ride with. In all, this analysis includes 480 observations.
+
+| Club | n |
+|---|---|
+| Harbour Wheels | 166 |
+| Ring Road Riders | 95 |
+
 ## Riders
 
 Our riders live in twelve countries, but over 40% of them came from Denmark and the
@@ -209,3 +218,15 @@ def test_a_count_written_as_a_sample_size_answers_how_many(
     monkeypatch.setenv("SURVEY_RAG_DATA_DIR", str(data_dir))
     answer = _ask("How many respondents learned to ride at a cycling school?", data_dir, capsys)
     assert answer["grounded"] is True and "274" in str(answer["text"])
+
+
+@pytest.mark.model
+def test_how_many_took_part_is_never_one_row_of_a_breakdown(
+    data_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SURVEY_RAG_DATA_DIR", str(data_dir))
+    text = str(_ask("How many people responded to the survey?", data_dir, capsys)["text"])
+    # rows of the club table and of the list of where riders learned count parts of it
+    assert "480" in text and not any(n in text for n in ("166", "95", "362", "289"))
+    club = str(_ask("How many respondents ride with Harbour Wheels?", data_dir, capsys)["text"])
+    assert "166" in club

@@ -56,6 +56,7 @@ class Facet:
     parts: tuple[str, ...] = ()  # a facet answered by other facets ("who was surveyed")
     units: tuple[str, ...] = ()  # units of the facts that can state it; () for any
     cues: frozenset[str] = frozenset()  # one must be in a question the metadata answers
+    whole: bool = False  # a figure of the whole sample, never one row of a breakdown
 
 
 @cache
@@ -76,6 +77,7 @@ def load_facets(path: Path = FACETS_PATH) -> tuple[Facet, ...]:
                 parts=tuple(str(p) for p in f.get("parts", ())),
                 units=tuple(str(u) for u in f.get("units", ())),
                 cues=frozenset(tokenize(" ".join(f.get("cues", ())), keep_stopwords=True)),
+                whole=bool(f.get("whole", False)),
             )
             for f in raw
         )
@@ -229,6 +231,8 @@ def matches(
                 keep &= fits[:, signpost] < fits[:, own]
             if units and kind == "facts":
                 keep &= np.array([f.unit in units for f in pool], dtype=bool)
+            if facet.whole and kind == "facts":  # a row of a list or table found in the prose
+                keep &= np.array([not _breakdown_row(f, r.tables) for f in pool], dtype=bool)
             chosen = np.flatnonzero(keep)
             start = knowledge.word_index(kind).starts[rid]
             items += [pool[i] for i in chosen.tolist()]
@@ -266,6 +270,12 @@ def matches(
         )
         for i in shown
     ]
+
+
+def _breakdown_row(fact: Any, tables: dict[str, list[Any]]) -> bool:
+    """Whether a fact found in the prose is one row of a list or table of several (a
+    hand-made table is curated: its rows may state the sample itself)."""
+    return fact.origin == "text" and len(tables.get(fact.table, ())) > 1
 
 
 def asks_figure(text: str) -> bool:
