@@ -65,7 +65,14 @@ def test_question_figures_name_rows_in_words_and_ranges() -> None:
 
 
 @pytest.mark.parametrize(
-    ("asked", "said"), [("canadians", "canada"), ("swedish", "sweden"), ("chinese", "china")]
+    ("asked", "said"),
+    [
+        ("canadians", "canada"),
+        ("swedish", "sweden"),
+        ("chinese", "china"),
+        ("aussie", "australia"),
+        ("kiwis", "zealand"),
+    ],
 )
 def test_a_people_or_adjective_asks_for_its_country(asked: str, said: str) -> None:
     (term,) = tokenize(asked)
