@@ -312,7 +312,11 @@ class Answerer:
         for name, matched in r.about.items():
             if facet.parts:  # a part of the sample: only what states that part above all
                 matched = [m for m in matched if m.nearest == name]
-            judged = [(m, *self.calibration.answers("about", m.features())) for m in matched[:4]]
+            # the best four, and the best that states this facet above any other ("This
+            # analysis includes 476 observations" ranks below sentences nearer the question)
+            own = next((m for m in matched[4:] if m.nearest == name), None)
+            weighed = [*matched[:4], *([own] if own is not None else [])]
+            judged = [(m, *self.calibration.answers("about", m.features())) for m in weighed]
             best = max([best, *(score for _, _, score in judged)])
             accepted = [m for m, ok, _ in judged if ok]
             # a figure answers a facet like "how many took part" better than a sentence does
