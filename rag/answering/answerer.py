@@ -328,7 +328,8 @@ class Answerer:
             # "how many respondents learned the Unix Shell?" reads like a question about the
             # sample, but a finding answers it: the likelier evidence of the two decides
             fact_ok, fact_score = self.calibration.answers("fact", r.features)
-            if fact_ok and fact_score > best and not facet.figure:
+            stated = survey_facets.says(facet, r.ranked[0].item)  # not "12 weeks" for questions
+            if fact_ok and fact_score > best and not facet.figure and stated:
                 return self._as_figure(r, sources)
         if facet.figure and asks_figure(r.text) and not facet.parts and r.ranked:
             # a facet figures state (how many, how big): the figure the fact ranking finds
@@ -337,6 +338,7 @@ class Answerer:
             top = r.ranked[0]
             # of the name asked ("from India" is not answered by a figure for all respondents)
             fits = not self._name_missing(r, [self._said_with_antecedent(top.item)])
+            fits &= survey_facets.says(facet, top.item)  # "12 weeks" is no count of questions
             if fact_ok and fits and all(m.item is not top.item for m in chosen):
                 chosen.insert(0, FacetMatch(top.item, 0.0, top.dense, top.lexical))
         if asks_figure(r.text):

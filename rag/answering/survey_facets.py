@@ -57,6 +57,7 @@ class Facet:
     units: tuple[str, ...] = ()  # units of the facts that can state it; () for any
     cues: frozenset[str] = frozenset()  # one must be in a question the metadata answers
     whole: bool = False  # a figure of the whole sample, never one row of a breakdown
+    says: frozenset[str] = frozenset()  # one must be in a statement of the facet
 
 
 @cache
@@ -78,6 +79,7 @@ def load_facets(path: Path = FACETS_PATH) -> tuple[Facet, ...]:
                 units=tuple(str(u) for u in f.get("units", ())),
                 cues=frozenset(tokenize(" ".join(f.get("cues", ())), keep_stopwords=True)),
                 whole=bool(f.get("whole", False)),
+                says=frozenset(str(w).lower() for w in f.get("says", ())),
             )
             for f in raw
         )
@@ -231,6 +233,8 @@ def matches(
                 keep &= fits[:, signpost] < fits[:, own]
             if units and kind == "facts":
                 keep &= np.array([f.unit in units for f in pool], dtype=bool)
+            if facet.says:  # a margin of error is stated in words that name it
+                keep &= np.array([says(facet, item) for item in pool], dtype=bool)
             if facet.whole and kind == "facts":  # a row of a list or table found in the prose
                 keep &= np.array([not _breakdown_row(f, r.tables) for f in pool], dtype=bool)
             chosen = np.flatnonzero(keep)
@@ -270,6 +274,16 @@ def matches(
         )
         for i in shown
     ]
+
+
+def says(facet: Facet, item: Any) -> bool:
+    """Whether a sentence or fact uses one of the words its facet is stated in (any, for a
+    facet without such words)."""
+    if not facet.says:
+        return True
+    text = item.source if hasattr(item, "source") else item.text
+    words = set(re.findall(r"[^\W\d_]+|±", text.lower()))
+    return bool(words & facet.says)
 
 
 def _breakdown_row(fact: Any, tables: dict[str, list[Any]]) -> bool:
