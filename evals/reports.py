@@ -21,6 +21,7 @@ from rag.settings import PROJECT_ROOT, Settings
 from rag.types import Answer
 
 REPORTS_DIR = PROJECT_ROOT / "evals" / "reports"
+GATES_FILE = "gates.toml"
 CASES_FILE = "cases.yaml"
 
 
@@ -35,6 +36,19 @@ class EvalReport:
     @property
     def cases(self) -> Path:
         return self.folder / CASES_FILE
+
+    def gates(self) -> dict[str, float]:
+        """The report's own gates (``gates.toml``: min_overall, min_accuracy), if it has any."""
+        import tomllib
+
+        path = self.folder / GATES_FILE
+        if not path.is_file():
+            return {}
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise InputError(f"{path}: cannot read the report's gates ({exc})") from exc
+        return {k: float(v) for k, v in raw.items() if k in ("min_overall", "min_accuracy")}
 
 
 def find_reports(root: Path = REPORTS_DIR, wanted: str = "all") -> list[EvalReport]:
@@ -140,19 +154,25 @@ def run_reports_command(args: argparse.Namespace, settings: Settings) -> int:
 
     out = Path(getattr(args, "out", None) or "evals/out") / "reports"
 
-    def gate(name: str, run: Any, cases_file: str) -> None:
+    def gate(name: str, run: Any, cases_file: str, own: dict[str, float] | None = None) -> None:
         from evals.report import write_reports
 
+        # a report's gates.toml holds the level its own cases reached; the options the rest
+        levels = {
+            "min_accuracy": args.min_accuracy,
+            "min_overall": getattr(args, "min_overall", None),
+            **(own or {}),
+        }
         missed = tuple(
             check_gates(
                 run.summary,
-                args.min_accuracy,
+                levels["min_accuracy"],
                 args.max_unsupported,
-                getattr(args, "min_overall", None),
+                levels["min_overall"],
             )
         )
         rows.append(Row(name, run, missed))
-        gates = {"min_accuracy": args.min_accuracy, "max_unsupported": args.max_unsupported}
+        gates = {"min_accuracy": levels["min_accuracy"], "max_unsupported": args.max_unsupported}
         write_reports(out / name, [run], missed, cases_file=cases_file, gates=gates)
 
     if not getattr(args, "no_bundled", False):
@@ -180,7 +200,7 @@ def run_reports_command(args: argparse.Namespace, settings: Settings) -> int:
                     f"was indexed as {', '.join(sorted(texts))}: give the report that id"
                 )
             run = run_eval(report_answer_fn(own, r.id), cases, texts, name=r.id)
-            gate(r.id, run, str(r.cases))
+            gate(r.id, run, str(r.cases), r.gates())
     print(format_rows(rows))
     if rows:
         print(f"wrote {out}/<report>/results.json, report.md")

@@ -17,7 +17,7 @@ from rag.answering.knowledge import (
     sentence_words,
     tokens_of,
 )
-from rag.answering.survey_facets import EVIDENCE, SIGNPOST, Facet, matches
+from rag.answering.survey_facets import EVIDENCE, SIGNPOST, Facet, matches, says
 from rag.engine import Engine
 from rag.settings import Settings
 from rag.types import Fact
@@ -57,6 +57,11 @@ def every_match(
                 if row[signpost] >= row[own]:
                     continue
                 if facet.units and isinstance(item, Fact) and item.unit not in facet.units:
+                    continue
+                if not says(facet, item):  # a margin of error is stated in words that name it
+                    continue
+                whole_row = isinstance(item, Fact) and item.origin == "text"
+                if facet.whole and whole_row and len(r.tables.get(item.table, ())) > 1:
                     continue
                 nearest = max((i for i in range(len(names)) if i != signpost), key=lambda i: row[i])
                 lexical = knowledge.coverage(terms, tokens_of(words(item)))

@@ -161,3 +161,16 @@ def test_report_refusals_expect_nothing_and_answerable_cases_expect_something() 
                 assert case.sentences, f"{name}:{case.id}: name the sentence the terms are from"
         else:
             assert case.expected or case.required_terms, f"{name}:{case.id}"
+
+
+def test_a_reports_own_gates_replace_the_command_lines(tmp_path: Path) -> None:
+    folder = tmp_path / "some-survey"
+    folder.mkdir()
+    (folder / "cases.yaml").write_text("[]\n", encoding="utf-8")
+    (report,) = find_reports(tmp_path)
+    assert report.gates() == {}
+    (folder / "gates.toml").write_text("min_overall = 0.7\nmin_accuracy = 0.77\n", "utf-8")
+    assert report.gates() == {"min_overall": 0.7, "min_accuracy": 0.77}
+    (folder / "gates.toml").write_text("min_overall = \n", encoding="utf-8")
+    with pytest.raises(InputError, match="gates.toml"):
+        report.gates()
