@@ -44,6 +44,7 @@ from rag.text.numbers import (
     unit_named,
     units_agree,
 )
+from rag.text.sentences import asks_respondents
 from rag.types import Fact, ReportInfo, Sentence
 
 # Figures that measure something: a share, money, a count of a noun. Calendar years and bare
@@ -372,19 +373,11 @@ def _table_of(sentence: Sentence, blocks: Sequence[Block], text: str) -> tuple[s
     return None
 
 
-# A sentence that reports what respondents were asked ("We asked whether ...", "we asked our
-# respondents in which country they live"), whose answers the next sentence gives.
-_ASKED = re.compile(
-    r"\b(?:asked|asking|ask)\b[^.?!]*?\b(?:whether|if|which|what|how|who|where|why|about)\b",
-    re.I,
-)
-
-
 def _asked(before: Sentence, sentence: Sentence) -> bool:
     """Whether ``before`` asks the question whose answers ``sentence`` states."""
     if before.section != sentence.section or found_figures(before.text):
         return False
-    return before.text.rstrip().endswith("?") or _ASKED.search(before.text) is not None
+    return asks_respondents(before.text)
 
 
 # a table column that holds shares or counts of respondents, by its header

@@ -60,6 +60,11 @@ Riders named the club they ride with. In all, this analysis includes 480 observa
 | Harbour Wheels | 166 |
 | Ring Road Riders | 95 |
 
+## Demographics
+
+Same as every year, we asked our respondents in which country they live. Denmark led with
+41%, ahead of Sweden (20%) and Norway (9%).
+
 ## Riders
 
 Our riders live in twelve countries, but over 40% of them came from Denmark and the
@@ -230,3 +235,13 @@ def test_how_many_took_part_is_never_one_row_of_a_breakdown(
     assert "480" in text and not any(n in text for n in ("166", "95", "362", "289"))
     club = str(_ask("How many respondents ride with Harbour Wheels?", data_dir, capsys)["text"])
     assert "166" in club
+
+
+@pytest.mark.model
+def test_a_statement_that_reports_a_question_asked_comes_with_its_answer(
+    data_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SURVEY_RAG_DATA_DIR", str(data_dir))
+    text = str(_ask("Which countries were the respondents from?", data_dir, capsys)["text"])
+    # "we asked in which country they live" says nothing without the sentence after it
+    assert "in which country they live" in text and "Denmark led with 41%" in text

@@ -42,6 +42,7 @@ from rag.answering.sources import AboutNote, Sources, charts_for, headline_chart
 from rag.answering.survey_facets import FacetMatch, asks_figure
 from rag.text.lexicon import FOLLOWUP_OPENERS, GENERIC, MONTHS, SAMPLE_WORDS, STATISTICS
 from rag.text.numbers import close, units_agree
+from rag.text.sentences import asks_respondents
 from rag.text.tokens import tokenize
 from rag.types import Answer, Fact, Hit, Plan, Sentence
 
@@ -370,8 +371,13 @@ class Answerer:
             if isinstance(m.item, Fact):
                 lines.append(writers.state(m.item, report, sources))
             elif m.item.text not in shown:
-                shown.add(m.item.text)
-                lines.append(writers.quoted([m.item], sources))
+                said = [m.item]
+                if asks_respondents(m.item.text):
+                    # "we asked in which country they live": the answer is the next sentence
+                    nearby = self.knowledge.reports[m.item.report].neighbours(m.item, 0, 1)
+                    said += [s for s in nearby[1:] if _quotable(s) and s.text not in shown]
+                shown.update(s.text for s in said)
+                lines.append(writers.quoted(said, sources))
         return PartAnswer(" ".join(lines), True)
 
     def _as_figure(self, r: Reading, sources: Sources) -> PartAnswer:

@@ -236,3 +236,17 @@ def _after_glued_heading(
         if cut < end and text[start:cut] in leaves and text[cut].isupper():
             return cut
     return start
+
+
+# A sentence that reports what respondents were asked ("We asked whether ...", "we asked our
+# respondents in which country they live"), whose answers the next sentence gives.
+_ASKED = re.compile(
+    r"\b(?:asked|asking|ask)\b[^.?!]*?\b(?:whether|if|which|what|how|who|where|why|about)\b",
+    re.I,
+)
+
+
+def asks_respondents(text: str) -> bool:
+    """Whether a sentence puts a question to the respondents (a question, or "we asked
+    whether ..."): what they answered stands in the sentence after it."""
+    return text.rstrip().endswith("?") or _ASKED.search(text) is not None
