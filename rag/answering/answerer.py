@@ -329,8 +329,8 @@ class Answerer:
             # "how many respondents learned the Unix Shell?" reads like a question about the
             # sample, but a finding answers it: the likelier evidence of the two decides
             fact_ok, fact_score = self.calibration.answers("fact", r.features)
-            stated = survey_facets.says(facet, r.ranked[0].item)  # not "12 weeks" for questions
-            if fact_ok and fact_score > best and not facet.figure and stated:
+            in_its_words = survey_facets.says(facet, r.ranked[0].item)  # "12 weeks": no questions
+            if fact_ok and fact_score > best and not facet.figure and in_its_words:
                 return self._as_figure(r, sources)
         if facet.figure and asks_figure(r.text) and not facet.parts and r.ranked:
             # a facet figures state (how many, how big): the figure the fact ranking finds
