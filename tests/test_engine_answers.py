@@ -555,3 +555,35 @@ def test_of_those_with_a_scale_point_takes_that_row_of_the_earlier_table(engine:
     ]
     text = engine.answer("Going back to the first thing, what share of those gave it a 4?", history)
     assert text.text.startswith("49%")  # the figure first, not the sentence that holds it
+
+
+def _said(question: str, reply: str) -> list[dict[str, str]]:
+    return [{"role": "user", "content": question}, {"role": "assistant", "content": reply}]
+
+
+def test_a_terse_followup_ranks_the_rows_just_given(engine: Engine) -> None:
+    history = _said(
+        "How big were the losses from AI that was not governed?",
+        "20% saw losses of $50M to $100M, 24% of $100M to $200M and 10% of $200M or more [1].",
+    )
+    answer = engine.answer("k, which was biggest?", history)
+    assert answer.grounded and answer.text.startswith("The most common answer was $100M to $200M")
+
+
+def test_the_rest_of_every_row_given_over_two_turns(engine: Engine) -> None:
+    history = _said("what share lost 50-100 million?", "20% saw losses of $50M to $100M [1].")
+    history += _said(
+        "and the bands above that?",
+        "24% saw losses of $100M to $200M and 10% saw losses of $200M or more [1].",
+    )
+    answer = engine.answer("so what share doesn't fall in any of those bands?", history)
+    assert "46%" in answer.text and "100% − 20% − 24% − 10%" in answer.text
+
+
+def test_the_figure_just_given_set_against_another(engine: Engine) -> None:
+    history = _said(
+        "How many of the enterprises felt short of people and money?",
+        "58.8% felt they were understaffed [1].",
+    )
+    answer = engine.answer("how does it stack up against the share that could show ROI?", history)
+    assert "58.8%" in answer.text and "34.2%" in answer.text and "higher" in answer.text

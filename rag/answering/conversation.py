@@ -42,19 +42,28 @@ def as_answered(context: Context, readings: Sequence[Reading], reply: str) -> No
     if not readings or not context.facts:
         return
     said = [f for f in extract_figures(reply) if f.unit and f.unit != "year"]
-    if not said or any(
-        close(f.value, fact.value) and units_agree(f.unit, fact.unit)
-        for f in said
-        for fact in context.facts[-1]
-    ):
+    if not said:
         return
+    targeted = context.facts[-1]
+
+    def holds(facts: Sequence[Any], f: Any) -> bool:
+        return any(close(f.value, x.value) and units_agree(f.unit, x.unit) for x in facts)
+
     pool = [s.item for s in readings[-1].ranked[:ANSWERED_POOL]]
-    found = [
-        fact
-        for f in said
-        for fact in pool
-        if close(f.value, fact.value) and units_agree(f.unit, fact.unit)
-    ]
+    if any(holds(targeted, f) for f in said):
+        # the reply gave the figure targeted and more of its table ("24% ... and 10% ..."):
+        # those rows are what "any of those bands" counts too
+        tables = {(x.report, x.table) for x in targeted}
+        more = [
+            fact
+            for f in said
+            if not holds(targeted, f)
+            for fact in pool
+            if (fact.report, fact.table) in tables and holds([fact], f)
+        ]
+        context.facts[-1] = list(dict.fromkeys([*targeted, *more]))
+        return
+    found = [fact for f in said for fact in pool if holds([fact], f)]
     if found:
         context.facts[-1] = list(dict.fromkeys(found))[: len(said)]
 

@@ -157,6 +157,7 @@ def leans_on_context(text: str, knowledge: Knowledge) -> bool:
     """Whether a question reads as a fragment of an earlier one ("and the higher band?")."""
     lowered = text.lower().strip()
     opener = lowered.startswith(FOLLOWUP_OPENERS) or any(lowered.startswith(r) for r in REST)
+    opener |= _ACKNOWLEDGED.match(lowered) is not None
     words = tokenize(text, keep_stopwords=True)
     content = [t for t in knowledge.terms(text) if knowledge.known(t)]
     pointing = any(w in ANAPHORA for w in words)
@@ -164,6 +165,16 @@ def leans_on_context(text: str, knowledge: Knowledge) -> bool:
         return True  # "is that more than X?": "that" is the figure just given, X its own words
     # A follow-up with words of its own ("and how many could show ROI?") stands on them.
     return len(content) <= 1 or ((opener or pointing) and len(content) <= 2)
+
+
+# "how does it stack up against X?", "is that higher than X?": a figure set against another
+_SET_AGAINST = frozenset({"against", "versus", "vs", "than", "compared", "compare"})
+
+# "none of those", "any of them", "all these": the rest of every row given, not of one
+_EVERY_ONE = frozenset({"those", "these", "them", "any", "all", "none"})
+
+# "ok, ...", "k: which was biggest?", "alright, and ...": a reply to the answer just given
+_ACKNOWLEDGED = re.compile(r"^(?:ok(?:ay)?|kk?|alright|right|got it)\s*[,:.!-]?\s")
 
 
 # A question whose subject is the answer just given: "is that more than ...", "how does this
@@ -240,6 +251,9 @@ def read_part(text: str, knowledge: Knowledge, report_ids: list[str], context: C
     rests = premise(text)
     asked, asked_vector = (rests[1], knowledge.vector(rests[1])) if rests else (text, own_vector)
     intent, confidence = settle_intent(model.predict(asked_vector, asked), asked, leans)
+    against = set(tokenize(text, keep_stopwords=True)) & _SET_AGAINST
+    if leans and against and intent not in TWO_SIDED and _ABOUT_THE_LAST.match(text.lower()):
+        intent = "compare"  # "how does it stack up against X?": the figure just given and X
     claimed = extract_figures(text)
     reading = Reading(text, intent, confidence, report_ids, claimed=claimed, leans=leans)
     points = scale_points(text)
@@ -534,9 +548,14 @@ def _lean(reading: Reading, context: Context, knowledge: Knowledge) -> None:
         return
     # "and the ones that can't?": the rest of the figure just given, when it names nothing else
     rest = any(r in lowered for r in REST) or (reading.intent == "complement" and not known)
+    rest |= reading.intent == "complement" and bool(words & _EVERY_ONE)  # "none of those"
     if rest and reading.intent not in ("sum", "difference"):
         reading.intent = "complement"
         reading.facts = previous[:1]
+        if words & _EVERY_ONE:  # "any of those bands": every row of that table the turns gave
+            recent = [f for facts in context.facts[-2:] for f in facts]
+            rows = _unique([f for f in recent if (f.report, f.table) == (last.report, last.table)])
+            reading.facts = rows if len(rows) > 1 else reading.facts
         return
     if reading.intent in ("sum", "difference", "ratio", "compare") and not reading.claimed:
         gathered = [f for facts in context.facts[-2:] for f in facts]
