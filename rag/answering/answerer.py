@@ -497,7 +497,7 @@ class Answerer:
         k = self.knowledge
         named = set(tokenize(" ".join(_CAPITALISED.findall(said))))
         # a label's first word is capitalised as any sentence's: only a word the reports
-        # never write in lower case is a name ("Linux", not "Time to 100M users")
+        # never write in lower case is a name ("Linux", not "Time to first release")
         counted = {t for t in named if k.proper(t)} - GENERIC - self._report_names(r)
         if not counted:
             return False
