@@ -18,6 +18,7 @@ sentence is reported as a warning.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 from collections.abc import Sequence
@@ -348,29 +349,29 @@ def _fact_text(found: Found, sentence: Sentence, report: ReportInfo) -> str:
     return f"{sentence.text.rstrip()} {where}"
 
 
-def _table_of(sentence: Sentence, blocks: Sequence[Block], text: str) -> tuple[str, str] | None:
-    """The (table id, caption) of a list item or table row sentence, if it is one."""
-    for i, b in enumerate(blocks):
-        if b.start <= sentence.start < b.end and b.kind in ("item", "row"):
-            first = i
-            while (
-                first > 0
-                and blocks[first - 1].group == b.group
-                and blocks[first - 1].kind
-                in (
-                    "item",
-                    "row",
-                    "header",
-                )
-            ):
-                first -= 1
-            caption = _leaf(sentence.section)
-            if first > 0 and blocks[first - 1].kind in ("paragraph", "header"):
-                lead = text[blocks[first - 1].start : blocks[first - 1].end].strip()
-                if lead.endswith(("?", ":")) and len(lead) < 300:
-                    caption = lead.rstrip(":").strip()
-            return f"list-{b.group}", caption
-    return None
+def _block_at(blocks: Sequence[Block], starts: Sequence[int], pos: int) -> int | None:
+    """The index of the block holding plain offset ``pos`` (blocks are in text order and do
+    not overlap), else None."""
+    i = bisect.bisect_right(starts, pos) - 1
+    return i if i >= 0 and blocks[i].start <= pos < blocks[i].end else None
+
+
+def _table_of(sentence: Sentence, blocks: Sequence[Block], i: int, text: str) -> tuple[str, str]:
+    """The (table id, caption) of the list item or table row sentence in ``blocks[i]``."""
+    b = blocks[i]
+    first = i
+    while (
+        first > 0
+        and blocks[first - 1].group == b.group
+        and blocks[first - 1].kind in ("item", "row", "header")
+    ):
+        first -= 1
+    caption = _leaf(sentence.section)
+    if first > 0 and blocks[first - 1].kind in ("paragraph", "header"):
+        lead = text[blocks[first - 1].start : blocks[first - 1].end].strip()
+        if lead.endswith(("?", ":")) and len(lead) < 300:
+            caption = lead.rstrip(":").strip()
+    return f"list-{b.group}", caption
 
 
 def _asked(before: Sentence, sentence: Sentence) -> bool:
@@ -410,20 +411,18 @@ def _cell_figure(cell: str) -> Figure | None:
     return found[0]
 
 
-def row_cells(sentence: Sentence, blocks: Sequence[Block], text: str) -> list[Found] | None:
-    """The figures of a table row under a header ("Life Sciences: 166; 26.7" under "Field, n,
-    %"), each with the unit and name its column gives; None for any other sentence."""
-    row = next((b for b in blocks if b.kind == "row" and b.start <= sentence.start < b.end), None)
-    header = next((b for b in blocks if row and b.kind == "header" and b.group == row.group), None)
+def _row_cells(sentence: Sentence, header: Block, text: str) -> list[Found] | None:
+    """The figures of a table row under ``header`` ("Life Sciences: 166; 26.7" under "Field,
+    n, %"), each with the unit and name its column gives; None when it is not "label: cells"."""
     label, sep, rest = sentence.text.partition(": ")
-    if row is None or header is None or not sep:
+    if not sep:
         return None
     columns = [c.strip() for c in text[header.start : header.end].split(",")]
     if not columns[0]:
         return []  # a cross-tabulation (rows by columns, no corner name): no one figure a cell
+    at = len(label) + len(sep)  # where the cells start in the sentence
     label = label.strip().rstrip(".")
     out: list[Found] = []
-    at = len(label) + len(sep)
     for j, cell in enumerate(rest.split("; ")):
         column = columns[j + 1] if j + 1 < len(columns) else ""
         figure = _cell_figure(cell)
@@ -452,12 +451,21 @@ def extract_facts(
     """Facts for every measured figure of ``sentences`` (offsets in ``text``, its plain text)."""
     facts: list[Fact] = []
     seen: set[str] = set()
+    starts = [b.start for b in blocks]
+    headers: dict[int, Block] = {}
+    for b in blocks:
+        if b.kind == "header":
+            headers.setdefault(b.group, b)
     for n, sentence in enumerate(sentences):
-        table = _table_of(sentence, blocks, text) if blocks else None
+        i = _block_at(blocks, starts, sentence.start)
+        block = blocks[i] if i is not None else None
+        listed = block is not None and block.kind in ("item", "row")
+        table = _table_of(sentence, blocks, i, text) if listed and i is not None else None
         if table is None and n > 0 and _asked(sentences[n - 1], sentence):
             # "We asked whether X. 74% said no, 16% yes": the question is the caption
             table = (f"text-{n}", sentences[n - 1].text.strip())
-        cells = row_cells(sentence, blocks, text) if blocks else None
+        header = headers.get(block.group) if block is not None and block.kind == "row" else None
+        cells = _row_cells(sentence, header, text) if header is not None else None
         for found in cells if cells is not None else found_figures(sentence.text):
             fid = _fact_id(report.id, sentence.start, found.figure, found.subject)
             if fid in seen:
