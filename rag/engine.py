@@ -29,6 +29,7 @@ class _Loaded:
     answerer: Any  # rag.answering.answerer.Answerer
     chain: Any  # DirectChain, or a Runnable[{question, history, report}, Answer]
     model: str
+    search: Any  # rag.retrieval.hybrid.HybridRetriever
 
 
 def _bundled(settings: Settings) -> bool:
@@ -124,23 +125,27 @@ class Engine:
 
         search = HybridRetriever(_Index(), embedder.embed_query, settings.top_k, settings.report)
         knowledge = from_index(index, embedder.embed_query, wanted)
-        answerer = Answerer(knowledge, load_calibration())
+        answerer = Answerer(knowledge, load_calibration(), settings.route_reports)
         model = get_chat_model(settings) if self._chat_model is _UNSET else self._chat_model
         if model is None and self._retriever is None:
             # our retriever into our answerer: no LangChain to import on a cold `ask`
-            return _Loaded(
-                index, knowledge, answerer, DirectChain(search.retrieve, answerer), "extractive"
-            )
+            direct = DirectChain(search.retrieve, answerer)
+            return _Loaded(index, knowledge, answerer, direct, "extractive", search)
         retriever = self._retriever or make_retriever(search.retrieve)
         if model is None:
             runnable, name = extractive_answerer(answerer), "extractive"
         else:
             runnable, name = llm_answerer(model, answerer), model_name(model)
-        return _Loaded(index, knowledge, answerer, build_chain(retriever, runnable), name)
+        return _Loaded(index, knowledge, answerer, build_chain(retriever, runnable), name, search)
 
     def warm(self) -> None:
-        """Load the index, the model and the chain now instead of on the first question."""
-        self._load()
+        """Load the index, the model and the chain, and build what answers read, now instead
+        of on the first questions (a one-off ``ask`` skips this and builds only what it reads)."""
+        loaded = self._load()
+        loaded.search.prepare()
+        loaded.knowledge.prepare()
+        # a server reads a collection's vector index into memory on its first query
+        loaded.search.retrieve("survey results")
 
     @property
     def index(self) -> Any:

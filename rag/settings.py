@@ -13,6 +13,11 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 MAX_QUESTION_CHARS = 2000
+# A question naming no report, in a library of more, is read in the reports its retrieved
+# passages come from: a bound on its cost (each report read costs its own similarity products
+# and word checks), not a judgement of what answers. Every evaluation library is smaller, so it
+# changes none of their answers.
+ROUTE_REPORTS = 8
 
 
 class Settings(BaseSettings):
@@ -33,6 +38,10 @@ class Settings(BaseSettings):
     report: str | None = Field(default=None, description="answer from this report id only")
 
     top_k: int = 8
+    route_reports: int = Field(
+        default=ROUTE_REPORTS,
+        description="a question naming no report reads this many reports, those nearest to it",
+    )
     max_question_chars: int = MAX_QUESTION_CHARS
 
     llm: str = Field(default="none", description="answer synthesis backend: none | openai")

@@ -125,3 +125,90 @@ def test_a_report_the_question_names_is_the_one_answered(library: Knowledge) -> 
     assert "67.2%" in named.text and {c.report for c in named.citations} == {harbour.info.id}
     assert "34.2%" in after.text and {c.report for c in after.citations} == {harbour.info.id}
     assert answerer.knowledge.named_reports("What share saw it as a top priority?") == []
+
+
+REMOTE_WORK = (
+    "We surveyed 400 office managers about remote work in 2024.",
+    "Over 60% of managers said their teams preferred remote work.",
+    "Only 12% of managers wanted a full return to the office.",
+    "Most teams met in person once a month.",
+)
+
+
+def remote_work_report(library: Knowledge) -> Any:
+    """A second, unrelated report held in memory: four sentences and their vectors."""
+    import numpy as np
+
+    from rag.answering.knowledge import ReportKnowledge
+    from rag.types import ReportInfo, Section, Sentence
+
+    text = " ".join(REMOTE_WORK)
+    sentences, at = [], 0
+    for s in REMOTE_WORK:
+        sentences.append(Sentence("remote-work", "Results", at, at + len(s), s))
+        at += len(s) + 1
+    info = ReportInfo(
+        id="remote-work",
+        title="Remote Work Pulse",
+        publisher="Office Panel",
+        year=2024,
+        surveyed="400 office managers",
+        sections=("Results",),
+        text=text,
+    )
+    vectors = np.stack([library.vector(s) for s in REMOTE_WORK])
+    empty = np.zeros((0, vectors.shape[1]), dtype=np.float32)
+    return ReportKnowledge(
+        info=info,
+        sections=[Section("Results", 0, len(text))],
+        facts=[],
+        fact_vectors=empty,
+        form_vectors=empty,
+        sentences=sentences,
+        sentence_vectors=vectors,
+    )
+
+
+def test_a_large_library_answers_from_the_reports_nearest_the_question(
+    library: Knowledge,
+) -> None:
+    from rag.answering.answerability import load_calibration
+    from rag.answering.answerer import Answerer
+
+    bundled = next(iter(library.reports.values()))
+    remote = remote_work_report(library)
+    knowledge = Knowledge([bundled, remote], library.embed_query)
+    # a library larger than the reports a question reads: each question is routed
+    answerer = Answerer(knowledge, load_calibration(), route_reports=1)
+
+    assert knowledge.route(knowledge.vector("Do managers want a return to the office?"), 1) == [
+        "remote-work"
+    ]
+    first = "What share saw LLM adoption as a top priority?"
+    asked = answerer.answer(first)
+    assert "34.2%" not in asked.text and {c.report for c in asked.citations} == {bundled.info.id}
+
+    # "and ...?" names nothing the first report lacks: it is read in the first question's report
+    history = [{"role": "user", "content": first}, {"role": "assistant", "content": asked.text}]
+    after = answerer.answer("and what share could fully show ROI?", history)
+    assert "34.2%" in after.text and {c.report for c in after.citations} == {bundled.info.id}
+
+    managers = answerer.answer("What share of managers wanted a full return to the office?")
+    assert "12%" in managers.text and {c.report for c in managers.citations} == {"remote-work"}
+
+
+def test_a_misspelling_is_corrected_as_a_scan_of_every_word_corrects_it(
+    library: Knowledge,
+) -> None:
+    import difflib
+
+    long_words = [w for w in library.vocabulary if len(w) >= 7][::40]
+    typos = [w[:2] + w[3] + w[2] + w[4:] for w in long_words]  # two letters swapped
+    typos += [w[:3] + w[4:] for w in long_words]  # one dropped
+    typos += [w[:4] + "x" + w[4:] for w in long_words]  # one added
+    assert len(typos) > 30
+    for typo in typos:
+        every = difflib.get_close_matches(typo, library.vocabulary, n=3, cutoff=0.8)
+        assert difflib.get_close_matches(typo, library._near_letters(typo), n=3, cutoff=0.8) == (
+            every
+        ), typo

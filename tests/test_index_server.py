@@ -70,3 +70,43 @@ def test_an_unreachable_server_is_one_line_naming_the_url(command: list[str], ca
     assert err.count("\n") == 1 and "Traceback" not in err
     assert f"cannot reach the Chroma server at {url}" in err
     assert "chroma run --path" in err
+
+
+@pytest.mark.server
+@pytest.mark.model
+def test_a_servers_builds_are_read_once_then_from_a_local_copy(
+    chroma_server: ChromaServer,  # noqa: F811
+    user_report: Path,
+    tmp_path: Path,
+) -> None:
+    data_dir = tmp_path / "data"
+    settings = Settings(chroma_url=chroma_server.url, data_dir=data_dir)
+    assert main(["--chroma-url", chroma_server.url, "ingest", "--quiet", str(user_report)]) == 0
+    copies = data_dir / "server-cache"
+
+    first = open_index(settings)
+    read = first.report_data("remote-work-2024")
+    assert {p.suffix for p in copies.iterdir()} == {".json", ".npy"}
+
+    # the next process reads the copy: the same records and vectors, in the same order
+    again = open_index(settings).report_data("remote-work-2024")
+    assert again.chunks == read.chunks and again.facts == read.facts
+    assert again.sentences == read.sentences
+    assert (again.sentence_vectors == read.sentence_vectors).all()
+    assert (again.form_vectors == read.form_vectors).all()
+
+    # a damaged copy is read from the server again
+    for path in copies.glob("*.npy"):
+        path.write_bytes(b"not an array")
+    assert (
+        open_index(settings).report_data("remote-work-2024").sentence_vectors
+        == (read.sentence_vectors)
+    ).all()
+
+    # a new build of the report: the old build's copies go when an index is next opened
+    old = {p.name for p in copies.iterdir()}
+    (user_report / "report.md").write_text(USER_REPORT + "\nA late note.\n", encoding="utf-8")
+    assert main(["--chroma-url", chroma_server.url, "ingest", "--quiet", str(user_report)]) == 0
+    fresh = open_index(settings).report_data("remote-work-2024")
+    assert any("A late note." in s.text for s in fresh.sentences)
+    assert old.isdisjoint(p.name for p in copies.iterdir())

@@ -40,6 +40,7 @@ from rag.answering.plan import (
 )
 from rag.answering.sources import AboutNote, Sources, charts_for, headline_chart
 from rag.answering.survey_facets import FacetMatch, asks_figure
+from rag.settings import ROUTE_REPORTS
 from rag.text.lexicon import FOLLOWUP_OPENERS, GENERIC, MONTHS, SAMPLE_WORDS, STATISTICS
 from rag.text.numbers import close, units_agree
 from rag.text.sentences import asks_respondents
@@ -68,13 +69,21 @@ class PartAnswer:
 class Answerer:
     """Answers questions from a Knowledge with a Calibration; thread-safe."""
 
-    def __init__(self, knowledge: Knowledge, calibration: Calibration) -> None:
+    def __init__(
+        self, knowledge: Knowledge, calibration: Calibration, route_reports: int = ROUTE_REPORTS
+    ) -> None:
         self.knowledge = knowledge
         self.calibration = calibration
+        self.route_reports = max(1, route_reports)
         self._contexts: OrderedDict[tuple[str, tuple[tuple[str, str], ...]], Context] = (
             OrderedDict()
         )
         self._lock = threading.Lock()
+        self._tables = {
+            (r.info.id, t): rows for r in knowledge.reports.values() for t, rows in r.tables.items()
+        }
+        self._names: dict[tuple[str, ...], set[str]] = {}  # reports asked of -> their name words
+        self._routes: OrderedDict[str, list[str]] = OrderedDict()  # question -> reports read
 
     # ------------------------------------------------------------------ public
 
@@ -87,9 +96,12 @@ class Answerer:
     ) -> Answer:
         """The answer to ``question`` after ``history``, from ``report`` or every report."""
         turns = turns_of(history)
-        report_ids = [report] if report else self._named(question, [t for t, _ in turns])
+        asked = [t for t, _ in turns]
+        report_ids = [report] if report else self._named(question, asked)
         if not report and len(report_ids) < len(self.knowledge.reports):
             question = self.knowledge.unnamed(question)
+        elif not report:
+            report_ids = self._routed(question, asked, hits)
         context = self._context(turns, report_ids)
         readings = read_parts(question, self.knowledge, report_ids, context)
         sources = Sources()
@@ -113,12 +125,7 @@ class Answerer:
         if not result.ok:  # the parts joined: a last line of defence
             text, sources = WITHHELD, Sources()
         plan = Plan(question, tuple(r.public() for r in readings), any(r.leans for r in readings))
-        tables = {
-            (r.info.id, t): rows
-            for r in self.knowledge.reports.values()
-            for t, rows in r.tables.items()
-        }
-        charts = charts_for(sources, tables)
+        charts = charts_for(sources, self._tables)
         if any(r.intent == "overview" for r in readings):
             charts = headline_chart(sources) or charts
         return Answer(
@@ -140,6 +147,35 @@ class Answerer:
             if named:
                 return named
         return list(self.knowledge.reports)
+
+    def _routed(self, question: str, turns: Sequence[str], hits: Sequence[Hit]) -> list[str]:
+        """The reports a question naming none is answered from: in a large library, those its
+        retrieved passages and facts come from, and those each earlier question of the
+        conversation was answered from (a follow-up such as "and the higher band?" is read
+        against the reports of its first question)."""
+        k = self.knowledge
+        if len(k.reports) <= self.route_reports:
+            return list(k.reports)
+        chosen = set(self._route_of(question, hits))
+        for text in turns:
+            chosen.update(self._route_of(text, ()))
+        return [rid for rid in k.reports if rid in chosen]
+
+    def _route_of(self, text: str, hits: Sequence[Hit]) -> list[str]:
+        """The reports of ``hits``, best first, else the reports nearest ``text`` in meaning;
+        kept per question, so a later turn finds the reports an earlier one was read in."""
+        with self._lock:
+            known = self._routes.get(text)
+        if known is not None:
+            return known
+        k = self.knowledge
+        found = list(dict.fromkeys(h.report for h in hits if h.report in k.reports))
+        found = found[: self.route_reports] or k.route(k.vector(text), self.route_reports)
+        with self._lock:
+            self._routes[text] = found
+            if len(self._routes) > _CONTEXT_CACHE:
+                self._routes.popitem(last=False)
+        return found
 
     # ------------------------------------------------------------------ context
 
@@ -467,8 +503,13 @@ class Answerer:
 
     def _report_names(self, r: Reading) -> set[str]:
         """The words of the names of the reports a part is asked of, and their publishers'."""
-        infos = [self.knowledge.reports[rid].info for rid in r.report_ids]
-        return set(tokenize(" ".join(f"{i.title} {i.short} {i.publisher}" for i in infos)))
+        key = tuple(r.report_ids)
+        words = self._names.get(key)
+        if words is None:
+            infos = [self.knowledge.reports[rid].info for rid in key]
+            words = set(tokenize(" ".join(f"{i.title} {i.short} {i.publisher}" for i in infos)))
+            self._names[key] = words
+        return words
 
     def _asked_names(self, r: Reading) -> set[str]:
         """The words of the names a question asks about, the reports' own names aside."""

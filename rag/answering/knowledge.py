@@ -353,11 +353,14 @@ class Knowledge:
             self._by_length.setdefault(len(word), []).append(word)
         self.acronyms = acronyms(r.info.plain or r.info.text for r in reports)
         # report.toml's word groups, lower-cased and spaced as expand_aliases compares them
-        self.word_groups = [
-            [" ".join(re.sub(r"[^a-z0-9]+", " ", w.lower()).split()) for w in group]
-            for r in reports
-            for group in r.info.vocabulary
-        ]
+        # (a library of a report's editions repeats its groups: each is read once)
+        self.word_groups = list(
+            dict.fromkeys(
+                tuple(" ".join(re.sub(r"[^a-z0-9]+", " ", w.lower()).split()) for w in group)
+                for r in reports
+                for group in r.info.vocabulary
+            )
+        )
         self._proper = _proper_nouns(r.info.plain or r.info.text for r in reports)
         named = {r.info.id: _name_tokens(r.info, r.info.title) for r in reports}
         self._report_names = frozenset().union(*named.values())
@@ -373,7 +376,32 @@ class Knowledge:
         self._corrected: dict[str, str] = {}
         self._words: dict[str, WordIndex] = {}
         self._bands: Any = None
+        self._routes: tuple[Any, Any, Any] | None = None
+        self._letters: tuple[dict[str, int], Any, dict[str, int]] | None = None
         self._words_lock = threading.Lock()
+        # each group word's tokens, and whether the reports write it: read once, not per question
+        self._group_words = [
+            [(w, tuple(tokenize(w)), self._written(w)) for w in group] for group in self.word_groups
+        ]
+
+    def prepare(self) -> None:
+        """Build now what the first questions would otherwise build as they go (the word
+        indexes, the facet examples' vectors, pandas): for a process that answers
+        many questions, so none of them pays for it."""
+        for kind in _WORDS_OF:
+            self.word_index(kind)
+        self._banded()
+        self._routing()
+        self._near_letters("warm")
+        width = self.facets.centroids()[1].shape[1]
+        for rid, r in self.reports.items():  # how near each sentence and fact is to each facet
+            for kind, items, vectors in (
+                ("sentences", r.sentences, r.sentence_vectors),
+                ("facts", r.facts, r.fact_vectors),
+            ):
+                if len(items) and vectors.shape == (len(items), width):
+                    self.facets.fits((rid, kind), vectors)
+        import pandas  # noqa: F401  (arithmetic on tables reads them as frames)
 
     # ------------------------------------------------------------------ words
 
@@ -396,13 +424,42 @@ class Knowledge:
         if known is not None:
             return known
         found = term
-        for candidate in difflib.get_close_matches(term, self._near_length(term), n=3, cutoff=0.8):
+        for candidate in difflib.get_close_matches(term, self._near_letters(term), n=3, cutoff=0.8):
             swapped = sorted(candidate) == sorted(term)  # 'prioirty' for 'priority'
             if swapped or difflib.SequenceMatcher(None, term, candidate).ratio() >= 0.9:
                 found = candidate
                 break
         self._corrected[term] = found
         return found
+
+    def _near_letters(self, term: str) -> list[str]:
+        """The words of :meth:`_near_length` that share enough letters with ``term``:
+        difflib's second test (quick_ratio, the same expression) on every word at once, so
+        get_close_matches finds the same words and reads only these."""
+        import numpy as np
+
+        words = self._near_length(term)
+        if not words:
+            return words
+        with self._words_lock:
+            if self._letters is None:
+                alphabet = {ch: i for i, ch in enumerate(sorted(set("".join(self.vocabulary))))}
+                counts = np.zeros((len(self.vocabulary), len(alphabet)), dtype=np.int32)
+                for row, word in enumerate(self.vocabulary):
+                    for ch in word:
+                        counts[row, alphabet[ch]] += 1
+                rows = {word: row for row, word in enumerate(self.vocabulary)}
+                self._letters = (alphabet, counts, rows)
+            alphabet, counts, rows = self._letters
+        wanted = np.zeros(counts.shape[1], dtype=np.int32)
+        for ch in term:
+            if ch in alphabet:
+                wanted[alphabet[ch]] += 1
+        at = np.fromiter((rows[w] for w in words), dtype=np.intp, count=len(words))
+        shared = np.minimum(counts[at], wanted).sum(axis=1)
+        sizes = np.fromiter((len(w) for w in words), dtype=np.float64, count=len(words))
+        close = 2.0 * shared / (sizes + len(term)) >= 0.8
+        return [w for w, keep in zip(words, close.tolist(), strict=True) if keep]
 
     def _near_length(self, term: str) -> list[str]:
         """The vocabulary's words long enough and short enough to be a spelling of ``term``:
@@ -437,9 +494,9 @@ class Knowledge:
         would make the question seem to ask about more words than it does."""
         lowered = f" {re.sub(r'[^a-z0-9]+', ' ', text.lower())} "
         extra: list[str] = []
-        for group in self.word_groups:
-            used = [w for w in group if f" {w} " in lowered and not self._written(w)]
-            spelled = next((w for w in group if self._written(w)), None)
+        for group in self._group_words:
+            used = [w for w, _, written in group if f" {w} " in lowered and not written]
+            spelled = next((w for w, _, written in group if written), None)
             if used and spelled is not None and spelled not in extra:
                 extra.append(spelled)
         return text if not extra else f"{text} {' '.join(extra)}"
@@ -447,9 +504,9 @@ class Knowledge:
     def spelled_out(self, token: str, held: frozenset[str]) -> bool:
         """Whether ``held`` says ``token`` in another word of its vocabulary group ("k8s" ->
         "Kubernetes")."""
-        for group in self.word_groups:
-            if any(tokenize(word) == [token] for word in group):
-                if any(set(tokenize(word)) <= held for word in group if tokenize(word)):
+        for group in self._group_words:
+            if any(tokens == (token,) for _, tokens, _ in group):
+                if any(set(tokens) <= held for _, tokens, _ in group if tokens):
                     return True
         return False
 
@@ -600,6 +657,55 @@ class Knowledge:
         import numpy as np
 
         return np.asarray(self.embed_query(text), dtype=np.float32)
+
+    def route(self, vector: Any, width: int) -> list[str]:
+        """The ``width`` reports holding the sentences or facts nearest to ``vector`` (each
+        report scored by its nearest one), in library order; every report when there are no
+        more. One product over the whole library: a question then reads a few reports in
+        full, not a hundred."""
+        import numpy as np
+
+        ids = list(self.reports)
+        if len(ids) <= width:
+            return ids
+        matrix, starts, owners = self._routing()
+        if not len(owners) or matrix.shape[1] != vector.shape[0]:
+            return ids[:width]
+        best = np.full(len(ids), -np.inf, dtype=np.float32)
+        best[owners] = np.maximum.reduceat(matrix @ vector, starts)
+        chosen = np.argsort(-best, kind="stable")[:width]
+        return [ids[i] for i in sorted(chosen.tolist())]
+
+    def _routing(self) -> tuple[Any, Any, Any]:
+        """Every report's sentence and fact vectors stacked, report by report; the row each
+        report's block starts at, and the report (library position) of each block."""
+        import numpy as np
+
+        with self._words_lock:
+            if self._routes is None:
+                blocks: list[Any] = []
+                owners: list[int] = []
+                for n, r in enumerate(self.reports.values()):
+                    parts = [
+                        np.asarray(vectors, dtype=np.float32)
+                        for vectors, items in (
+                            (r.sentence_vectors, r.sentences),
+                            (r.fact_vectors, r.facts),
+                        )
+                        if vectors is not None and len(items) and len(vectors) == len(items)
+                    ]
+                    if parts and len({p.shape[1] for p in parts}) == 1:
+                        blocks.append(np.concatenate(parts))
+                        owners.append(n)
+                width = blocks[0].shape[1] if blocks else 0
+                kept = [(b, n) for b, n in zip(blocks, owners, strict=True) if b.shape[1] == width]
+                sizes = [len(b) for b, _ in kept]
+                self._routes = (
+                    np.concatenate([b for b, _ in kept]) if kept else np.zeros((0, 0), np.float32),
+                    np.cumsum([0, *sizes[:-1]]).astype(np.intp),
+                    np.asarray([n for _, n in kept], dtype=np.intp),
+                )
+            return self._routes
 
     def rank_facts(
         self,

@@ -98,6 +98,7 @@ class FacetModel:
         self._asks: tuple[list[str], Any] | None = None
         self._states: tuple[list[str], Any] | None = None
         self._fits: dict[tuple[str, str], tuple[Any, Any]] = {}
+        self._centroids: tuple[list[str], Any] | None = None
 
     def _examples(self, field: str) -> tuple[list[str], Any]:
         names, vectors = [], []
@@ -115,6 +116,11 @@ class FacetModel:
 
     def centroids(self) -> tuple[list[str], Any]:
         """Each facet's name and the mean of its example statements, normalised."""
+        if self._centroids is None:
+            self._centroids = self._centroids_of()
+        return self._centroids
+
+    def _centroids_of(self) -> tuple[list[str], Any]:
         _, (names, examples) = self._vectors()
         order = list(dict.fromkeys(names))
         rows = []

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import SplitResult, urlsplit
 
 from rag.errors import IndexBroken, IndexMissing, StoreUnavailable, SurveyRagError
+from rag.index.build_cache import BuildCache, cache_dir
 from rag.settings import Settings
 from rag.types import Chunk, Fact, ReportInfo, Section, Sentence
 
@@ -612,8 +613,10 @@ class IndexReader:
         collections: dict[str, Any],
         client: ClientAPI | None = None,
         search: Any = None,
+        cache: BuildCache | None = None,
     ):
         self.where = where
+        self._cache = cache  # local copies of a server's builds
         self._client = client
         self._search = search  # the search collection, if any build is copied into it
         self._pointers = pointers
@@ -663,7 +666,12 @@ class IndexReader:
 
     def _load(self, report_id: str) -> ReportData:
         collection = self._collections[report_id]
-        records = collection.get(where=_SEARCHED, include=["documents", "metadatas", "embeddings"])
+        records = self._get(
+            collection,
+            "records",
+            where=_SEARCHED,
+            include=["documents", "metadatas", "embeddings"],
+        )
         embedded = records["embeddings"] if records["embeddings"] is not None else []
         chunks: list[tuple[int, Chunk]] = []
         facts: list[tuple[int, Fact, Any]] = []
@@ -680,14 +688,19 @@ class IndexReader:
                 facts.append((seq, item, vector))
             else:
                 chunks.append((seq, item))
-        got_forms = collection.get(where={"kind": "form"}, include=["metadatas", "embeddings"])
+        got_forms = self._get(
+            collection, "forms", where={"kind": "form"}, include=["metadatas", "embeddings"]
+        )
         form_vectors = got_forms["embeddings"] if got_forms["embeddings"] is not None else []
         forms = {
             str((md or {}).get("fact", "")): vector
             for md, vector in zip(got_forms["metadatas"] or [], form_vectors, strict=True)
         }
-        got = collection.get(
-            where={"kind": "sentence"}, include=["documents", "metadatas", "embeddings"]
+        got = self._get(
+            collection,
+            "sentences",
+            where={"kind": "sentence"},
+            include=["documents", "metadatas", "embeddings"],
         )
         vectors = got["embeddings"] if got["embeddings"] is not None else []
         sentences: list[tuple[int, Sentence, Any]] = []
@@ -724,6 +737,12 @@ class IndexReader:
             fact_vectors=fact_vectors,
             form_vectors=_form_matrix(ordered, forms, fact_vectors),
         )
+
+    def _get(self, collection: Any, label: str, **query: Any) -> Any:
+        """``collection.get(**query)``, through the local copy of a server's builds if any."""
+        if self._cache is None:
+            return collection.get(**query)
+        return self._cache.get(collection, label, lambda: collection.get(**query))
 
     def _follow(self, report_id: str) -> bool:
         """Point at ``report_id``'s current build after a re-ingest; False if there is none."""
@@ -981,4 +1000,8 @@ def _open_index(settings: Settings) -> IndexReader:
     if not collections:
         raise IndexMissing(missing)
     shared = search_collection(client) if any(p.searchable for p in pointers.values()) else None
-    return IndexReader(settings.where, pointers, collections, client, shared)
+    cache = None
+    if settings.chroma_url:  # an embedded index is on this disk already
+        cache = BuildCache(cache_dir(settings.data_dir))
+        cache.prune(collections.values())
+    return IndexReader(settings.where, pointers, collections, client, shared, cache)

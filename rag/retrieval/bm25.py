@@ -49,6 +49,10 @@ class BM25:
                 self._arrays = arrays
             return self._arrays
 
+    def prepare(self) -> None:
+        """Build the postings arrays now rather than on the first query."""
+        self._columns()
+
     def idf(self, term: str) -> float:
         """Inverse document frequency (BM25+ style, never negative); 0 for unseen terms."""
         df = self.df.get(term, 0)

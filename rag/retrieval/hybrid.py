@@ -87,6 +87,10 @@ class HybridRetriever:
         # "WHO" in a question also looks for "World Health Organization".
         self.acronyms = acronyms(it.text for it in items if isinstance(it, Chunk))
 
+    def prepare(self) -> None:
+        """Build what the first query would otherwise build (BM25's postings arrays)."""
+        self.bm25.prepare()
+
     def retrieve(self, question: str, k: int | None = None) -> Retrieved:
         """The ``k`` best passages and facts for ``question`` (at least ``MIN_FACTS`` facts)."""
         k = k or self.k

@@ -8,6 +8,7 @@ three in agreement about what "the same figure" means.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Iterable
@@ -252,6 +253,12 @@ def _number_of(token: str) -> float:
 
 def extract_figures(text: str) -> list[Figure]:
     """Every figure stated in ``text``, in order. Citation markers like [2] are skipped."""
+    return list(_figures(text))
+
+
+@functools.lru_cache(maxsize=8192)
+def _figures(text: str) -> tuple[Figure, ...]:
+    # the same sentences and rows are read for every question that finds them
     masked = _CITATION.sub(lambda m: " " * len(m.group(0)), text)
     figures, masked = _ratios(masked, text)
     counted, masked = _sample_sizes(masked, text)
@@ -294,7 +301,7 @@ def extract_figures(text: str) -> list[Figure]:
                 raw=text[m.start() : end].strip(),
             )
         )
-    return sorted(figures, key=lambda f: f.start)
+    return tuple(sorted(figures, key=lambda f: f.start))
 
 
 def close(a: float, b: float, tolerance: float = 0.05) -> bool:

@@ -7,6 +7,7 @@ spells out ("WHO" -> "World Health Organization"), found from the text itself.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 
@@ -123,6 +124,12 @@ _CONTRACTIONS = {
 
 def tokenize(text: str, *, keep_stopwords: bool = False) -> list[str]:
     """Case-folded tokens; figures keep their identity: '$200M' and '200 million' -> '200m'."""
+    return list(_tokens(text, keep_stopwords))
+
+
+@functools.lru_cache(maxsize=16384)
+def _tokens(text: str, keep_stopwords: bool) -> tuple[str, ...]:
+    # one question is read many times over (its parts, terms, names): each text once
     tokens: list[str] = []
     for m in _TOKEN.finditer(spelled_as_digits(text.lower())):
         if m.group("num"):
@@ -137,7 +144,7 @@ def tokenize(text: str, *, keep_stopwords: bool = False) -> list[str]:
             if not keep_stopwords and word in STOPWORDS:
                 continue
             tokens.append(_stem(word))
-    return tokens
+    return tuple(tokens)
 
 
 # Survey and business vocabulary that means the same thing in a question and in a report.
