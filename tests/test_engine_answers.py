@@ -118,6 +118,16 @@ def test_who_was_surveyed_states_the_sample_not_a_signpost(engine: Engine) -> No
     assert_traceable(a, report_text(engine))
 
 
+def test_how_big_the_companies_were_is_answered_with_the_figure_not_only_in_words(
+    engine: Engine,
+) -> None:
+    # "big" is in many sentences ("very big enterprises"); the size is stated in employees
+    a = engine.answer("How big were the companies?")
+    assert a.grounded and "10,000 employees" in a.text
+    assert "no figure" not in a.text
+    assert_traceable(a, report_text(engine))
+
+
 def test_a_facet_of_the_method_the_report_never_states_is_refused(engine: Engine) -> None:
     a = engine.answer("Were the survey results weighted to match the population?")
     assert not a.grounded

@@ -356,8 +356,15 @@ class Answerer:
             judged = [(m, *self.calibration.answers("about", m.features())) for m in weighed]
             best = max([best, *(score for _, _, score in judged)])
             accepted = [m for m, ok, _ in judged if ok]
-            # a figure answers a facet like "how many took part" better than a sentence does
-            accepted.sort(key=lambda m: not isinstance(m.item, Fact))
+            # a figure answers a facet like "how many took part" better than a sentence does,
+            # and for a facet figures state ("how big were they?"), a sentence that states one
+            # in the facet's units better than one that states none ("very big enterprises")
+            accepted.sort(
+                key=lambda m: (
+                    not isinstance(m.item, Fact),
+                    facet.figure and not _states_units(m.item, facet.units),
+                )
+            )
             # a facet of the sample gets its one best statement; a facet asked alone, two
             chosen += accepted[: 1 if facet.parts else 2]
         r.answerable = best
@@ -827,6 +834,11 @@ _PRONOUNS = frozenset(tokenize("it its they their this these those he she", keep
 
 def _text_of(item: Fact | Sentence) -> str:
     return fact_document(item) if isinstance(item, Fact) else item.text
+
+
+def _states_units(item: Sentence | Fact, units: Sequence[str]) -> bool:
+    """Whether ``item`` states a figure in one of ``units`` (any figure when there are none)."""
+    return any(not units or f.unit in units for f in figures_of(_text_of(item)))
 
 
 def _quotable(s: Sentence) -> bool:
