@@ -158,6 +158,26 @@ def test_one_search_across_reports_finds_what_each_report_finds(two_reports: Set
 
 
 @pytest.mark.model
+def test_a_library_larger_than_the_route_answers_each_question_from_the_report_it_finds(
+    two_reports: Settings,
+) -> None:
+    from rag.engine import Engine
+
+    # a library of two read one report a question: the reports retrieval finds decide which
+    engine = Engine(two_reports.model_copy(update={"route_reports": 1}), chat_model=None)
+    office = engine.answer("What share of managers wanted a full return to the office?")
+    assert "12%" in office.text and {c.report for c in office.citations} == {"remote-work"}
+    roi = engine.answer("What share of companies could fully measure ROI?")
+    assert {c.report for c in roi.citations} == {BUNDLED_REPORT.name}
+    # a follow-up is read in the report of the question it follows, wherever its words lead
+    history = [
+        {"role": "user", "content": "What share of managers wanted a full return to the office?"},
+        {"role": "assistant", "content": office.text},
+    ]
+    rest = engine.answer("and the rest?", history)
+    assert "88%" in rest.text and {c.report for c in rest.citations} == {"remote-work"}
+
+
 def test_a_build_no_pointer_names_is_never_searched_and_the_next_ingest_removes_it(
     two_reports: Settings,
 ) -> None:
