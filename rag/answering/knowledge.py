@@ -424,7 +424,9 @@ class Knowledge:
         if known is not None:
             return known
         found = term
-        for candidate in difflib.get_close_matches(term, self._near_letters(term), n=3, cutoff=0.8):
+        for candidate in difflib.get_close_matches(
+            term, self._near_letters(term), n=3, cutoff=TYPO_CUTOFF
+        ):
             swapped = sorted(candidate) == sorted(term)  # 'prioirty' for 'priority'
             if swapped or difflib.SequenceMatcher(None, term, candidate).ratio() >= 0.9:
                 found = candidate
@@ -458,7 +460,7 @@ class Knowledge:
         at = np.fromiter((rows[w] for w in words), dtype=np.intp, count=len(words))
         shared = np.minimum(counts[at], wanted).sum(axis=1)
         sizes = np.fromiter((len(w) for w in words), dtype=np.float64, count=len(words))
-        close = 2.0 * shared / (sizes + len(term)) >= 0.8
+        close = 2.0 * shared / (sizes + len(term)) >= TYPO_CUTOFF
         return [w for w, keep in zip(words, close.tolist(), strict=True) if keep]
 
     def _near_length(self, term: str) -> list[str]:
@@ -469,7 +471,7 @@ class Knowledge:
         return [
             word
             for size, words in self._by_length.items()
-            if 2.0 * min(size, n) / (size + n) >= 0.8
+            if 2.0 * min(size, n) / (size + n) >= TYPO_CUTOFF
             for word in words
         ]
 
@@ -880,6 +882,7 @@ _SUFFIXES = (
     "ization isation ive"
 ).split()
 MIN_TYPO_LENGTH = 6
+TYPO_CUTOFF = 0.8  # how alike (difflib's ratio) a misspelling is to the word it stands for
 SENTENCE_POOL = 96  # sentences, nearest in meaning, whose words are weighed
 FACT_POOL = 192  # facts, nearest in meaning, whose words are weighed (more than one report has)
 
