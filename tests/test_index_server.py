@@ -110,3 +110,30 @@ def test_a_servers_builds_are_read_once_then_from_a_local_copy(
     fresh = open_index(settings).report_data("remote-work-2024")
     assert any("A late note." in s.text for s in fresh.sentences)
     assert old.isdisjoint(p.name for p in copies.iterdir())
+
+
+@pytest.mark.server
+@pytest.mark.model
+def test_a_report_read_is_searched_without_a_filter_and_ranks_as_the_filtered_search(
+    chroma_server: ChromaServer,  # noqa: F811
+    user_report: Path,
+) -> None:
+    # a server answers a query filtered on the kind of record far slower than one unfiltered:
+    # once a report is read, its passages and facts are picked from the unfiltered ranking
+    from rag.index.store import _SEARCHED
+
+    assert main(["--chroma-url", chroma_server.url, "ingest", "--quiet", str(user_report)]) == 0
+    settings = Settings(chroma_url=chroma_server.url)
+    index = open_index(settings)
+    data = index.report_data("remote-work-2024")
+    searched = {c.id for c in data.chunks} | {f.id for f in data.facts}
+    embed = get_embedder(settings).embed_query
+    for question in ("Who wanted to go back to the office?", "How many managers answered?"):
+        vector = embed(question)
+        got = index.query(vector, 4, report="remote-work-2024")
+        filtered = index._collections["remote-work-2024"].query(
+            query_embeddings=[vector], n_results=4, where=_SEARCHED, include=["distances"]
+        )
+        assert [rid for rid, _ in got] == filtered["ids"][0]
+        assert {rid for rid, _ in got} <= searched  # never a sentence or a question form
+        assert got[0][1] == pytest.approx(1.0 - filtered["distances"][0][0])

@@ -614,9 +614,11 @@ class IndexReader:
         client: ClientAPI | None = None,
         search: Any = None,
         cache: BuildCache | None = None,
+        served: bool = False,
     ):
         self.where = where
         self._cache = cache  # local copies of a server's builds
+        self._served = served  # by a Chroma server (not an embedded client)
         self._client = client
         self._search = search  # the search collection, if any build is copied into it
         self._pointers = pointers
@@ -624,6 +626,7 @@ class IndexReader:
         self._data: dict[str, ReportData] = {}
         self._items: dict[str, Chunk | Fact] = {}
         self._owner: dict[str, str] = {}  # record id -> report id, for hits not yet loaded
+        self._sizes: dict[str, int] = {}  # collection name -> records it holds
         self._all: dict[str, Any] = {}
         self._lock = threading.RLock()
         self._report_locks: dict[str, threading.Lock] = {}  # one reader of each report at once
@@ -876,7 +879,12 @@ class IndexReader:
         n = min(k, self._available(report_id, kind))
         if n <= 0:
             return []
-        result = self._collections[report_id].query(
+        collection = self._collections[report_id]
+        if kind is None and report_id in self._data and self._served:
+            found = self._ranked_unfiltered(collection, embedding, report_id, n)
+            if found is not None:
+                return found
+        result = collection.query(
             query_embeddings=[list(embedding)],
             n_results=n,
             where={"kind": kind} if kind else _SEARCHED,  # type: ignore[arg-type]
@@ -887,6 +895,34 @@ class IndexReader:
         for rid in ids:
             self._owner[rid] = report_id
         return [(rid, 1.0 - float(d)) for rid, d in zip(ids, distances, strict=True)]
+
+    def _ranked_unfiltered(
+        self, collection: Any, embedding: Sequence[float], report_id: str, n: int
+    ) -> list[tuple[str, float]] | None:
+        """The ``n`` nearest passages and facts of a report already read, from a query of its
+        whole collection, unfiltered, kept here by id: a Chroma server answers a query
+        filtered on the kind of record in ~35 ms, one unfiltered in ~5 (a build is a few
+        hundred records), with the same ranking (ties at the last place aside). None if the
+        ranking did not reach ``n`` of them."""
+        data = self._data[report_id]
+        ours = {c.id for c in data.chunks} | {f.id for f in data.facts}
+        size = self._sizes.get(collection.name)
+        if size is None:
+            size = self._sizes[collection.name] = int(collection.count())
+        result = collection.query(
+            query_embeddings=[list(embedding)], n_results=size, include=["distances"]
+        )
+        distances = (result["distances"] or [[]])[0]
+        hits = [
+            (rid, 1.0 - float(d))
+            for rid, d in zip(result["ids"][0], distances, strict=True)
+            if rid in ours
+        ][:n]
+        if len(hits) < n:
+            return None
+        for rid, _ in hits:
+            self._owner[rid] = report_id
+        return hits
 
     def _query_shared(
         self, embedding: Sequence[float], k: int, report_ids: list[str], kind: str | None
@@ -1004,4 +1040,5 @@ def _open_index(settings: Settings) -> IndexReader:
     if settings.chroma_url:  # an embedded index is on this disk already
         cache = BuildCache(cache_dir(settings.data_dir))
         cache.prune(collections.values())
-    return IndexReader(settings.where, pointers, collections, client, shared, cache)
+    served = settings.chroma_url is not None
+    return IndexReader(settings.where, pointers, collections, client, shared, cache, served)
