@@ -29,14 +29,19 @@ from ingest.pipeline import ingest
 from rag.answering.answerability import CALIBRATION, FEATURES, KIND_FEATURES, LOWERS, RAISES
 from rag.settings import PROJECT_ROOT, Settings
 
-TUNING = (DEFAULT_CASES, DEFAULT_CASES.with_name("dev.yaml"))
+# dialogue_tuning.yaml holds only conversations: it teaches the follow-up decision alone
+TUNING = (
+    DEFAULT_CASES,
+    DEFAULT_CASES.with_name("dev.yaml"),
+    DEFAULT_CASES.with_name("dialogue_tuning.yaml"),
+)
 REPORT_TUNING = "tuning.yaml"  # per public report; its cases.yaml stays the validation set
 # The public reports' tuning sets teach the fact decision (figures asked, traps and refusals of
 # figures). Their about-the-survey cases are kept out: fitted with them, the about threshold fell
 # from 0.446 to 0.364 and refused only 42% of what those reports leave unsaid, because the about
 # signals (nearness to example statements) do not yet tell a report's method apart from its
 # findings. They stay in tuning.yaml for the day those signals do.
-REPORT_KINDS = frozenset({"fact"})
+REPORT_KINDS = frozenset({"fact", "followup"})
 # Public reports whose tuning sets stay out of the fit. The Carpentries survey joined after the
 # fit was chosen: fitted with its tuning set too, the fact threshold rose 0.418 -> 0.475 and the
 # tuning sets lost two cases (one bundled, one Go) for none gained, so it stays out and its
@@ -49,7 +54,10 @@ MIN_ANSWER_RECALL = 0.9  # a threshold may refuse at most a tenth of what the re
 
 
 def collect(settings: Settings, cases: Sequence[Case]) -> list[tuple[str, dict[str, float], int]]:
-    """(kind, features, answerable) for every single-part case without history."""
+    """(kind, features, answerable) for every single-part case. A case with a history is
+    read after its earlier turns, as the engine reads it, and teaches only the follow-up
+    decision (a figure asked again stands on the figures earlier answers gave)."""
+    from rag.answering.conversation import as_answered, turns_of
     from rag.answering.knowledge import from_index
     from rag.answering.plan import FIGURE_INTENTS, OVERVIEW_INTENTS, Context, read_parts
     from rag.engine import load_index
@@ -60,13 +68,18 @@ def collect(settings: Settings, cases: Sequence[Case]) -> list[tuple[str, dict[s
     knowledge = from_index(index, get_embedder(settings).embed_query)
     rows = []
     for case in cases:
-        if case.history or case.category in SKIPPED:
+        if case.category in SKIPPED:
             continue
         report_ids = [case.report] if case.report else list(knowledge.reports)
         if any(r not in knowledge.reports for r in report_ids):
             continue
+        context = Context()
+        for asked, reply in turns_of(case.history):
+            as_answered(
+                context, read_parts(asked, knowledge, report_ids, context), reply, knowledge
+            )
         question = sanitize(case.question) or case.question
-        readings = read_parts(question, knowledge, report_ids, Context())
+        readings = read_parts(question, knowledge, report_ids, context)
         if len(readings) != 1:
             continue
         r = readings[0]
@@ -83,6 +96,11 @@ def collect(settings: Settings, cases: Sequence[Case]) -> list[tuple[str, dict[s
         # answered in words ("which teams control the budget?") teaches the fact decision to
         # step aside for the sentence
         wants_figure = bool(case.expected or case.derivation)
+        if case.history:
+            # a figure asked again, or what the survey was, is not decided by the sentence
+            if r.follows and kind != "about" and not wants_figure:
+                rows.append(("followup", r.features, int(not case.refuse)))
+            continue
         answered = not case.refuse and (kind != "fact" or wants_figure)
         rows.append((kind, r.features, int(answered)))
     return rows
@@ -115,13 +133,15 @@ def _signed_logistic(z: Any, y: Any, signs: Sequence[int]) -> tuple[Any, float]:
     return result.x[:-1], float(result.x[-1])
 
 
-def fit(rows: Sequence[tuple[str, dict[str, float], int]]) -> dict[str, Any]:
+def fit(
+    rows: Sequence[tuple[str, dict[str, float], int]], kinds: Sequence[str] = tuple(KIND_FEATURES)
+) -> dict[str, Any]:
     """Weights, bias and threshold per kind, with the curve and the chosen point's figures."""
     import numpy as np
     from sklearn.metrics import precision_recall_curve
 
     out: dict[str, Any] = {"weights": {}, "bias": {}, "threshold": {}, "fit": {}, "curves": {}}
-    for kind in KIND_FEATURES:
+    for kind in kinds:
         data = [(f, y) for k, f, y in rows if k == kind]
         names = KIND_FEATURES[kind]
         x = np.array([[f[name] for name in names] for f, _ in data], dtype=float)
@@ -199,6 +219,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--reports-data",
         help="a data dir already holding the public reports' index (default: ingest them aside)",
     )
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=list(KIND_FEATURES),
+        help="refit only this kind of evidence (repeatable); the others keep their saved fit, "
+        "and the curve goes to answerability-<kind>.png",
+    )
     args = parser.parse_args(argv)
     settings = Settings()
     cases = [c for path in TUNING for c in load_cases(path)]
@@ -222,16 +249,26 @@ def main(argv: Sequence[str] | None = None) -> int:
                 ingest(own, [r.file for r in reports if r.file])
                 extra = collect(own, report_cases)
         rows += [row for row in extra if row[0] in REPORT_KINDS]
-    fitted = fit(rows)
     out = Path(args.out)
-    plot(fitted.pop("curves"), out.with_suffix(".png"))
+    fitted = fit(rows, args.only or tuple(KIND_FEATURES))
+    curves = fitted.pop("curves")
+    fitted["fitted_on"] = {k: [str(p.relative_to(PROJECT_ROOT)) for p in used] for k in curves}
+    fitted["date"] = {k: time.strftime("%Y-%m-%d") for k in curves}
+    png = (
+        out.with_name(f"{out.stem}-{'-'.join(args.only)}.png")
+        if args.only
+        else out.with_suffix(".png")
+    )
+    plot(curves, png)
+    if args.only:
+        saved = json.loads(out.read_text(encoding="utf-8"))
+        for key in ("weights", "bias", "threshold", "fit", "fitted_on", "date"):
+            fitted[key] = {**saved.get(key, {}), **fitted[key]}
     fitted["features"] = list(FEATURES)
-    fitted["fitted_on"] = [str(p.relative_to(PROJECT_ROOT)) for p in used]
-    fitted["date"] = time.strftime("%Y-%m-%d")
     out.write_text(json.dumps(fitted, indent=2) + "\n", encoding="utf-8")
     for kind, figures in fitted["fit"].items():
         print(f"{kind}: threshold {fitted['threshold'][kind]:.3f} {figures}")
-    print(f"wrote {out} and {out.with_suffix('.png')}")
+    print(f"wrote {out} and {png}")
     return 0
 
 

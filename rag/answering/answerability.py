@@ -32,6 +32,7 @@ FEATURES = (
     "measure_missing",
     "sentence_dense",
     "sentence_lexical",
+    "sentence_follows",
     "unknown_words",
     "intent_confidence",
     "about_fit",
@@ -63,6 +64,16 @@ KIND_FEATURES = {
         "statistic_missing",
         "unknown_words",
     ),
+    # a follow-up's best sentence, and how near it lies to what the answer before rested on
+    "followup": (
+        "sentence_dense",
+        "sentence_lexical",
+        "sentence_margin",
+        "sentence_uncovered",
+        "sentence_follows",
+        "statistic_missing",
+        "unknown_words",
+    ),
     # a sentence or fact stating how the survey was done: near the facet's example statements
     # (rag/answering/data/survey_facets.yaml) and near the question
     "about": (
@@ -82,7 +93,7 @@ KIND_FEATURES = {
 # sentence's margin over the next stays free: a topic told over several sentences has none.
 RAISES = frozenset(
     {"fact_dense", "fact_lexical", "fact_selector", "fact_label", "fact_margin"}
-    | {"sentence_dense"}
+    | {"sentence_dense", "sentence_follows"}
     | {"sentence_lexical", "about_fit", "about_dense", "about_lexical", "about_margin"}
 )
 LOWERS = frozenset(

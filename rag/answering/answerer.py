@@ -191,7 +191,7 @@ class Answerer:
         if turns:
             asked, reply = turns[-1]
             readings = read_parts(asked, self.knowledge, report_ids, context)
-            as_answered(context, readings, reply)
+            as_answered(context, readings, reply, self.knowledge)
         with self._lock:
             self._contexts[key] = copied(context)
             while len(self._contexts) > _CONTEXT_CACHE:
@@ -429,8 +429,13 @@ class Answerer:
         r.facts = r.facts or [s.item for s in r.ranked[:1]]
         return self._figures(r, sources)
 
+    def _sentence_answers(self, r: Reading) -> tuple[bool, float]:
+        """Whether the best sentence answers: a follow-up is judged with how near that
+        sentence lies to what the answer before it rested on (rag.answering.locality)."""
+        return self.calibration.answers("followup" if r.follows else "sentence", r.features)
+
     def _describe(self, r: Reading, sources: Sources) -> PartAnswer:
-        ok, score = self.calibration.answers("sentence", r.features)
+        ok, score = self._sentence_answers(r)
         r.answerable = score
         if not ok:
             return self._refuse(r, "anything that answers this", sources)
@@ -701,7 +706,7 @@ class Answerer:
         """No fact answers: a sentence may say it in words; otherwise refuse. A sentence
         whose figures all count another name than the one asked may say something of it, but
         none of its figures is the answer."""
-        ok, score = self.calibration.answers("sentence", r.features)
+        ok, score = self._sentence_answers(r)
         usable = [s.item for s in r.sentences if _quotable(s.item)]
         if ok and usable and not self._name_missing(r, [usable[0].text]):
             best = usable[0]
@@ -768,7 +773,7 @@ class Answerer:
                 quoted = writers.quote(report.source_of(fact), sources)
                 return f"{stated} On how it changed, the report says: {quoted}."
         usable = [s.item for s in r.sentences[:1] if _quotable(s.item)]
-        if usable and self.calibration.answers("sentence", r.features)[0]:
+        if usable and self._sentence_answers(r)[0]:
             best = usable[0]
             numbers = [f for f in figures_of(best.text) if f.unit != "year"]
             if asks_figure(r.text) and not numbers:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from rag.answering.knowledge import Knowledge
+from rag.answering.locality import anchors_of
 from rag.answering.plan import Context, Reading
 from rag.text.numbers import close, extract_figures, units_agree
 
@@ -34,13 +36,21 @@ def turns_of(history: Sequence[dict[str, Any]] | None) -> tuple[tuple[str, str],
 ANSWERED_POOL = 12
 
 
-def as_answered(context: Context, readings: Sequence[Reading], reply: str) -> None:
-    """Lean on what the reply to an earlier question stated: when it gives a figure the
-    question's own reading did not target ("78% had a programme" where the reading chose
-    57%), the fact of the question's ranking that holds that figure is what "the rest of
-    them" refers to."""
+def as_answered(
+    context: Context, readings: Sequence[Reading], reply: str, knowledge: Knowledge
+) -> None:
+    """Lean on what the reply to an earlier question stated: the sentence it rests on is
+    where a follow-up's evidence is likeliest to be (rag.answering.locality), and when it
+    gives a figure the question's own reading did not target ("78% had a programme" where
+    the reading chose 57%), the fact of the question's ranking that holds that figure is what
+    "the rest of them" refers to."""
     if not readings or not context.facts:
         return
+    if context.anchors:
+        last = readings[-1]
+        # without the reply, what the question's own reading found best
+        found = [s.item for s in last.sentences[:1]]
+        context.anchors[-1] = anchors_of(reply, knowledge, last.report_ids) if reply else found
     said = [f for f in extract_figures(reply) if f.unit and f.unit != "year"]
     if not said:
         return
@@ -70,4 +80,6 @@ def as_answered(context: Context, readings: Sequence[Reading], reply: str) -> No
 
 def copied(context: Context) -> Context:
     """A copy a later turn may grow without changing the cached one."""
-    return Context(list(context.texts), [list(f) for f in context.facts])
+    return Context(
+        list(context.texts), [list(f) for f in context.facts], [list(a) for a in context.anchors]
+    )

@@ -313,9 +313,13 @@ class ReportKnowledge:
             return self.sentences[i]
         return None
 
+    def position(self, sentence: Sentence) -> int:
+        """The sentence's place in the report's text order."""
+        return bisect.bisect_left(self._starts, sentence.start)
+
     def neighbours(self, sentence: Sentence, before: int = 1, after: int = 1) -> list[Sentence]:
         """The sentences around ``sentence`` in its section, in text order, itself included."""
-        i = bisect.bisect_left(self._starts, sentence.start)
+        i = self.position(sentence)
         lo, hi = max(0, i - before), min(len(self.sentences), i + after + 1)
         return [s for s in self.sentences[lo:hi] if s.section == sentence.section]
 

@@ -31,6 +31,7 @@ from rag.answering.knowledge import (
     scale_points,
     tokens_of,
 )
+from rag.answering.locality import Nearby, load_weight, nearby, nearness, ordered
 from rag.answering.measures import measure_missing
 from rag.answering.parts import contrasted, premise, sides, split_questions, whole_and_part
 from rag.answering.survey_facets import Facet, FacetMatch, asks_figure, matches
@@ -102,6 +103,8 @@ class Reading:
     claimed: list[Figure] = field(default_factory=list)  # figures the question asserts
     leans: bool = False  # takes its topic from what came before
     inherited: bool = False  # its targets are figures earlier turns already answered with
+    follows: bool = False  # asked after an answer whose evidence it may continue (locality)
+    nearby: list[Nearby] = field(default_factory=list)  # a follow-up's candidate sentences
     premise: str | None = None  # a claim the question rests on, checked against the report
     features: dict[str, float] = field(default_factory=dict)
     answerable: float | None = None
@@ -144,13 +147,25 @@ class Context:
 
     texts: list[str] = field(default_factory=list)  # earlier questions, oldest first
     facts: list[list[Fact]] = field(default_factory=list)  # their targets, oldest first
+    # the sentences each earlier turn's reply rested on (rag.answering.locality); none for a
+    # part of the question being read
+    anchors: list[list[Sentence]] = field(default_factory=list)
 
     def last_facts(self) -> list[Fact]:
         return next((f for f in reversed(self.facts) if f), [])
 
+    def last_anchors(self) -> list[Sentence]:
+        return next((a for a in reversed(self.anchors) if a), [])
+
     def add(self, text: str, facts: Sequence[Fact]) -> None:
         self.texts.append(text)
         self.facts.append(list(facts))
+        self.anchors.append([])
+
+    def turn(self, i: int) -> Context:
+        """The context of earlier turn ``i`` alone (a question that goes back to it)."""
+        anchors = self.anchors[i] if i < len(self.anchors) else []
+        return Context([self.texts[i]], [self.facts[i]], [anchors])
 
 
 def leans_on_context(text: str, knowledge: Knowledge) -> bool:
@@ -241,7 +256,7 @@ def read_part(text: str, knowledge: Knowledge, report_ids: list[str], context: C
     back = returned is not None
     if returned is not None:  # "going back to the first thing, ...": lean on that turn
         turn, text = returned
-        context = Context([context.texts[turn]], [context.facts[turn]])
+        context = context.turn(turn)
     leans = back or (bool(context.texts) and leans_on_context(text, knowledge))
     query = f"{context_text(context)} {text}" if leans else text
     vector = knowledge.vector(query)
@@ -266,6 +281,15 @@ def read_part(text: str, knowledge: Knowledge, report_ids: list[str], context: C
         if own and own[0].lexical > 0:
             reading.ranked = own
     reading.sentences = knowledge.rank_sentences(query, vector, report_ids)
+    anchors = context.last_anchors()
+    if anchors:
+        # a follow-up's answer is likeliest beside what the last answer rested on
+        # (rag.answering.locality): its own words and the question before it both count
+        in_context = vector if leans else knowledge.vector(f"{context_text(context)} {text}")
+        reading.nearby = nearby(
+            reading.sentences, own_vector, in_context, query, anchors, knowledge
+        )
+        reading.sentences = ordered(reading.nearby, load_weight())
     if intent == "extreme":
         words = set(tokenize(text, keep_stopwords=True))
         reading.direction = "least" if words & LEAST else "most"
@@ -302,6 +326,9 @@ def read_part(text: str, knowledge: Knowledge, report_ids: list[str], context: C
                 reading.facet.name: matches(knowledge, text, own_vector, report_ids, reading.facet)
             }
     reading.features = features(reading, knowledge)
+    reading.follows = bool(anchors)
+    best = reading.sentences[0].item if reading.sentences else None
+    reading.features["sentence_follows"] = nearness(best, anchors, knowledge) if best else 0.0
     return reading
 
 
