@@ -597,3 +597,28 @@ def test_the_figure_just_given_set_against_another(engine: Engine) -> None:
     )
     answer = engine.answer("how does it stack up against the share that could show ROI?", history)
     assert "58.8%" in answer.text and "34.2%" in answer.text and "higher" in answer.text
+
+
+def test_those_two_are_the_figures_the_replies_gave(engine: Engine) -> None:
+    # the second question alone reads as two loss bands; its reply gave one of them
+    history = [
+        {"role": "user", "content": "How many gave LLM adoption the highest rating of 5?"},
+        {"role": "assistant", "content": "18.2% rated it as 5 [1]."},
+        {"role": "user", "content": "New topic: which share lost $100M-$200M to ungoverned AI?"},
+        {"role": "assistant", "content": "24% lost $100M to $200M [1]."},
+    ]
+    a = engine.answer("so which of the two is larger?", history)
+    assert "24%" in a.text and "18.2%" in a.text and "10%" not in a.text, a.text
+    assert_traceable(a, report_text(engine))
+
+
+def test_a_ratio_of_two_rows_the_follow_up_names_by_their_figures(engine: Engine) -> None:
+    history = [
+        {"role": "user", "content": "what share put LLM adoption at 4 out of 5?"},
+        {"role": "assistant", "content": "49% rated it as 4 [1]."},
+        {"role": "user", "content": "and at 5?"},
+        {"role": "assistant", "content": "18.2% rated it as 5 [1]."},
+    ]
+    a = engine.answer("so how many 4s are there per 5?", history)
+    assert "2.69" in a.text and "49" in a.text and "18.2" in a.text, a.text
+    assert_traceable(a, report_text(engine))

@@ -71,7 +71,10 @@ def as_answered(
             for fact in pool
             if (fact.report, fact.table) in tables and holds([fact], f)
         ]
-        context.facts[-1] = list(dict.fromkeys([*targeted, *more]))
+        # the rows targeted that the reply left out were not given ("24%" of a reading that
+        # targeted 24% and 10%): "those two groups" are the figures the user saw
+        given = [x for x in targeted if any(holds([x], f) for f in said)]
+        context.facts[-1] = list(dict.fromkeys([*given, *more]))
         return
     found = [fact for f in said for fact in pool if holds([fact], f)]
     if found:

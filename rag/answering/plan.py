@@ -584,13 +584,40 @@ def _lean(reading: Reading, context: Context, knowledge: Knowledge) -> None:
             rows = _unique([f for f in recent if (f.report, f.table) == (last.report, last.table)])
             reading.facts = rows if len(rows) > 1 else reading.facts
         return
-    if reading.intent in ("sum", "difference", "ratio", "compare") and not reading.claimed:
-        gathered = [f for facts in context.facts[-2:] for f in facts]
+    two_sided = reading.intent in ("sum", "difference", "ratio", "compare")
+    gathered = [f for facts in context.facts[-2:] for f in facts]
+    if two_sided and len(reading.claimed) >= 2:
+        # "how many 4s were there for every 5?": the rows of the earlier tables its figures name
+        rows = {(f.report, f.table) for f in gathered}
+        named_rows = [
+            max(pool_rows, key=lambda f: row_named([q], f))
+            for q in reading.claimed
+            if (
+                pool_rows := [
+                    f
+                    for rid, tid in rows
+                    for f in knowledge.reports[rid].tables.get(tid, [])
+                    if names_row(q, f)
+                ]
+            )
+        ]
+        if len(_unique(named_rows)) >= 2:
+            reading.facts = _unique(named_rows)
+            return
+    if two_sided and not reading.claimed:
         pool = previous if len(previous) >= 2 else gathered
-        # "and what about pensions?" names something the earlier figures are not about
+        # "and what about pensions?" names something the earlier figures are not about: a word
+        # of its own that other figures hold and these do not ("the middle band beat the lower
+        # one" names nothing else: no figure is about "middle" or "beat")
         held = frozenset().union(*(tokens_of(fact_document(f)) for f in pool))
+        others = frozenset().union(
+            *(tokens_of(fact_document(s.item)) for s in reading.ranked if s.item not in pool)
+        )
         own = [t for t in known if t not in _CUE_WORDS]
-        if len(pool) >= 2 and all(knowledge.covers(t, held) for t in own):
+        elsewhere = [
+            t for t in own if not knowledge.covers(t, held) and knowledge.covers(t, others)
+        ]
+        if len(pool) >= 2 and not elsewhere:
             reading.facts = _unique(pool)[-2:] if reading.intent != "sum" else _unique(pool)
             return
         if reading.intent != "sum" and own and reading.ranked and _ABOUT_THE_LAST.match(lowered):
