@@ -588,19 +588,13 @@ def _lean(reading: Reading, context: Context, knowledge: Knowledge) -> None:
     gathered = [f for facts in context.facts[-2:] for f in facts]
     if two_sided and len(reading.claimed) >= 2:
         # "how many 4s were there for every 5?": the rows of the earlier tables its figures name
-        rows = {(f.report, f.table) for f in gathered}
-        named_rows = [
-            max(pool_rows, key=lambda f: row_named([q], f))
-            for q in reading.claimed
-            if (
-                pool_rows := [
-                    f
-                    for rid, tid in rows
-                    for f in knowledge.reports[rid].tables.get(tid, [])
-                    if names_row(q, f)
-                ]
-            )
-        ]
+        earlier = {(f.report, f.table) for f in gathered}
+        candidates = [f for rid, tid in earlier for f in knowledge.reports[rid].tables.get(tid, [])]
+        named_rows: list[Fact] = []
+        for q in reading.claimed:
+            naming = sorted(candidates, key=lambda f: -row_named([q], f))
+            if naming and names_row(q, naming[0]):
+                named_rows.append(naming[0])
         if len(_unique(named_rows)) >= 2:
             reading.facts = _unique(named_rows)
             return
