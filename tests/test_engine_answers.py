@@ -622,3 +622,17 @@ def test_a_ratio_of_two_rows_the_follow_up_names_by_their_figures(engine: Engine
     a = engine.answer("so how many 4s are there per 5?", history)
     assert "2.69" in a.text and "49" in a.text and "18.2" in a.text, a.text
     assert_traceable(a, report_text(engine))
+
+
+def test_a_follow_up_naming_one_figure_sets_it_against_the_other_earlier_one(
+    engine: Engine,
+) -> None:
+    history = [
+        {"role": "user", "content": "What share see LLM adoption as a top priority this year?"},
+        {"role": "assistant", "content": "67.2% saw it as a top priority [1]."},
+        {"role": "user", "content": "and how many lack the staff and budget?"},
+        {"role": "assistant", "content": "58.8% felt understaffed and underfunded [1]."},
+    ]
+    a = engine.answer("how far ahead is the top-priority share then, in points?", history)
+    assert "8.4" in a.text and "67.2%" in a.text and "58.8%" in a.text, a.text
+    assert_traceable(a, report_text(engine))

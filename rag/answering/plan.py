@@ -72,6 +72,7 @@ FIGURE_INTENTS = frozenset(
     "figure breakdown compare extreme sum difference complement ratio share_of_share".split()
 )
 TWO_SIDED = frozenset("compare difference ratio share_of_share".split())
+_PAIRED = frozenset("compare difference ratio".split())  # two figures set against each other
 OVERVIEW_INTENTS = frozenset("overview conclusion recommendation emphasis".split())
 OUTWORDING_POOL = 8  # the nearest sentences a fact's wording is weighed against
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
@@ -265,7 +266,12 @@ def read_part(text: str, knowledge: Knowledge, report_ids: list[str], context: C
     # "Since the survey was of X, what did Y say?" asks what the question after the claim asks
     rests = premise(text)
     asked, asked_vector = (rests[1], knowledge.vector(rests[1])) if rests else (text, own_vector)
-    intent, confidence = settle_intent(model.predict(asked_vector, asked), asked, leans)
+    earlier = bool(context.last_facts())
+    intent, confidence = settle_intent(model.predict(asked_vector, asked), asked, leans or earlier)
+    if earlier and not leans and intent in _PAIRED and not _two_things(asked):
+        # "so how far ahead is the priority number?" names one figure; the other is an earlier
+        # turn's
+        leans = True
     against = set(tokenize(text, keep_stopwords=True)) & _SET_AGAINST
     if leans and against and intent not in TWO_SIDED and _ABOUT_THE_LAST.match(text.lower()):
         intent = "compare"  # "how does it stack up against X?": the figure just given and X
