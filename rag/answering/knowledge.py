@@ -23,7 +23,7 @@ from functools import lru_cache
 from typing import Any
 
 from rag.answering.survey_facets import FacetModel
-from rag.text.lexicon import GENERIC, PICKING, TIME_UNITS, UNIT_CUES
+from rag.text.lexicon import GENERIC, PICKING, SAMPLE_WORDS, TIME_UNITS, UNIT_CUES
 from rag.text.numbers import Figure, close, extract_figures, units_agree
 from rag.text.tokens import acronyms, spelled_as_digits, synonyms, tokenize
 from rag.types import Fact, ReportInfo, Section, Sentence
@@ -293,6 +293,15 @@ class ReportKnowledge:
         for f in self.facts:
             self.tables.setdefault(f.table, []).append(f)
         self._starts = [s.start for s in self.sentences]
+        self._sample: frozenset[str] | None = None
+
+    def sample_tokens(self) -> frozenset[str]:
+        """The words that say who the report surveyed: its metadata and its sample sentences
+        (read once: a question reads them of the report its evidence comes from)."""
+        if self._sample is None:
+            sample = [s.text for s in self.sentences if tokens_of(s.text) & SAMPLE_WORDS]
+            self._sample = tokens_of(" ".join([self.info.surveyed, self.info.title, *sample]))
+        return self._sample
 
     @property
     def frame(self) -> Any:
@@ -393,6 +402,8 @@ class Knowledge:
         self._banded()
         self._routing()
         self._near_letters("warm")
+        for r in self.reports.values():
+            r.sample_tokens()
         width = self.facets.centroids()[1].shape[1]
         for rid, r in self.reports.items():  # how near each sentence and fact is to each facet
             for kind, items, vectors in (
@@ -740,10 +751,14 @@ class Knowledge:
             rows.append(start + top)
             if figures:  # rows the question's figures name count even when far in meaning
                 chosen = set(top.tolist())
+                # only a row whose label holds figures can be named by them (_banded)
+                banded = np.flatnonzero(self._banded()[start : start + n]).tolist()
                 extra.extend(
                     (float(dense[i]), start + i)
-                    for i, f in enumerate(r.facts)
-                    if i not in chosen and (keep is None or keep(i)) and row_named(figures, f)
+                    for i in banded
+                    if i not in chosen
+                    and (keep is None or keep(i))
+                    and row_named(figures, r.facts[i])
                 )
         # Words are weighed only for the facts nearest in meaning, and rows the question's
         # figures name: across a library of reports that keeps a question's cost flat (one
