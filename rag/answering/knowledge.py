@@ -610,18 +610,20 @@ class Knowledge:
             found |= every
         return found
 
-    def coverages(self, terms: Sequence[str], index: WordIndex) -> Any:
-        """:meth:`coverage` of every text of ``index`` at once (float64, equal text for text:
-        the weights are added in the same order)."""
+    def coverages(self, terms: Sequence[str], index: WordIndex, rows: Any = None) -> Any:
+        """:meth:`coverage` of every text of ``index`` at once, or of its ``rows`` only (an
+        integer array), in their order (float64, equal text for text: the weights are added
+        in the same order)."""
         import numpy as np
 
         weights = [self.idf(t) for t in terms]
         total = sum(weights)
-        covered = np.zeros(index.size, dtype=np.float64)
+        covered = np.zeros(index.size if rows is None else len(rows), dtype=np.float64)
         if not total:
             return covered
         for term, weight in zip(terms, weights, strict=True):
-            covered[self.holding(term, index)] += weight
+            held = self.holding(term, index)
+            covered[held if rows is None else held[rows]] += weight
         return covered / total
 
     def known(self, term: str) -> bool:
@@ -765,25 +767,31 @@ class Knowledge:
         # report's facts all fit in the pool).
         sim, row = _pooled(sims, rows)
         order = np.argsort(-sim, kind="stable")
-        kept = [(float(sim[j]), int(row[j])) for j in order[:FACT_POOL]]
+        kept_sims, kept = sim[order[:FACT_POOL]].tolist(), row[order[:FACT_POOL]].tolist()
         if figures:
             rest = order[FACT_POOL:]
-            for j in rest[self._banded()[row[rest]]]:
+            for j in rest[self._banded()[row[rest]]].tolist():
                 if row_named(figures, index.items[row[j]]):
-                    kept.append((float(sim[j]), int(row[j])))
-        kept += extra
+                    kept_sims.append(float(sim[j]))
+                    kept.append(int(row[j]))
+        kept_sims += [similarity for similarity, _ in extra]
+        kept += [at for _, at in extra]
         if not kept:
             return []
         # what the row itself states counts most: a source sentence shared by several
         # rows ("67.2% ... with 49% rating it 4") must not make them all match alike
-        own = self.coverages(terms, index)
-        whole = self.coverages(terms, self.word_index("documents"))
-        out: list[Scored] = []
-        for similarity, at in kept:
-            fact = index.items[at]
-            lexical = 0.6 * float(own[at]) + 0.4 * float(whole[at])
-            named = row_named(figures, fact)
-            out.append(Scored(fact, similarity, lexical, named, fact.unit in units))
+        at = np.asarray(kept, dtype=np.intp)
+        own = self.coverages(terms, index, at)
+        whole = self.coverages(terms, self.word_index("documents"), at)
+        lexical = (0.6 * own + 0.4 * whole).tolist()
+        facts = [index.items[i] for i in kept]
+        named = [row_named(figures, f) for f in facts] if figures else [0.0] * len(facts)
+        out = [
+            Scored(fact, similarity, words, selected, fact.unit in units)
+            for fact, similarity, words, selected in zip(
+                facts, kept_sims, lexical, named, strict=True
+            )
+        ]
         out.sort(key=lambda s: -s.score)
         return out
 
@@ -814,10 +822,13 @@ class Knowledge:
         sim, row = _pooled(sims, rows)
         if not len(sim):
             return []
-        lexical = self.coverages(terms, index)
+        order = np.argsort(-sim, kind="stable")[:SENTENCE_POOL]
+        lexical = self.coverages(terms, index, row[order])
         out = [
-            Scored(index.items[row[j]], float(sim[j]), float(lexical[row[j]]))
-            for j in np.argsort(-sim, kind="stable")[:SENTENCE_POOL]
+            Scored(index.items[at], similarity, words)
+            for at, similarity, words in zip(
+                row[order].tolist(), sim[order].tolist(), lexical.tolist(), strict=True
+            )
         ]
         out.sort(key=lambda s: -s.score)
         return out
