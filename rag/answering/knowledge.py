@@ -403,6 +403,7 @@ class Knowledge:
         self._idf: dict[str, float] = {}
         self._forms: dict[str, frozenset[str]] = {}
         self._corrected: dict[str, str] = {}
+        self._terms: dict[str, tuple[str, ...]] = {}  # a question's parts read it several times
         self._words: dict[str, WordIndex] = {}
         self._bands: Any = None
         self._routes: tuple[Any, Any, Any] | None = None
@@ -509,6 +510,9 @@ class Knowledge:
     def terms(self, text: str) -> list[str]:
         """The content words of a question: no generic words (unless part of a name it
         capitalises), spelled as the report spells."""
+        known = self._terms.get(text)
+        if known is not None:
+            return list(known)
         out: list[str] = []
         named = name_words(text)
         for token in tokenize(self.expand_aliases(text)):
@@ -519,6 +523,9 @@ class Knowledge:
             token = self.corrected(token)
             if token not in out and (token not in GENERIC or token in named):
                 out.append(token)
+        if len(self._terms) >= TERMS_KEPT:
+            self._terms.clear()
+        self._terms[text] = tuple(out)
         return out
 
     def expand_aliases(self, text: str) -> str:
@@ -930,6 +937,7 @@ _SUFFIXES = (
 MIN_TYPO_LENGTH = 6
 TYPO_CUTOFF = 0.8  # how alike (difflib's ratio) a misspelling is to the word it stands for
 SENTENCE_POOL = 96  # sentences, nearest in meaning, whose words are weighed
+TERMS_KEPT = 4096  # texts whose terms are kept (a question, its parts, the rows it reads)
 FACT_POOL = 192  # facts, nearest in meaning, whose words are weighed (more than one report has)
 
 
