@@ -6,14 +6,16 @@ exact twin: ties must still come out in report order, as one-by-one scoring puts
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import fields, replace
 from typing import Any
 
 import pytest
 
 from rag.answering.knowledge import (
     Knowledge,
+    Scored,
     fact_words,
+    scored,
     sentence_words,
     tokens_of,
 )
@@ -212,3 +214,12 @@ def test_a_misspelling_is_corrected_as_a_scan_of_every_word_corrects_it(
         assert difflib.get_close_matches(typo, library._near_letters(typo), n=3, cutoff=0.8) == (
             every
         ), typo
+
+
+def test_scored_makes_the_value_the_dataclass_makes() -> None:
+    made = scored("item", 0.5, 0.25, 1.0, True)
+    assert set(vars(made)) == {f.name for f in fields(Scored)}
+    assert made == Scored("item", 0.5, 0.25, 1.0, True)
+    assert hash(made) == hash(Scored("item", 0.5, 0.25, 1.0, True))
+    assert scored("item", 0.5, 0.25) == Scored("item", 0.5, 0.25)
+    assert made.score == Scored("item", 0.5, 0.25, 1.0, True).score

@@ -519,7 +519,9 @@ class Answerer:
         words = self._names.get(key)
         if words is None:
             infos = [self.knowledge.reports[rid].info for rid in key]
-            words = set(tokenize(" ".join(f"{i.title} {i.short} {i.publisher}" for i in infos)))
+            # each report's names tokenized alone (and so once: tokenize keeps what it read),
+            # not joined: a library's reports are asked of in ever new sets of eight
+            words = set().union(*(tokenize(f"{i.title} {i.short} {i.publisher}") for i in infos))
             self._names[key] = words
         return words
 

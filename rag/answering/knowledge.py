@@ -23,7 +23,7 @@ from functools import lru_cache
 from typing import Any
 
 from rag.answering.survey_facets import FacetModel
-from rag.text.lexicon import GENERIC, PICKING, TIME_UNITS, UNIT_CUES
+from rag.text.lexicon import GENERIC, PICKING, SAMPLE_WORDS, TIME_UNITS, UNIT_CUES
 from rag.text.numbers import Figure, close, extract_figures, units_agree
 from rag.text.tokens import acronyms, spelled_as_digits, synonyms, tokenize
 from rag.types import Fact, ReportInfo, Section, Sentence
@@ -263,6 +263,26 @@ class Scored:
         return self.dense + self.lexical + 0.35 * self.named + (0.15 if self.unit_fit else 0.0)
 
 
+def scored(
+    item: Any, dense: float, lexical: float, named: float = 0.0, unit_fit: bool = False
+) -> Scored:
+    """``Scored(item, dense, lexical, named, unit_fit)``, the same value (equal, same hash),
+    made without the frozen dataclass's ``__init__`` (a setattr call a field, ~2 us against
+    ~0.6): the rankings make a few hundred a question. Keep in step with Scored's fields
+    (tests/test_answer_ranking.py checks it)."""
+    made = _new(Scored)
+    fields = made.__dict__
+    fields["item"] = item
+    fields["dense"] = dense
+    fields["lexical"] = lexical
+    fields["named"] = named
+    fields["unit_fit"] = unit_fit
+    return made
+
+
+_new = object.__new__
+
+
 def wanted_units(text: str) -> frozenset[str]:
     """The units a question's words ask for ('how long' -> days, weeks, months, years)."""
     words = set(tokenize(text, keep_stopwords=True))
@@ -293,6 +313,15 @@ class ReportKnowledge:
         for f in self.facts:
             self.tables.setdefault(f.table, []).append(f)
         self._starts = [s.start for s in self.sentences]
+        self._sample: frozenset[str] | None = None
+
+    def sample_tokens(self) -> frozenset[str]:
+        """The words that say who the report surveyed: its metadata and its sample sentences
+        (read once: a question reads them of the report its evidence comes from)."""
+        if self._sample is None:
+            sample = [s.text for s in self.sentences if tokens_of(s.text) & SAMPLE_WORDS]
+            self._sample = tokens_of(" ".join([self.info.surveyed, self.info.title, *sample]))
+        return self._sample
 
     @property
     def frame(self) -> Any:
@@ -378,6 +407,7 @@ class Knowledge:
         self._idf: dict[str, float] = {}
         self._forms: dict[str, frozenset[str]] = {}
         self._corrected: dict[str, str] = {}
+        self._terms: dict[str, tuple[str, ...]] = {}  # a question's parts read it several times
         self._words: dict[str, WordIndex] = {}
         self._bands: Any = None
         self._routes: tuple[Any, Any, Any] | None = None
@@ -397,6 +427,8 @@ class Knowledge:
         self._banded()
         self._routing()
         self._near_letters("warm")
+        for r in self.reports.values():
+            r.sample_tokens()
         width = self.facets.centroids()[1].shape[1]
         for rid, r in self.reports.items():  # how near each sentence and fact is to each facet
             for kind, items, vectors in (
@@ -482,6 +514,9 @@ class Knowledge:
     def terms(self, text: str) -> list[str]:
         """The content words of a question: no generic words (unless part of a name it
         capitalises), spelled as the report spells."""
+        known = self._terms.get(text)
+        if known is not None:
+            return list(known)
         out: list[str] = []
         named = name_words(text)
         for token in tokenize(self.expand_aliases(text)):
@@ -492,6 +527,9 @@ class Knowledge:
             token = self.corrected(token)
             if token not in out and (token not in GENERIC or token in named):
                 out.append(token)
+        if len(self._terms) >= TERMS_KEPT:
+            self._terms.clear()
+        self._terms[text] = tuple(out)
         return out
 
     def expand_aliases(self, text: str) -> str:
@@ -603,18 +641,20 @@ class Knowledge:
             found |= every
         return found
 
-    def coverages(self, terms: Sequence[str], index: WordIndex) -> Any:
-        """:meth:`coverage` of every text of ``index`` at once (float64, equal text for text:
-        the weights are added in the same order)."""
+    def coverages(self, terms: Sequence[str], index: WordIndex, rows: Any = None) -> Any:
+        """:meth:`coverage` of every text of ``index`` at once, or of its ``rows`` only (an
+        integer array), in their order (float64, equal text for text: the weights are added
+        in the same order)."""
         import numpy as np
 
         weights = [self.idf(t) for t in terms]
         total = sum(weights)
-        covered = np.zeros(index.size, dtype=np.float64)
+        covered = np.zeros(index.size if rows is None else len(rows), dtype=np.float64)
         if not total:
             return covered
         for term, weight in zip(terms, weights, strict=True):
-            covered[self.holding(term, index)] += weight
+            held = self.holding(term, index)
+            covered[held if rows is None else held[rows]] += weight
         return covered / total
 
     def known(self, term: str) -> bool:
@@ -744,35 +784,45 @@ class Knowledge:
             rows.append(start + top)
             if figures:  # rows the question's figures name count even when far in meaning
                 chosen = set(top.tolist())
+                # only a row whose label holds figures can be named by them (_banded)
+                banded = np.flatnonzero(self._banded()[start : start + n]).tolist()
                 extra.extend(
                     (float(dense[i]), start + i)
-                    for i, f in enumerate(r.facts)
-                    if i not in chosen and (keep is None or keep(i)) and row_named(figures, f)
+                    for i in banded
+                    if i not in chosen
+                    and (keep is None or keep(i))
+                    and row_named(figures, r.facts[i])
                 )
         # Words are weighed only for the facts nearest in meaning, and rows the question's
         # figures name: across a library of reports that keeps a question's cost flat (one
         # report's facts all fit in the pool).
         sim, row = _pooled(sims, rows)
         order = np.argsort(-sim, kind="stable")
-        kept = [(float(sim[j]), int(row[j])) for j in order[:FACT_POOL]]
+        kept_sims, kept = sim[order[:FACT_POOL]].tolist(), row[order[:FACT_POOL]].tolist()
         if figures:
             rest = order[FACT_POOL:]
-            for j in rest[self._banded()[row[rest]]]:
+            for j in rest[self._banded()[row[rest]]].tolist():
                 if row_named(figures, index.items[row[j]]):
-                    kept.append((float(sim[j]), int(row[j])))
-        kept += extra
+                    kept_sims.append(float(sim[j]))
+                    kept.append(int(row[j]))
+        kept_sims += [similarity for similarity, _ in extra]
+        kept += [at for _, at in extra]
         if not kept:
             return []
         # what the row itself states counts most: a source sentence shared by several
         # rows ("67.2% ... with 49% rating it 4") must not make them all match alike
-        own = self.coverages(terms, index)
-        whole = self.coverages(terms, self.word_index("documents"))
-        out: list[Scored] = []
-        for similarity, at in kept:
-            fact = index.items[at]
-            lexical = 0.6 * float(own[at]) + 0.4 * float(whole[at])
-            named = row_named(figures, fact)
-            out.append(Scored(fact, similarity, lexical, named, fact.unit in units))
+        at = np.asarray(kept, dtype=np.intp)
+        own = self.coverages(terms, index, at)
+        whole = self.coverages(terms, self.word_index("documents"), at)
+        lexical = (0.6 * own + 0.4 * whole).tolist()
+        facts = [index.items[i] for i in kept]
+        named = [row_named(figures, f) for f in facts] if figures else [0.0] * len(facts)
+        out = [
+            scored(fact, similarity, words, selected, fact.unit in units)
+            for fact, similarity, words, selected in zip(
+                facts, kept_sims, lexical, named, strict=True
+            )
+        ]
         out.sort(key=lambda s: -s.score)
         return out
 
@@ -803,10 +853,13 @@ class Knowledge:
         sim, row = _pooled(sims, rows)
         if not len(sim):
             return []
-        lexical = self.coverages(terms, index)
+        order = np.argsort(-sim, kind="stable")[:SENTENCE_POOL]
+        lexical = self.coverages(terms, index, row[order])
         out = [
-            Scored(index.items[row[j]], float(sim[j]), float(lexical[row[j]]))
-            for j in np.argsort(-sim, kind="stable")[:SENTENCE_POOL]
+            scored(index.items[at], similarity, words)
+            for at, similarity, words in zip(
+                row[order].tolist(), sim[order].tolist(), lexical.tolist(), strict=True
+            )
         ]
         out.sort(key=lambda s: -s.score)
         return out
@@ -888,6 +941,7 @@ _SUFFIXES = (
 MIN_TYPO_LENGTH = 6
 TYPO_CUTOFF = 0.8  # how alike (difflib's ratio) a misspelling is to the word it stands for
 SENTENCE_POOL = 96  # sentences, nearest in meaning, whose words are weighed
+TERMS_KEPT = 4096  # texts whose terms are kept (a question, its parts, the rows it reads)
 FACT_POOL = 192  # facts, nearest in meaning, whose words are weighed (more than one report has)
 
 

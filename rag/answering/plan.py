@@ -56,7 +56,6 @@ from rag.text.lexicon import (
     POPULATION,
     REST,
     ROLES,
-    SAMPLE_WORDS,
     SHORTFALL,
     STATISTICS,
     TIME_SHIFT,
@@ -698,18 +697,11 @@ def _scope(reading: Reading, knowledge: Knowledge) -> str | None:
     for f in reading.claimed:
         if f.unit == "year" and int(f.value) != info.year and not _mentions(f.raw, item):
             return "time"
-    base = _sample_tokens(knowledge, item.report)
+    base = knowledge.reports[item.report].sample_tokens()
     for group in population_modifiers(reading.text):
         if not any(knowledge.covers(t, tokens) or t in base for t in group):
             return "group: " + " ".join(group)
     return None
-
-
-def _sample_tokens(knowledge: Knowledge, report_id: str) -> frozenset[str]:
-    """The words that say who a report surveyed: its metadata and its sample sentences."""
-    r = knowledge.reports[report_id]
-    sample = [s.text for s in r.sentences if tokens_of(s.text) & SAMPLE_WORDS]
-    return tokens_of(" ".join([r.info.surveyed, r.info.title, *sample]))
 
 
 def _evidence_text(item: Fact | Sentence) -> str:
@@ -832,16 +824,16 @@ def _label_named(text: str, evidence: Scored | None, knowledge: Knowledge) -> fl
 def features(reading: Reading, knowledge: Knowledge) -> dict[str, float]:
     """The named signals the answerability decision reads (rag.answering.answerability)."""
     fact = reading.ranked[0] if reading.ranked else None
-    chosen = [s for s in reading.ranked if reading.facts and s.item.id == reading.facts[0].id]
-    target = chosen[0] if chosen else fact
+    first = reading.facts[0].id if reading.facts else None
+    chosen = next((s for s in reading.ranked if first is not None and s.item.id == first), None)
+    target = chosen or fact
     sentence = reading.sentences[0] if reading.sentences else None
     terms = knowledge.terms(reading.text)
     weight = sum(knowledge.idf(t) for t in terms) or 1.0
     unknown = sum(knowledge.idf(t) for t in terms if not knowledge.known(t)) / weight
     second_sentence = reading.sentences[1].dense if len(reading.sentences) > 1 else 0.0
-    other_facts = [
-        s.dense for s in reading.ranked if target is None or s.item.table != target.item.table
-    ]
+    table = target.item.table if target is not None else None
+    other_facts = [s.dense for s in reading.ranked if table is None or s.item.table != table]
     out = {
         "statistic_missing": _statistic_missing(reading.text, target, knowledge),
         "fact_uncovered": _uncovered(terms, target, knowledge),

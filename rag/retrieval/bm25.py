@@ -89,5 +89,11 @@ class BM25:
             total[ids] += self.idf(term) * tfs * (self.k1 + 1) / (tfs + norms)
             seen[ids] = True
         docs = np.flatnonzero(seen)
-        best = docs[np.argsort(-total[docs], kind="stable")[:k]]
+        scores = total[docs]
+        if len(docs) > k > 0:
+            # only documents scoring at least the k-th best can be among the k best: sorting
+            # them alone (ties at the k-th score included) gives the same first k, in order
+            kth = np.partition(scores, len(docs) - k)[len(docs) - k]
+            docs, scores = docs[scores >= kth], scores[scores >= kth]
+        best = docs[np.argsort(-scores, kind="stable")[:k]]
         return [(int(i), float(total[i])) for i in best]
