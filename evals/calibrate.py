@@ -190,6 +190,15 @@ def fit(
     return out
 
 
+def with_saved(fitted: dict[str, Any], saved: dict[str, Any]) -> dict[str, Any]:
+    """The kinds just fitted over a saved calibration: every other kind keeps its weights,
+    threshold and figures, and the record of what it was fitted on and when."""
+    out = dict(fitted)
+    for key in ("weights", "bias", "threshold", "fit", "fitted_on", "date"):
+        out[key] = {**saved.get(key, {}), **fitted.get(key, {})}
+    return out
+
+
 def plot(curves: dict[str, Any], path: Path) -> None:
     """The precision/recall curves with the chosen points marked."""
     import matplotlib
@@ -261,9 +270,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     plot(curves, png)
     if args.only:
-        saved = json.loads(out.read_text(encoding="utf-8"))
-        for key in ("weights", "bias", "threshold", "fit", "fitted_on", "date"):
-            fitted[key] = {**saved.get(key, {}), **fitted[key]}
+        # the other kinds' fits: those already at --out, else the shipped ones
+        saved = json.loads((out if out.exists() else CALIBRATION).read_text(encoding="utf-8"))
+        fitted = with_saved(fitted, saved)
     fitted["features"] = list(FEATURES)
     out.write_text(json.dumps(fitted, indent=2) + "\n", encoding="utf-8")
     for kind, figures in fitted["fit"].items():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from evals.calibrate import _signed_logistic
+from evals.calibrate import _signed_logistic, with_saved
 from rag.answering.answerability import LOWERS, RAISES, load_calibration
 
 
@@ -25,3 +25,27 @@ def test_the_shipped_calibration_keeps_every_signals_direction() -> None:
         for name, w in kind.items():
             assert not (name in RAISES and w < 0), name
             assert not (name in LOWERS and w > 0), name
+
+
+def test_refitting_one_kind_keeps_the_others_fits() -> None:
+    saved = {
+        "weights": {"fact": {"fact_dense": 1.0}, "followup": {"sentence_dense": 0.5}},
+        "bias": {"fact": -1.0, "followup": 0.0},
+        "threshold": {"fact": 0.4, "followup": 0.5},
+        "fit": {"fact": {"cases": 10}, "followup": {"cases": 5}},
+        "fitted_on": {"fact": ["evals/cases.yaml"], "followup": ["evals/cases.yaml"]},
+        "date": {"fact": "2026-12-01", "followup": "2026-12-01"},
+    }
+    fitted = {
+        "weights": {"followup": {"sentence_dense": 2.0}},
+        "bias": {"followup": 0.3},
+        "threshold": {"followup": 0.6},
+        "fit": {"followup": {"cases": 30}},
+        "fitted_on": {"followup": ["evals/dialogue_tuning.yaml"]},
+        "date": {"followup": "2026-12-02"},
+    }
+    merged = with_saved(fitted, saved)
+    assert merged["threshold"] == {"fact": 0.4, "followup": 0.6}
+    assert merged["weights"]["fact"] == {"fact_dense": 1.0}
+    assert merged["fitted_on"]["followup"] == ["evals/dialogue_tuning.yaml"]
+    assert merged["date"] == {"fact": "2026-12-01", "followup": "2026-12-02"}
