@@ -82,6 +82,11 @@ def test_a_reply_is_anchored_on_the_sentence_it_restates(knowledge: Knowledge) -
     reply = "Security teams were worried about where employee records are kept [1]."
     (anchor,) = anchors_of(reply, knowledge, ["cloud"])
     assert anchor.text == RESULTS[1]
+    # a reply that cites nothing (a refusal) rested on no sentence: nothing to stay near
+    assert (
+        anchors_of("The report does not say anything that answers this.", knowledge, ["cloud"])
+        == []
+    )
 
 
 def test_got_an_example_ranks_the_example_beside_the_last_answer_first(

@@ -29,9 +29,10 @@ _MARKS = re.compile(r"\[\d+\]")
 
 def anchors_of(reply: str, knowledge: Knowledge, report_ids: Sequence[str]) -> list[Sentence]:
     """The report sentence a reply rests on: the one nearest in meaning to what it said (an
-    answer quotes or restates its evidence; a user's history may paraphrase it)."""
+    answer quotes or restates its evidence; a user's history may paraphrase it). A reply that
+    cites nothing ("The report does not say ...") rested on no sentence."""
     said = _MARKS.sub(" ", reply).strip()
-    if not said or not report_ids:
+    if not said or not report_ids or not _MARKS.search(reply):
         return []
     ranked = knowledge.rank_sentences(said, knowledge.vector(said), report_ids)
     return [ranked[0].item] if ranked else []
