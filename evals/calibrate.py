@@ -57,12 +57,10 @@ def collect(settings: Settings, cases: Sequence[Case]) -> list[tuple[str, dict[s
     """(kind, features, answerable) for every single-part case. A case with a history is
     read after its earlier turns, as the engine reads it, and teaches only the follow-up
     decision (a figure asked again stands on the figures earlier answers gave)."""
-    from rag.answering.conversation import as_answered, turns_of
     from rag.answering.knowledge import from_index
-    from rag.answering.plan import FIGURE_INTENTS, OVERVIEW_INTENTS, Context, read_parts
+    from rag.answering.plan import FIGURE_INTENTS, OVERVIEW_INTENTS
     from rag.engine import load_index
     from rag.index.embeddings import get_embedder
-    from rag.text.instructions import sanitize
 
     index = load_index(settings)
     knowledge = from_index(index, get_embedder(settings).embed_query)
@@ -70,17 +68,8 @@ def collect(settings: Settings, cases: Sequence[Case]) -> list[tuple[str, dict[s
     for case in cases:
         if case.category in SKIPPED:
             continue
-        report_ids = [case.report] if case.report else list(knowledge.reports)
-        if any(r not in knowledge.reports for r in report_ids):
-            continue
-        context = Context()
-        for asked, reply in turns_of(case.history):
-            as_answered(
-                context, read_parts(asked, knowledge, report_ids, context), reply, knowledge
-            )
-        question = sanitize(case.question) or case.question
-        readings = read_parts(question, knowledge, report_ids, context)
-        if len(readings) != 1:
+        readings = read_case(case, knowledge)
+        if readings is None or len(readings) != 1:
             continue
         r = readings[0]
         if r.scope is not None or r.intent in OVERVIEW_INTENTS or r.intent == "section":
@@ -104,6 +93,23 @@ def collect(settings: Settings, cases: Sequence[Case]) -> list[tuple[str, dict[s
         answered = not case.refuse and (kind != "fact" or wants_figure)
         rows.append((kind, r.features, int(answered)))
     return rows
+
+
+def read_case(case: Case, knowledge: Any) -> list[Any] | None:
+    """The case's question read as the engine reads it, after its earlier turns (None when
+    its report is not in ``knowledge``)."""
+    from rag.answering.conversation import as_answered, turns_of
+    from rag.answering.plan import Context, read_parts
+    from rag.text.instructions import sanitize
+
+    report_ids = [case.report] if case.report else list(knowledge.reports)
+    if any(r not in knowledge.reports for r in report_ids):
+        return None
+    context = Context()
+    for asked, reply in turns_of(case.history):
+        as_answered(context, read_parts(asked, knowledge, report_ids, context), reply, knowledge)
+    question = sanitize(case.question) or case.question
+    return read_parts(question, knowledge, report_ids, context)
 
 
 def _sign(name: str) -> int:

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from evals.calibrate import TUNING
+from evals.calibrate import TUNING, read_case
 from evals.cases import Case, load_cases
 from rag.answering.locality import LOCALITY, Nearby, ordered
 from rag.settings import PROJECT_ROOT, Settings
@@ -39,9 +39,7 @@ def collect(
     settings: Settings, cases: Sequence[Case]
 ) -> list[tuple[list[Nearby], tuple[str, ...]]]:
     """(candidates, source sentences) of every follow-up answered by a report sentence."""
-    from rag.answering.conversation import as_answered, turns_of
     from rag.answering.knowledge import from_index
-    from rag.answering.plan import Context, read_parts
     from rag.engine import load_index
     from rag.index.embeddings import get_embedder
 
@@ -50,16 +48,8 @@ def collect(
     for case in cases:
         if not case.history or case.refuse or not case.sentences:
             continue
-        report_ids = [case.report] if case.report else list(knowledge.reports)
-        if any(r not in knowledge.reports for r in report_ids):
-            continue
-        context = Context()
-        for asked, reply in turns_of(case.history):
-            as_answered(
-                context, read_parts(asked, knowledge, report_ids, context), reply, knowledge
-            )
-        readings = read_parts(case.question, knowledge, report_ids, context)
-        if len(readings) == 1 and readings[0].nearby:
+        readings = read_case(case, knowledge)
+        if readings is not None and len(readings) == 1 and readings[0].nearby:
             rows.append((readings[0].nearby, case.sentences))
     return rows
 
