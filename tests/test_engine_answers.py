@@ -202,6 +202,22 @@ def test_publisher_comes_from_the_metadata_cited_as_about_this_report(engine: En
     assert any(c.kind == "about" for c in a.citations)
 
 
+def test_the_publisher_asked_in_other_words_still_comes_from_the_metadata(engine: Engine) -> None:
+    a = engine.answer("Who put this survey together?")
+    assert "AI Infrastructure Alliance" in a.text and "surveyed" not in a.text.split("[")[0]
+
+
+def test_a_method_the_report_does_not_describe_is_refused_with_what_it_states(
+    engine: Engine,
+) -> None:
+    a = engine.answer("what was the methodology?")
+    # never a claim that the report does not name its publisher: its metadata does
+    assert "who published" not in a.text
+    assert a.text.startswith("The report does not say how respondents were chosen")
+    assert "1,000" in a.text  # what it does state: whom it polled
+    assert_traceable(a, report_text(engine))
+
+
 def test_a_year_asked_is_the_year_the_report_states_not_a_duration(engine: Engine) -> None:
     a = engine.answer("When was the AI Infrastructure Alliance started?")
     assert "2021" in a.text and "2 years" not in a.text

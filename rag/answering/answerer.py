@@ -41,7 +41,14 @@ from rag.answering.plan import (
 from rag.answering.sources import AboutNote, Sources, charts_for, headline_chart
 from rag.answering.survey_facets import FacetMatch, asks_figure
 from rag.settings import ROUTE_REPORTS
-from rag.text.lexicon import FOLLOWUP_OPENERS, GENERIC, MONTHS, SAMPLE_WORDS, STATISTICS
+from rag.text.lexicon import (
+    FOLLOWUP_OPENERS,
+    GENERIC,
+    MONTHS,
+    SAMPLE_WORDS,
+    STATISTICS,
+    TIME_UNITS,
+)
 from rag.text.numbers import close, units_agree
 from rag.text.sentences import asks_respondents
 from rag.text.tokens import tokenize
@@ -396,7 +403,11 @@ class Answerer:
                 # a figure asked of a facet that states none ("what share of respondents
                 # cited X?" read as where they were): the facet was misread, not unanswered
                 return self._as_figure(r, sources)
-            return self._refuse(r, facet.label, sources, about=report)
+            # the metadata states this facet, but the question used none of its words: it
+            # may ask something else, so absence of the facet is not what to report
+            recorded = survey_facets.recorded(facet, report.info)
+            what = facet.label if recorded is None else "anything that answers this"
+            return self._refuse(r, what, sources, about=report)
         if chosen and asks_figure(r.text) and not facet.metadata:
             # the best statement of the facet must hold the figure: a figure in a weaker one
             # beside it ("no vertical was over 8%" beside the job titles) answers another facet
@@ -725,6 +736,9 @@ class Answerer:
                     for f in stated
                     if f.unit or terms & set(tokenize(best.text[f.end : f.end + 40])[:3])
                 )
+                # no duration was asked (that would be a wanted unit): "ran for two weeks"
+                # does not say how many or what share
+                stated = tuple(f for f in stated if f.unit not in TIME_UNITS)
             if stated and (not wanted or any(f.unit in wanted for f in stated)):
                 # a figure the tables leave out ("started the Alliance in 2021"), in the
                 # report's own words

@@ -308,6 +308,11 @@ def metadata(facet: Facet, info: ReportInfo, question: str) -> str | None:
     it says nothing or the question does not use a word of the facet's."""
     if facet.cues and not facet.cues & set(tokenize(question, keep_stopwords=True)):
         return None
+    return recorded(facet, info)
+
+
+def recorded(facet: Facet, info: ReportInfo) -> str | None:
+    """What the report's metadata says of a facet, whatever the question's words."""
     if facet.metadata == "publisher" and info.publisher:
         return f"The report is published by {info.publisher}"
     if facet.metadata == "year" and info.year:
