@@ -14,11 +14,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from rag.text.lexicon import ADVICE, EMPHASIS
+from rag.text.lexicon import ADVICE, EMPHASIS, affirmed
 from rag.text.tokens import tokenize
 from rag.types import Fact, Sentence
 
-DIGEST_VERSION = 2
+DIGEST_VERSION = 3
 TOP_SENTENCES = 8
 PER_SECTION = 5
 _MIN_CHARS = 40  # shorter sentences are headings or fragments, not findings
@@ -36,8 +36,8 @@ def centrality(vectors: Any) -> Any:
 
 
 def emphasis(text: str) -> int:
-    """How many emphasis words a sentence uses."""
-    return sum(1 for t in tokenize(text, keep_stopwords=True) if t in EMPHASIS)
+    """How many emphasis words a sentence stresses with (none that a negation denies)."""
+    return len(affirmed(text, EMPHASIS))
 
 
 def _stressed(i: int, sentences: Sequence[Sentence]) -> float:

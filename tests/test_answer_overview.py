@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from rag.answering.knowledge import ReportKnowledge
-from rag.answering.overview import overview, summary_section
+from rag.answering.overview import conclusion, overview, summary_section
 from rag.answering.sources import Sources
+from rag.text.lexicon import EMPHASIS_KINDS, denied
 from rag.types import ReportInfo, Section, Sentence
 
 # A report as hard-wrapped Markdown: a "tl;dr" list of three items, then a results section.
@@ -84,3 +87,43 @@ def test_a_sections_digest_states_one_figure_a_sentence_of_the_prose() -> None:
     bullets = [line for line in text.splitlines() if line.startswith("- ")]
     assert sum("22%" in b or "14%" in b or "6%" in b for b in bullets) == 1  # the list is one point
     assert any("12%" in b for b in bullets)
+
+
+def test_the_conclusion_comes_from_the_last_section_of_findings_not_the_back_matter() -> None:
+    text = (
+        "## Results\n\nTeams that cached dependencies saw their builds finish sooner.\n\n"
+        "## Acknowledgements\n\nWe thank everyone who took the time to answer the survey.\n\n"
+        "## Learn more\n\nVisit the project website to find more resources and events.\n"
+    )
+    titles = ("Results", "Acknowledgements", "Learn more")
+    starts = [text.index(f"## {t}") for t in titles]
+    sections = [
+        Section(t, a, b) for t, a, b in zip(titles, starts, [*starts[1:], len(text)], strict=True)
+    ]
+    sentences = []
+    for title, line in zip(titles, text.split("## ")[1:], strict=True):
+        body = line.split("\n\n", 1)[1].strip()
+        start = text.index(body)
+        sentences.append(Sentence("ci", title, start, start + len(body), body))
+    info = ReportInfo("ci", "CI Survey", "CI Team", 2024, "", titles, text)
+    report = ReportKnowledge(info, sections, [], None, None, sentences, None)
+
+    closing = conclusion(report, Sources())
+
+    assert closing.startswith("The report closes (Results) with:")
+    assert "cached dependencies" in closing and "website" not in closing
+
+
+@pytest.mark.parametrize(
+    ("text", "is_denied"),
+    [
+        ("Perhaps unsurprisingly, slow builds topped the list again.", True),
+        ("This high number is not surprising, since we survey existing users.", True),
+        ("That is a very unexpected result.", False),
+        ("The most surprising jump was in the use of cloud tools.", False),
+    ],
+)
+def test_a_finding_the_report_calls_unsurprising_is_not_a_surprise(
+    text: str, is_denied: bool
+) -> None:
+    assert denied(text, EMPHASIS_KINDS["surprise"]) is is_denied

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ingest.digest import build_digest
+from ingest.digest import DIGEST_VERSION, build_digest
 from rag.types import Fact, Sentence
 
 
@@ -48,4 +48,18 @@ def test_the_digest_keeps_the_stressed_finding_advice_and_one_headline_per_table
 
 
 def test_no_sentences_or_vectors_gives_an_empty_digest() -> None:
-    assert build_digest([], None, []) == {"version": 2}
+    assert build_digest([], None, []) == {"version": DIGEST_VERSION}
+
+
+def test_a_denied_emphasis_stresses_nothing() -> None:
+    texts = [
+        "This high number is not surprising, since we mostly survey existing users.",
+        "Only 20% felt ready for the change, which is a worrying result for the sector.",
+        "The rest of the respondents used the tool every day at their place of work.",
+    ]
+    sentences = [_sentence(i, t) for i, t in enumerate(texts)]
+    vectors = np.eye(len(texts), 8, dtype=np.float32)
+
+    digest = build_digest(sentences, vectors, [])
+
+    assert digest["emphasis"] == [[sentences[1].start, sentences[1].end]]

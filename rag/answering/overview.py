@@ -15,11 +15,14 @@ from rag.answering.knowledge import Knowledge, ReportKnowledge, figures_of
 from rag.answering.sources import AboutNote, Sources
 from rag.answering.writers import capital, fact_sentence, marks, quote
 from rag.text.lexicon import (
+    BACK_MATTER_HEADINGS,
     CONCLUDING,
     EMPHASIS_KINDS,
     GENERIC,
     SECTION_WORDS,
     SUMMARY_HEADINGS,
+    affirmed,
+    denied,
 )
 from rag.text.tokens import tokenize
 from rag.types import Fact, Sentence
@@ -140,7 +143,10 @@ def _conclusion_sentences(report: ReportKnowledge) -> list[Sentence]:
     last = _last_top_section(report)
     if last is None:
         return []
-    spans = report.digest.get("sections", {}).get(last, [])
+    digests = report.digest.get("sections", {})
+    spans = [
+        sp for t, found in digests.items() if t == last or t.startswith(f"{last} ›") for sp in found
+    ]
     inside = report.in_section(last)
     drawn = [s for s in inside if _concludes(s.text)][:1]
     opening = [s for s in _opening(report, last) if s not in drawn]
@@ -149,16 +155,29 @@ def _conclusion_sentences(report: ReportKnowledge) -> list[Sentence]:
 
 
 def _last_top_section(report: ReportKnowledge) -> str | None:
-    tops = [s.title for s in report.sections if s.parent is None]
-    return tops[-1] if len(tops) > 1 else None
+    """The last top-level section of findings: back matter (acknowledgements, "About us",
+    "Learn more", the method) closes a report but concludes nothing."""
+    # a top section with sections inside it is known by their titles ("Results › Tools")
+    tops = list(dict.fromkeys(re.split(r"\s›\s", s.title)[0] for s in report.sections))
+    if len(tops) < 2:
+        return None
+    # a section of questions alone (a list of what was asked) draws no conclusion either
+    findings = [t for t in tops if not _back_matter(t) and _opening(report, t)]
+    return (findings or tops)[-1]
+
+
+def _back_matter(title: str) -> bool:
+    leaf = re.split(r"\s›\s", title)[-1].lower().strip()
+    return any(re.match(rf"{re.escape(h)}(?!\w)", leaf) for h in BACK_MATTER_HEADINGS)
 
 
 def conclusion(report: ReportKnowledge, sources: Sources) -> str:
     """The central sentences of the report's closing section."""
     found = _conclusion_sentences(report)[:3]
+    last = _last_top_section(report) or "the report"
     if not found:
         found = _sentences(report, report.digest.get("central", []))[:3]
-    last = _last_top_section(report) or "the report"
+        last = "the report"
     body = "\n".join(f"- {quote(s, sources)}" for s in found)
     return f"The report closes ({last}) with:\n{body}"
 
@@ -192,10 +211,11 @@ def emphasis(report: ReportKnowledge, text: str, knowledge: Knowledge, sources: 
     of_kind = [
         s
         for s in (report.sentences if kinds else [])
-        if not s.text.rstrip().endswith("?")
-        and any(set(tokenize(s.text)) & words for words in kinds)
+        if not s.text.rstrip().endswith("?") and any(affirmed(s.text, words) for words in kinds)
     ]
-    pool = of_kind or stressed
+    # "perhaps unsurprisingly, ..." is stressed (by "concern") but is not what surprised them
+    pool = [s for s in of_kind or stressed if not any(denied(s.text, w) for w in kinds)]
+    pool = pool or of_kind or stressed
     vector = knowledge.vector(text)
     ids = {(s.start, s.end) for s in pool}
     ranked = knowledge.rank_sentences(

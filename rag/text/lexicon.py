@@ -107,6 +107,25 @@ SUMMARY_HEADINGS = (
     "in brief",
 )
 
+# Headings a report's back matter opens with: what closes its findings is the section
+# before them ("Acknowledgements", "About the publisher", "Learn more", "Methodology").
+BACK_MATTER_HEADINGS = (
+    "about",
+    "acknowledgements",
+    "acknowledgments",
+    "appendix",
+    "contact",
+    "credits",
+    "further reading",
+    "learn more",
+    "licence",
+    "license",
+    "methodology",
+    "references",
+    "resources",
+    "thanks",
+)
+
 # Phrases that mark a sentence as the conclusion a text draws ("in short, ...").
 CONCLUDING = (
     "in conclusion",
@@ -216,6 +235,33 @@ SHORTFALL = _tokens(
 NEGATIONS = _tokens(
     """not no never didn't don't doesn't wasn't weren't isn't aren't can't cannot couldn't"""
 )
+
+# a negation this many words before a word denies it ("not at all surprising")
+_DENIAL_REACH = 3
+_DENYING = NEGATIONS | {"hardly", "nothing"}
+
+
+def denied(text: str, words: frozenset[str]) -> bool:
+    """Whether a text denies one of ``words``: negated ("not surprising") or in its "un-"
+    form ("unsurprisingly", "unexpected" aside when it is itself one of the words)."""
+    tokens = tokenize(text, keep_stopwords=True)
+    return any(
+        (t in words and _DENYING.intersection(tokens[max(0, i - _DENIAL_REACH) : i]))
+        or (t not in words and t.startswith("un") and t[2:] in words)
+        for i, t in enumerate(tokens)
+    )
+
+
+def affirmed(text: str, words: frozenset[str]) -> list[str]:
+    """The words of ``words`` a text uses, each time it uses one, save where a negation just
+    before denies it: "this high number is not surprising" stresses nothing."""
+    tokens = tokenize(text, keep_stopwords=True)
+    return [
+        t
+        for i, t in enumerate(tokens)
+        if t in words and not _DENYING.intersection(tokens[max(0, i - _DENIAL_REACH) : i])
+    ]
+
 
 NEGATIVE = _tokens(
     """not no never without rest remainder remaining others other didn't don't doesn't
