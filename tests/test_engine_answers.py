@@ -207,6 +207,15 @@ def test_the_publisher_asked_in_other_words_still_comes_from_the_metadata(engine
     assert "AI Infrastructure Alliance" in a.text and "surveyed" not in a.text.split("[")[0]
 
 
+def test_a_wordless_fragment_after_a_question_about_the_survey_asks_about_it_too(
+    engine: Engine,
+) -> None:
+    a = engine.answer("Who was surveyed and how many?")
+    assert [p.intent for p in a.plan.parts] == ["about", "about"]
+    assert "1,000" in a.text.splitlines()[-1]
+    assert_traceable(a, report_text(engine))
+
+
 def test_a_method_the_report_does_not_describe_is_refused_with_what_it_states(
     engine: Engine,
 ) -> None:

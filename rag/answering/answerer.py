@@ -395,6 +395,9 @@ class Answerer:
         if asks_figure(r.text):
             # a figure of the sample that never names the place or group asked ("in India")
             chosen = [m for m in chosen if not self._name_missing(r, [_text_of(m.item)])]
+            if facet.figure and facet.units and not facet.parts:
+                # "how many took part?" is not answered by "48.5% of respondents ..."
+                chosen = [m for m in chosen if _states_units(m.item, facet.units)]
         if chosen:
             report = self.knowledge.reports[chosen[0].item.report]
         noted = survey_facets.metadata(facet, report.info, r.text)

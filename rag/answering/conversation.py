@@ -84,5 +84,8 @@ def as_answered(
 def copied(context: Context) -> Context:
     """A copy a later turn may grow without changing the cached one."""
     return Context(
-        list(context.texts), [list(f) for f in context.facts], [list(a) for a in context.anchors]
+        list(context.texts),
+        [list(f) for f in context.facts],
+        [list(a) for a in context.anchors],
+        list(context.intents),
     )

@@ -150,22 +150,28 @@ class Context:
     # the sentences each earlier turn's reply rested on (rag.answering.locality); none for a
     # part of the question being read
     anchors: list[list[Sentence]] = field(default_factory=list)
+    intents: list[str] = field(default_factory=list)  # what each earlier question asked
 
     def last_facts(self) -> list[Fact]:
         return next((f for f in reversed(self.facts) if f), [])
 
+    def last_intent(self) -> str:
+        return self.intents[-1] if self.intents else ""
+
     def last_anchors(self) -> list[Sentence]:
         return next((a for a in reversed(self.anchors) if a), [])
 
-    def add(self, text: str, facts: Sequence[Fact]) -> None:
+    def add(self, text: str, facts: Sequence[Fact], intent: str = "") -> None:
         self.texts.append(text)
         self.facts.append(list(facts))
         self.anchors.append([])
+        self.intents.append(intent)
 
     def turn(self, i: int) -> Context:
         """The context of earlier turn ``i`` alone (a question that goes back to it)."""
         anchors = self.anchors[i] if i < len(self.anchors) else []
-        return Context([self.texts[i]], [self.facts[i]], [anchors])
+        intents = self.intents[i : i + 1] if i < len(self.intents) else [""]
+        return Context([self.texts[i]], [self.facts[i]], [anchors], intents)
 
 
 def leans_on_context(text: str, knowledge: Knowledge) -> bool:
@@ -208,7 +214,8 @@ def read_parts(
     for text in split_questions(question):
         reading = read_part(text, knowledge, report_ids, context)
         readings.append(reading)
-        context.add(text if not reading.leans else f"{context_text(context)} {text}", reading.facts)
+        asked = text if not reading.leans else f"{context_text(context)} {text}"
+        context.add(asked, reading.facts, reading.intent)
     return readings
 
 
@@ -267,6 +274,12 @@ def read_part(text: str, knowledge: Knowledge, report_ids: list[str], context: C
     asked, asked_vector = (rests[1], knowledge.vector(rests[1])) if rests else (text, own_vector)
     earlier = bool(context.last_facts())
     intent, confidence = settle_intent(model.predict(asked_vector, asked), asked, leans or earlier)
+    # "Who was surveyed, and how many?": a fragment with no words of its own asks the same
+    # kind of thing about the survey, its facet read from what it asks ("how many")
+    wordless = not [t for t in knowledge.terms(text) if knowledge.known(t) and t not in PICKING]
+    about_too = leans and wordless and context.last_intent() == "about"
+    if about_too and intent in ("figure", "describe"):
+        intent = "about"
     if earlier and not leans and intent in _PAIRED and not _two_things(asked):
         # "so how far ahead is the priority number?" names one figure; the other is an earlier
         # turn's
@@ -327,9 +340,10 @@ def read_part(text: str, knowledge: Knowledge, report_ids: list[str], context: C
                 for name in reading.facet.parts
             }
         else:
-            reading.about = {
-                reading.facet.name: matches(knowledge, text, own_vector, report_ids, reading.facet)
-            }
+            name = reading.facet.name
+            # a fragment's words say only which facet; its examples say what stating it means
+            asking = facets.question(name) if about_too else own_vector
+            reading.about = {name: matches(knowledge, text, asking, report_ids, reading.facet)}
     reading.features = features(reading, knowledge)
     reading.follows = bool(anchors)
     best = reading.sentences[0].item if reading.sentences else None
