@@ -15,10 +15,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from rag.text.lexicon import ADVICE, EMPHASIS, affirmed
+from rag.text.numbers import extract_figures
 from rag.text.tokens import tokenize
 from rag.types import Fact, Sentence
 
-DIGEST_VERSION = 3
+DIGEST_VERSION = 4
 TOP_SENTENCES = 8
 PER_SECTION = 5
 _MIN_CHARS = 40  # shorter sentences are headings or fragments, not findings
@@ -69,7 +70,7 @@ def build_digest(sentences: Sequence[Sentence], vectors: Any, facts: Sequence[Fa
         (i for i in usable if emphasis(sentences[i].text)),
         key=lambda i: (-emphasis(sentences[i].text), i),
     )
-    advice = [i for i in usable if set(tokenize(sentences[i].text, keep_stopwords=True)) & ADVICE]
+    advice = [i for i in usable if _advises(sentences[i].text)]
     score = dict(zip(usable, centrality(matrix[usable]).tolist(), strict=True)) if usable else {}
     return {
         "version": DIGEST_VERSION,
@@ -129,6 +130,14 @@ def _ranked(indices: Sequence[int], matrix: Any, limit: int, diversity: float = 
         free[best] = False
         overlap = np.maximum(overlap, sims[:, best])
     return [indices[k] for k in chosen]
+
+
+def _advises(text: str) -> bool:
+    """Whether a sentence gives advice: an advice word, and no share stated (a finding such
+    as "74% of respondents have recommended the workshop" reports, it does not advise)."""
+    if not set(tokenize(text, keep_stopwords=True)) & ADVICE:
+        return False
+    return not any(f.unit == "%" for f in extract_figures(text))
 
 
 def _findable(s: Sentence) -> bool:

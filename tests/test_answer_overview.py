@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rag.answering.knowledge import ReportKnowledge
-from rag.answering.overview import conclusion, overview, summary_section
+from rag.answering.overview import conclusion, overview, section_at, summary_section
 from rag.answering.sources import Sources
 from rag.text.lexicon import EMPHASIS_KINDS, denied
 from rag.types import ReportInfo, Section, Sentence
@@ -127,3 +127,19 @@ def test_a_finding_the_report_calls_unsurprising_is_not_a_surprise(
     text: str, is_denied: bool
 ) -> None:
     assert denied(text, EMPHASIS_KINDS["surprise"]) is is_denied
+
+
+def test_the_first_section_asked_is_the_first_that_says_something() -> None:
+    text = (
+        "# Tooling Survey 2024\n\n"
+        "## Introduction\n\nWe asked the teams which build tools they use and how often.\n"
+    )
+    at = text.index("## Introduction")
+    sections = [Section("Tooling Survey 2024", 0, at), Section("Introduction", at, len(text))]
+    body = "We asked the teams which build tools they use and how often."
+    start = text.index(body)
+    sentences = [Sentence("t", "Introduction", start, start + len(body), body)]
+    info = ReportInfo("t", "Tooling Survey", "Tools Team", 2024, "", (), text)
+    report = ReportKnowledge(info, sections, [], None, None, sentences, None)
+
+    assert section_at(report, "What does the first section cover?") == "Introduction"

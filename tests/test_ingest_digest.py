@@ -63,3 +63,16 @@ def test_a_denied_emphasis_stresses_nothing() -> None:
     digest = build_digest(sentences, vectors, [])
 
     assert digest["emphasis"] == [[sentences[1].start, sentences[1].end]]
+
+
+def test_a_share_of_respondents_who_recommended_something_is_a_finding_not_advice() -> None:
+    texts = [
+        "Teams should review their rotas every quarter to keep the gains they made.",
+        "74% of respondents have recommended the tool to a friend or a colleague.",
+    ]
+    sentences = [_sentence(i, t) for i, t in enumerate(texts)]
+    vectors = np.eye(len(texts), 8, dtype=np.float32)
+
+    digest = build_digest(sentences, vectors, [])
+
+    assert digest["advice"] == [[sentences[0].start, sentences[0].end]]

@@ -157,13 +157,23 @@ def _conclusion_sentences(report: ReportKnowledge) -> list[Sentence]:
 def _last_top_section(report: ReportKnowledge) -> str | None:
     """The last top-level section of findings: back matter (acknowledgements, "About us",
     "Learn more", the method) closes a report but concludes nothing."""
-    # a top section with sections inside it is known by their titles ("Results › Tools")
-    tops = list(dict.fromkeys(re.split(r"\s›\s", s.title)[0] for s in report.sections))
+    tops = _top_sections(report)
     if len(tops) < 2:
         return None
     # a section of questions alone (a list of what was asked) draws no conclusion either
     findings = [t for t in tops if not _back_matter(t) and _opening(report, t)]
     return (findings or tops)[-1]
+
+
+def _top_sections(report: ReportKnowledge) -> list[str]:
+    """The top-level sections in order; one with sections inside it is known by their titles
+    ("Results › Tools")."""
+    return list(dict.fromkeys(re.split(r"\s›\s", s.title)[0] for s in report.sections))
+
+
+def _says_something(report: ReportKnowledge, title: str) -> bool:
+    """Whether a section holds a sentence of substance or a figure."""
+    return bool(_opening(report, title)) or any(f.section.startswith(title) for f in report.facts)
 
 
 def _back_matter(title: str) -> bool:
@@ -243,12 +253,9 @@ def _facts_near(report: ReportKnowledge, sentence: Sentence) -> list[Fact]:
 
 def find_section(report: ReportKnowledge, text: str, knowledge: Knowledge) -> str | None:
     """The section a question names, by position ("the last section") or by meaning."""
-    words = set(tokenize(text, keep_stopwords=True))
-    tops = [s.title for s in report.sections if s.parent is None]
-    if words & _LAST and tops:
-        return tops[-1]
-    if words & _FIRST and tops:
-        return tops[0]
+    placed = section_at(report, text)
+    if placed is not None:
+        return placed
     terms = knowledge.terms(text)
     best: tuple[float, str] | None = None
     for s in report.sections:
@@ -258,6 +265,18 @@ def find_section(report: ReportKnowledge, text: str, knowledge: Knowledge) -> st
             best = (cov, s.title)
     if best is not None:
         return best[1]
+    return None
+
+
+def section_at(report: ReportKnowledge, text: str) -> str | None:
+    """The section a question names by position ("the first section", "the final part"),
+    among those that say something (a title heading alone does not)."""
+    words = set(tokenize(text, keep_stopwords=True))
+    tops = [t for t in _top_sections(report) if _says_something(report, t)]
+    if words & _LAST and tops:
+        return tops[-1]
+    if words & _FIRST and tops:
+        return tops[0]
     return None
 
 
