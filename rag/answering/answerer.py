@@ -622,6 +622,8 @@ class Answerer:
         if self._name_missing(r, [best.item.text]):
             return False  # a sentence about something else the question does not name
         stated = any(f.unit in wanted for f in figures_of(best.item.text))
+        if stated and r.facts[0].unit not in wanted:
+            return True  # the fact counts another kind of thing ("6 months" for "when?")
         return stated and best.score > fact.score
 
     def _counted_in_a_sentence(self, r: Reading) -> Sentence | None:
