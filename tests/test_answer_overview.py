@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from rag.answering.knowledge import ReportKnowledge
-from rag.answering.overview import conclusion, overview, section_at, summary_section
+from rag.answering.overview import (
+    MAX_BULLETS,
+    bullets_asked,
+    conclusion,
+    overview,
+    section_at,
+    summary_section,
+)
 from rag.answering.sources import Sources
 from rag.text.lexicon import EMPHASIS_KINDS, denied
 from rag.types import ReportInfo, Section, Sentence
@@ -143,3 +152,28 @@ def test_the_first_section_asked_is_the_first_that_says_something() -> None:
     report = ReportKnowledge(info, sections, [], None, None, sentences, None)
 
     assert section_at(report, "What does the first section cover?") == "Introduction"
+
+
+def test_an_overview_gives_the_number_of_bullets_asked_and_cites_only_those() -> None:
+    report = _report()
+    sources = Sources()
+
+    text = overview(report, sources, bullets_asked("Give me the two key takeaways"))
+
+    bullets = [line for line in text.splitlines() if line.startswith("- ")]
+    assert len(bullets) == 2
+    shown = {int(n) for n in re.findall(r"\[(\d+)\]", text)}
+    assert shown == {c.id for c in sources.citations()}
+
+
+@pytest.mark.parametrize(
+    ("question", "bullets"),
+    [
+        ("What are the three most important takeaways?", 3),
+        ("Give me 5 bullet points for a slide", 5),
+        ("Summarise the 2023 survey", MAX_BULLETS),
+        ("What are the key findings?", MAX_BULLETS),
+    ],
+)
+def test_bullets_asked(question: str, bullets: int) -> None:
+    assert bullets_asked(question) == bullets

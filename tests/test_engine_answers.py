@@ -207,6 +207,13 @@ def test_the_publisher_asked_in_other_words_still_comes_from_the_metadata(engine
     assert "AI Infrastructure Alliance" in a.text and "surveyed" not in a.text.split("[")[0]
 
 
+def test_the_good_news_asked_is_what_the_report_is_upbeat_about(engine: Engine) -> None:
+    a = engine.answer("What's the most positive finding?")
+    assert a.grounded and ("optimistic" in a.text or "enthusiastic" in a.text)
+    assert "worrying" not in a.text
+    assert_traceable(a, report_text(engine))
+
+
 def test_a_wordless_fragment_after_a_question_about_the_survey_asks_about_it_too(
     engine: Engine,
 ) -> None:

@@ -336,7 +336,7 @@ class Answerer:
         elif r.intent == "emphasis":
             text = overview.emphasis(report, r.text, self.knowledge, sources)
         else:
-            text = overview.overview(report, sources)
+            text = overview.overview(report, sources, overview.bullets_asked(r.text))
         return PartAnswer(text, True)
 
     def _about(self, r: Reading, report: ReportKnowledge, sources: Sources) -> PartAnswer:

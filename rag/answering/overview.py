@@ -92,36 +92,49 @@ def _items(sentences: Sequence[Sentence]) -> list[list[Sentence]]:
     return items
 
 
-def _summary_bullets(report: ReportKnowledge, title: str, sources: Sources) -> list[str]:
+def _summary_bullets(
+    report: ReportKnowledge, title: str, sources: Sources, limit: int = MAX_BULLETS
+) -> list[str]:
     """One bullet per item of the report's own summary: the item's first sentence that
     states a figure, else its first sentence, in the report's words."""
-    bullets = []
+    bullets: list[str] = []
     for item in _items(report.in_section(title)):
         usable = [s for s in item if not s.text.rstrip().endswith("?")]
         if not usable:
             continue
+        if len(bullets) == limit:
+            break  # before citing: a source is cited only where the answer shows it
         stated = [s for s in usable if figures_of(s.text)]
         bullets.append(f"- {quote((stated or usable)[0], sources)}")
-    return bullets[:MAX_BULLETS]
+    return bullets
 
 
-def overview(report: ReportKnowledge, sources: Sources) -> str:
+def bullets_asked(text: str) -> int:
+    """How many bullets a question asks for ("three takeaways", "5 bullet points"), within
+    what an overview gives; all of them when it names no number."""
+    for token in tokenize(text, keep_stopwords=True):
+        if token.isdigit() and 1 <= int(token) <= MAX_BULLETS:
+            return int(token)
+    return MAX_BULLETS
+
+
+def overview(report: ReportKnowledge, sources: Sources, limit: int = MAX_BULLETS) -> str:
     """The report's key findings: a lead, then its own summary where it has one, else
-    headline figures and its central conclusion."""
+    headline figures and its central conclusion; at most ``limit`` bullets."""
     lines = [lead(report, sources)]
     summary = summary_section(report)
     if summary is not None:
-        bullets = _summary_bullets(report, summary, sources)
-        if len(bullets) >= 2:
+        bullets = _summary_bullets(report, summary, sources, limit)
+        if len(bullets) >= min(2, limit):
             leaf = re.split(r"\s›\s", summary)[-1]
             return "\n".join([*lines, f"Its own summary (“{leaf}”):", *bullets])
-    facts = _headline_facts(report, HEADLINES)
+    facts = _headline_facts(report, min(HEADLINES, limit))
     lines += [bullet_fact(f, report, sources) for f in facts]
     cited = {f.source for f in facts}
-    closing = [s for s in _conclusion_sentences(report) if s.text not in cited][:1]
-    lines += [f"- {quote(s, sources)}" for s in closing]
+    closing = [s for s in _conclusion_sentences(report) if s.text not in cited]
+    lines += [f"- {quote(s, sources)}" for s in closing[: min(1, limit - len(facts))]]
     if len(lines) == 1:
-        central = _sentences(report, report.digest.get("central", []))[:4]
+        central = _sentences(report, report.digest.get("central", []))[: min(4, limit)]
         lines += [f"- {quote(s, sources)}" for s in central]
     return "\n".join(lines)
 

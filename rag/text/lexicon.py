@@ -88,6 +88,10 @@ EMPHASIS_KINDS = {
     "worry": _tokens(
         """worrying worried worry worries alarming alarmed alarm concerning troubling bad"""
     ),
+    "good news": _tokens(
+        """positive positively encouraging encouraged promising optimistic optimism heartening
+        heartened enthusiastic enthusiasm pleased glad excited"""
+    ),
 }
 
 # Headings under which a report summarises itself: its own key findings come first in an
@@ -276,7 +280,7 @@ OVERVIEW_CUES: dict[str, frozenset[str]] = {
     "overview": _tokens(
         """summary summarize summarise summarised key findings finding takeaways takeaway
         about overview gist main headline headlines highlights tl;dr tldr short nutshell
-        important brief whole results news"""
+        important brief whole results news bullet bullets slide slides"""
     ),
     "conclusion": _tokens(
         """conclusion conclude concludes concluded end ends ending final finally closing close
@@ -289,7 +293,7 @@ OVERVIEW_CUES: dict[str, frozenset[str]] = {
     "emphasis": _tokens(
         """surprising surprise surprised surprises shocking shock shocked shocker worrying
         worried alarming alarm concerning concern striking remarkable notable interesting
-        unexpected scary bad good news"""
+        unexpected scary bad good news positive encouraging promising optimistic heartening"""
     ),
 }
 
