@@ -327,6 +327,20 @@ def test_or_not_asks_one_thing_not_two(engine: Engine) -> None:
     assert a.plan is not None and [p.intent for p in a.plan.parts] == ["figure"]
 
 
+def test_a_follow_up_narrowed_to_a_group_the_figure_does_not_count_is_refused(
+    engine: Engine,
+) -> None:
+    history = [
+        {"role": "user", "content": "How many can fully show ROI on AI?"},
+        {"role": "assistant", "content": "Only 34.2% of respondents ... [1][2]."},
+    ]
+    # the report names CTOs among those it talked to, but gives no figure for them alone
+    narrowed = engine.answer("and among just the CTOs?", history=history)
+    assert not narrowed.grounded and "CTOs" in narrowed.text
+    whole = engine.answer("Among respondents, what share felt understaffed?")
+    assert whole.grounded and whole.text.startswith("58.8%")
+
+
 def test_going_back_to_the_first_question_leans_on_it_not_the_last(engine: Engine) -> None:
     history = [
         {"role": "user", "content": "What share of companies felt understaffed?"},

@@ -715,7 +715,43 @@ def _scope(reading: Reading, knowledge: Knowledge) -> str | None:
     for group in population_modifiers(reading.text):
         if not any(knowledge.covers(t, tokens) or t in base for t in group):
             return "group: " + " ".join(group)
+    # "among just the CTOs": a group the question itself narrows to is one part of the
+    # sample even where the report names it among those it surveyed; the figure must say it
+    text = _evidence_text(item)
+    for word in narrowed_to(reading.text):
+        token = tokenize(word)
+        # an acronym that is also a common word ("IT") is looked for as written
+        held = knowledge.covers(token[0], tokens) if token else word in text
+        if not held:
+            return "group: " + word
     return None
+
+
+# "among (just|only) (the|those) X": the question narrows who is counted to X
+_AMONG = re.compile(
+    r"\bamong(?:st)?\s+(?:(?:just|only)\s+)?(?:(?:the|those|these)\s+)?(?P<group>[A-Za-z][\w'’-]*)"
+    r"(?:\s+(?P<noun>[A-Za-z]+))?",
+    re.I,
+)
+_ACRONYM_PLURAL = re.compile(r"[A-Z]{2,}s?")
+
+
+def narrowed_to(text: str) -> list[str]:
+    """The groups a question narrows its count to with "among" ("and among just the CTOs?"
+    -> ['CTOs'], "among IT companies" -> ['IT']); none for the sample itself ("among
+    respondents", "among those who ...")."""
+    out = []
+    for m in _AMONG.finditer(text):
+        word, noun = m.group("group"), tokenize(m.group("noun") or "")
+        token = tokenize(word)
+        if token and token[0] in POPULATION | BROAD | GENERIC:
+            continue
+        # people: a role ("nurses"), a title ("CTOs"), or a word before a noun for people
+        # ("IT companies", "healthcare firms"); "among the challenges" narrows no count
+        people = bool(noun) and noun[0] in POPULATION
+        if people or _ACRONYM_PLURAL.fullmatch(word) or (token and token[0] in ROLES):
+            out.append(word)
+    return out
 
 
 def _evidence_text(item: Fact | Sentence) -> str:
