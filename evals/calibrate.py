@@ -46,7 +46,9 @@ REPORT_KINDS = frozenset({"fact", "followup"})
 # fit was chosen: fitted with its tuning set too, the fact threshold rose 0.418 -> 0.475 and the
 # tuning sets lost two cases (one bundled, one Go) for none gained, so it stays out and its
 # cases measure the fit on a report it never saw.
-HELD_OUT = frozenset({"carpentries-long-term-2017"})
+# The State of Clojure survey (added in the ninth session) joined after the fit too: its
+# first scores are those of a report the engine had never seen.
+HELD_OUT = frozenset({"carpentries-long-term-2017", "state-of-clojure-2016"})
 # Parts these categories ask are decided elsewhere (scope, digest), not by the evidence score.
 SKIPPED = frozenset({"time_scope", "overview", "section", "injection"})
 C = 0.3  # regularisation on standardised features: at 1.0 the fact fit leaned on one signal

@@ -177,3 +177,39 @@ def test_an_overview_gives_the_number_of_bullets_asked_and_cites_only_those() ->
 )
 def test_bullets_asked(question: str, bullets: int) -> None:
     assert bullets_asked(question) == bullets
+
+
+def _sectioned(text: str, titles: tuple[str, ...]) -> ReportKnowledge:
+    """A report of '## ' sections, each body's sentences one per '. '."""
+    starts = [text.index(f"## {t}") for t in titles]
+    ends = [*starts[1:], len(text)]
+    sections = [Section(t, a, b) for t, a, b in zip(titles, starts, ends, strict=True)]
+    sentences = []
+    for title, start, end in zip(titles, starts, ends, strict=True):
+        body = text[start:end].split("\n\n", 1)[1]
+        for said in re.findall(r"[^.\n][^.]*\.", body):
+            said = said.strip()
+            at = text.index(said, start)
+            sentences.append(Sentence("ci", title, at, at + len(said), said))
+    info = ReportInfo("ci", "CI Survey", "CI Team", 2024, "", titles, text)
+    return ReportKnowledge(info, sections, [], None, None, sentences, None)
+
+
+def test_a_summary_told_in_one_paragraph_concludes_and_summarises_the_report() -> None:
+    # the summary closes the themes; detailed results and a pointer to the data follow it
+    text = (
+        "## Themes\n\nTeams that cached dependencies saw their builds finish sooner.\n\n"
+        "## Summary\n\nThe new runners are now the norm across teams. Caching is the next "
+        "step for most of them. We are encouraged by how quickly teams moved.\n\n"
+        "## Detailed results\n\nMost teams run their builds on every commit.\n\n"
+        "## The data\n\nYou can download the complete set of answers from our website.\n"
+    )
+    report = _sectioned(text, ("Themes", "Summary", "Detailed results", "The data"))
+
+    closing = conclusion(report, Sources())
+    summary = overview(report, Sources())
+
+    assert closing.startswith("The report closes (Summary) with:"), closing
+    assert "download" not in closing and "every commit" not in closing
+    bullets = [line for line in summary.splitlines() if line.startswith("- ")]
+    assert len(bullets) == 3 and "Caching is the next step" in bullets[1], summary

@@ -156,6 +156,11 @@ def test_a_followup_about_change_asks_about_the_figure_just_given(
         ("Concern about funding has fallen by about 6 percentage points from 2023.", 2024, True),
         ("Daily use rose from 2023, when the survey first asked.", 2024, True),
         ("Half of the riders dropped out before the finish.", 2024, False),
+        # a figure that moved "from A to B", both in one unit; a range is no change
+        ("Docs - from 25% to 22% (the new web site may have helped)", 2016, True),
+        ("boot made advances this year, moving from 13% usage to 22% usage.", 2016, True),
+        ("Answers ranged from 10% to 20% across the regions.", 2016, False),
+        ("Team sizes were from 15 to 23 people.", 2016, False),
     ],
 )
 def test_which_sentences_set_a_figure_against_an_earlier_time(

@@ -682,3 +682,21 @@ def test_a_follow_up_naming_one_figure_sets_it_against_the_other_earlier_one(
     a = engine.answer("how far ahead is the top-priority share then, in points?", history)
     assert "8.4" in a.text and "67.2%" in a.text and "58.8%" in a.text, a.text
     assert_traceable(a, report_text(engine))
+
+
+def test_a_comparison_asked_with_by_how_much_states_its_gap_once(engine: Engine) -> None:
+    # the comparison already gives the gap: "and by how much?" adds no second part
+    answer = engine.answer("Are more companies fully staffed or understaffed, and by how much?")
+    assert answer.plan is not None and [p.intent for p in answer.plan.parts] == ["compare"]
+    assert answer.text.count("17.6") == 2, answer.text  # the working and the gap, once
+    assert "41.2%" in answer.text and "58.8%" in answer.text
+    assert_traceable(answer, report_text(engine))
+
+
+def test_a_refusal_never_says_the_count_it_states_is_missing(engine: Engine) -> None:
+    # the answer's own lead says "a survey of over 1,000 businesses"
+    answer = engine.answer(
+        "What was the total amount of money lost across all the companies surveyed?"
+    )
+    assert not answer.grounded
+    assert "how many took part" not in answer.text and "1,000" in answer.text, answer.text

@@ -421,3 +421,54 @@ def test_a_setext_title_is_a_section(tmp_path: Path) -> None:
     text = "Report\n======\n\nImpact\n------\n\nMost learners (77%) gained confidence.\n"
     loaded = load(write(tmp_path, "survey.md", text))
     assert [s.title for s in loaded.sections][-1] == "Impact"
+
+
+ASCIIDOC = """= Lisp Survey 2016 Results
+Jane Doe
+2017-01-31
+:jbake-type: post
+
+ifdef::env-github,env-browser[:outfilesuffix: .adoc]
+
+Welcome back: 2,420 of you took the survey. See <<lisp-2016#cloud,the cloud section>> and
+the https://example.org/results[complete results].
+
+image::/images/2017-01-31/use.jpg[Lisp uses]
+
+[[cloud]]
+=== Lisp users are adopting the public cloud
+
+We found 51% of respondents deploying into the public cloud.
+
+* Docs - from 25% to 22%
+** Portability - from 10% to 5%
+
+== Detailed Results
+
+----
+(lisp (code))
+----
+"""
+
+
+def test_asciidoc_saved_as_markdown_keeps_its_sections_header_and_link_text(
+    tmp_path: Path,
+) -> None:
+    # AsciiDoc blogs (Asciidoctor, JBake) publish survey results too, often under a .md name
+    loaded = load(write(tmp_path, "lisp-2016.md", ASCIIDOC))
+    info = loaded.info
+    assert (info.title, info.year, info.publisher) == ("Lisp Survey 2016 Results", 2017, "Jane Doe")
+    assert [s.title for s in loaded.sections] == [
+        "Introduction",
+        "Lisp users are adopting the public cloud",
+        "Detailed Results",
+    ]
+    doc = read_document(write(tmp_path, "lisp.adoc", ASCIIDOC))
+    for markup in ("<<", "[[", "jbake", "ifdef", "image::", "https://", "----", "2017-01-31"):
+        assert markup not in doc.plain, markup
+    assert "See the cloud section and\nthe complete results." in doc.plain
+    assert "Lisp uses" in doc.plain  # a chart keeps its alt text, as a block of its own
+    assert "Portability - from 10% to 5%" in doc.plain
+    at = doc.plain.index("51%")
+    start, end = doc.raw_span(at, at + 3)
+    assert doc.raw[start:end] == "51%"

@@ -111,3 +111,10 @@ def test_a_sample_size_is_a_count_of_respondents() -> None:
         (1289.0, "respondents", "n=1,289"),
         (3.4, "", "3.4"),
     ]
+
+
+def test_readers_addressed_as_you_are_respondents() -> None:
+    # a community survey speaking to its readers counts them: "2,420 of you took the time"
+    (f,) = extract_figures("We held steady in our response rate as 2,420 of you took the time.")
+    assert (f.value, f.unit) == (2420.0, "respondents")
+    assert [g.unit for g in extract_figures("Over 40% of you said yes.")] == ["%"]

@@ -9,7 +9,7 @@ from rag.errors import CorpusError
 
 __all__ = ["READERS", "Block", "Document", "Heading", "read_document"]
 
-READERS = (".md", ".markdown", ".txt", ".text", ".html", ".htm", ".pdf")
+READERS = (".md", ".markdown", ".adoc", ".asciidoc", ".txt", ".text", ".html", ".htm", ".pdf")
 
 
 def _decode(path: Path, shown: Path | str, data: bytes) -> str:
@@ -37,7 +37,7 @@ def read_document(path: Path, shown: Path | str | None = None) -> Document:
         doc = read_pdf_text(path, extract_pdf(path, shown))
     else:
         raw = _decode(path, shown, path.read_bytes())
-        if suffix in (".md", ".markdown"):
+        if suffix in (".md", ".markdown", ".adoc", ".asciidoc"):
             from ingest.readers.md import read_markdown
 
             doc = read_markdown(Path(shown), raw)

@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from ingest.readers import adoc
 from ingest.readers.base import BlockKind, Document, PlainBuilder
 from rag.errors import CorpusError
 
@@ -28,7 +29,10 @@ _HIDDEN = re.compile(
     r"<(?P<tag>style|script|noscript|svg)\b.*?</(?P=tag)\s*>|<!--.*?-->", re.S | re.I
 )
 _HEADING = re.compile(r"^ {0,3}(?P<hashes>#{1,6})(?:[ \t]+(?P<title>.*?))?[ \t#]*$")
-_ITEM = re.compile(r"^(?P<indent>[ \t]*)(?P<marker>[-*+]|\d{1,3}[.)])[ \t]+(?P<body>\S.*)$")
+# "- item", "1. item"; AsciiDoc's nested "** item" and ordered ". item" too
+_ITEM = re.compile(
+    r"^(?P<indent>[ \t]*)(?P<marker>[-*+]|\d{1,3}[.)]|\*{2,5}|\.{1,5})[ \t]+(?P<body>\S.*)$"
+)
 _TABLE_SEPARATOR = re.compile(r"^[ \t]*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$")
 _RULE = re.compile(r"^[ \t]*(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,}|=+|-+)[ \t]*$")
 # a one-line paragraph underlined by "=" is a heading of level 1, by "-" of level 2 (setext)
@@ -42,7 +46,9 @@ _LINK_DEFINITION = re.compile(
 _IMAGE_LINE = re.compile(r"^[ \t]*(?:!\[[^\]]*\]\([^)]*\)|<img\b[^>]*>)[ \t]*$", re.I)
 _INLINE = re.compile(
     r"""
-    (?P<img>!\[(?P<alt>[^\]]*)\]\((?:[^()\s]|\([^)]*\))*(?:[ \t]+"[^"]*")?\))
+    (?P<xref><<[^<>,\n]+(?:,(?P<xtext>[^<>\n]+))?>>)
+    |(?P<macro>(?:https?://|link:|mailto:)[^\s\[\]]+\[(?P<mtext>[^\]\n]*)\])
+    |(?P<img>!\[(?P<alt>[^\]]*)\]\((?:[^()\s]|\([^)]*\))*(?:[ \t]+"[^"]*")?\))
     |(?P<link>\[(?P<text>[^\]]+)\]\((?:[^()\s]|\([^)]*\))*(?:[ \t]+"[^"]*")?\))
     |(?P<ref>\[(?P<reftext>[^\]]+)\]\[[^\]]*\])
     |(?P<auto><(?:https?://|mailto:)[^>\s]+>)
@@ -133,7 +139,12 @@ def inline(b: PlainBuilder, work: str, start: int, end: int) -> None:
     for m in _INLINE.finditer(work, start, end):
         b.copy(pos, m.start())
         pos = m.end()
-        if m.group("img") is not None:
+        if m.group("xref") is not None:  # AsciiDoc's <<id,text>>: its text, if it has one
+            if m.group("xtext") is not None:
+                inline(b, work, m.start("xtext"), m.end("xtext"))
+        elif m.group("macro") is not None:  # AsciiDoc's https://host/page[text]
+            inline(b, work, m.start("mtext"), m.end("mtext"))
+        elif m.group("img") is not None:
             inline(b, work, m.start("alt"), m.end("alt"))
         elif m.group("link") is not None:
             inline(b, work, m.start("text"), m.end("text"))
@@ -188,6 +199,10 @@ def read_markdown(path: Path, raw: str) -> Document:
     """The Markdown file ``path`` (its text ``raw``) as a Document."""
     meta, body = front_matter(path, raw)
     work = _mask(raw, 0, body)
+    if adoc.is_asciidoc(work[body:]):
+        header, rest = adoc.read_header(work[body:])
+        meta = {**header, **meta}
+        work = work[:body] + adoc.as_markdown(rest)
     for m in _HIDDEN.finditer(work):
         work = _mask(work, m.start(), m.end())
     work = _unwrapped(work)
@@ -270,6 +285,13 @@ def read_markdown(path: Path, raw: str) -> Document:
             b.start_block("item", group)
             open_kind = "item"
             inline(b, work, at + item.start("body"), at + len(line.rstrip()))
+            continue
+        adoc_image = adoc.IMAGE_LINE.match(line)
+        if adoc_image:
+            b.start_block("figure")
+            inline(b, work, at + adoc_image.start("alt"), at + adoc_image.end("alt"))
+            b.end_block()
+            open_kind = None if open_kind != "item" else open_kind
             continue
         if _IMAGE_LINE.match(line):
             b.start_block("figure")

@@ -409,7 +409,13 @@ class Answerer:
             # the metadata states this facet, but the question used none of its words: it
             # may ask something else, so absence of the facet is not what to report
             recorded = survey_facets.recorded(facet, report.info)
-            what = facet.label if recorded is None else "anything that answers this"
+            # nor when the metadata's account of the sample states it ("over 1,000 businesses"
+            # is how many took part): the question may ask something else of them
+            sample = report.info.surveyed
+            in_sample = facet.whole and bool(sample) and _states_units(sample, facet.units)
+            what = (
+                facet.label if recorded is None and not in_sample else "anything that answers this"
+            )
             return self._refuse(r, what, sources, about=report)
         if chosen and asks_figure(r.text) and not facet.metadata:
             # the best statement of the facet must hold the figure: a figure in a weaker one
@@ -862,9 +868,10 @@ def _text_of(item: Fact | Sentence) -> str:
     return fact_document(item) if isinstance(item, Fact) else item.text
 
 
-def _states_units(item: Sentence | Fact, units: Sequence[str]) -> bool:
+def _states_units(item: Sentence | Fact | str, units: Sequence[str]) -> bool:
     """Whether ``item`` states a figure in one of ``units`` (any figure when there are none)."""
-    return any(not units or f.unit in units for f in figures_of(_text_of(item)))
+    text = item if isinstance(item, str) else _text_of(item)
+    return any(not units or f.unit in units for f in figures_of(text))
 
 
 def _quotable(s: Sentence) -> bool:

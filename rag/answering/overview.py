@@ -17,6 +17,7 @@ from rag.answering.writers import capital, fact_sentence, marks, quote
 from rag.text.lexicon import (
     BACK_MATTER_HEADINGS,
     CONCLUDING,
+    CONCLUSION_HEADINGS,
     EMPHASIS_KINDS,
     GENERIC,
     SECTION_WORDS,
@@ -98,7 +99,10 @@ def _summary_bullets(
     """One bullet per item of the report's own summary: the item's first sentence that
     states a figure, else its first sentence, in the report's words."""
     bullets: list[str] = []
-    for item in _items(report.in_section(title)):
+    items = _items(report.in_section(title))
+    if len(items) == 1:  # a summary told in one paragraph: a bullet for each of its sentences
+        items = [[s] for s in items[0]]
+    for item in items:
         usable = [s for s in item if not s.text.rstrip().endswith("?")]
         if not usable:
             continue
@@ -153,7 +157,7 @@ def _concludes(text: str) -> bool:
 def _conclusion_sentences(report: ReportKnowledge) -> list[Sentence]:
     """The closing section's own conclusion ("All of this points to one thing: ..."), its
     opening sentence, then its most central ones."""
-    last = _last_top_section(report)
+    last = _closing_section(report)
     if last is None:
         return []
     digests = report.digest.get("sections", {})
@@ -165,6 +169,14 @@ def _conclusion_sentences(report: ReportKnowledge) -> list[Sentence]:
     opening = [s for s in _opening(report, last) if s not in drawn]
     lead = drawn + opening
     return lead + [s for s in _sentences(report, spans) if s not in lead]
+
+
+def _closing_section(report: ReportKnowledge) -> str | None:
+    """The section the report concludes in: the last one titled as a conclusion ("Summary",
+    "Final thoughts") after its opening, else its last top-level section of findings."""
+    says = [s.title for s in report.sections if _says_something(report, s.title)]
+    titled = [t for t in says[1:] if _headed(t, CONCLUSION_HEADINGS)]
+    return titled[-1] if titled else _last_top_section(report)
 
 
 def _last_top_section(report: ReportKnowledge) -> str | None:
@@ -190,14 +202,19 @@ def _says_something(report: ReportKnowledge, title: str) -> bool:
 
 
 def _back_matter(title: str) -> bool:
+    return _headed(title, BACK_MATTER_HEADINGS)
+
+
+def _headed(title: str, headings: Sequence[str]) -> bool:
+    """Whether a section's own heading opens with one of ``headings``."""
     leaf = re.split(r"\s›\s", title)[-1].lower().strip()
-    return any(re.match(rf"{re.escape(h)}(?!\w)", leaf) for h in BACK_MATTER_HEADINGS)
+    return any(re.match(rf"{re.escape(h)}(?!\w)", leaf) for h in headings)
 
 
 def conclusion(report: ReportKnowledge, sources: Sources) -> str:
     """The central sentences of the report's closing section."""
     found = _conclusion_sentences(report)[:3]
-    last = _last_top_section(report) or "the report"
+    last = _closing_section(report) or "the report"
     if not found:
         found = _sentences(report, report.digest.get("central", []))[:3]
         last = "the report"

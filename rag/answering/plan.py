@@ -213,10 +213,20 @@ def read_parts(
     readings: list[Reading] = []
     for text in split_questions(question):
         reading = read_part(text, knowledge, report_ids, context)
-        readings.append(reading)
+        if not _restates(reading, readings):
+            readings.append(reading)
         asked = text if not reading.leans else f"{context_text(context)} {text}"
         context.add(asked, reading.facts, reading.intent)
     return readings
+
+
+def _restates(reading: Reading, earlier: Sequence[Reading]) -> bool:
+    """Whether a part asks only what an earlier part already answers: "are more X or Y, and
+    by how much?" (a comparison states the gap between the figures it sets side by side)."""
+    if reading.intent != "difference" or not reading.facts:
+        return False
+    rows = {f.id for f in reading.facts}
+    return any(e.intent == "compare" and {f.id for f in e.facts} == rows for e in earlier)
 
 
 def context_text(context: Context) -> str:
@@ -776,9 +786,27 @@ def states_change(text: str, year: int) -> bool:
     units = [f.unit for f in figures if f.unit and f.unit != "year"]
     if other_year and len(units) > len(set(units)):
         return True
+    if any(_moved_between(text, a, b) for a, b in zip(figures, figures[1:], strict=False)):
+        return True
     moved = bool(set(tokenize(text, keep_stopwords=True)) & CHANGE_VERBS)
     in_points = any(IN_POINTS.match(text, f.end) for f in figures)
     return (moved and (in_points or other_year)) or (in_points and other_year)
+
+
+# "Docs - from 25% to 22%", "moving from 13% usage to 22% usage": a figure that moved; not a
+# range ("responses ranged from 10% to 20%", "from 15 to 23%": the first has no unit)
+_FROM = re.compile(r"\bfrom\s+$", re.I)
+_TO = re.compile(r"\s*(?:[^\W\d]+\s+){0,2}to\s+", re.I)
+_RANGE = re.compile(r"\b(?:rang\w*|between|spann?\w*|varie\w*)\b", re.I)
+
+
+def _moved_between(text: str, a: Figure, b: Figure) -> bool:
+    """Whether two figures of one unit stand as "from A to B" outside a range."""
+    if not a.unit or a.unit != b.unit or a.unit == "year":
+        return False
+    if not _FROM.search(text, 0, a.start) or not _TO.fullmatch(text, a.end, b.start):
+        return False
+    return not _RANGE.search(text, max(0, a.start - 40), a.start)
 
 
 def population_modifiers(text: str) -> list[list[str]]:

@@ -136,7 +136,8 @@ def compared(a: Fact, b: Fact, result: Result, knowledge: Knowledge, sources: So
     else:
         first = "higher" if result.extra.get("larger", True) else "lower"
         parts.append(
-            f"So {label(a)} is {first}: {fa} against {fb} for {label(b)} "
+            # quoted: a label is an answer option ("Fully staffed, with the right budget")
+            f"So “{label(a)}” is {first}: {fa} against {fb} for “{label(b)}” "
             f"({result.working}{_points(result)})."
         )
     return " ".join(parts)

@@ -128,6 +128,26 @@ BACK_MATTER_HEADINGS = (
     "references",
     "resources",
     "thanks",
+    # where the data behind the results can be had: "The data", "Raw data", "Full results"
+    "the data",
+    "raw data",
+    "full results",
+    "complete results",
+)
+
+# Headings of the section a report concludes in, wherever it stands ("=== Summary" closing
+# the themes before the detailed results); an executive summary at the start is not one.
+CONCLUSION_HEADINGS = (
+    "conclusion",
+    "conclusions",
+    "concluding",
+    "final thoughts",
+    "closing thoughts",
+    "in closing",
+    "wrapping up",
+    "wrap-up",
+    "summary",
+    "summing up",
 )
 
 # Phrases that mark a sentence as the conclusion a text draws ("in short, ...").

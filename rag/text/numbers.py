@@ -83,6 +83,8 @@ _NOUN_UNITS = {
     "participant": "respondents",
     "participants": "respondents",
     "observations": "respondents",
+    # a community survey speaking to its readers: "2,420 of you took the time"
+    "you": "respondents",
     "user": "users",
     "users": "users",
     "year": "years",
