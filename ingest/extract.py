@@ -45,7 +45,7 @@ from rag.text.numbers import (
     unit_named,
     units_agree,
 )
-from rag.text.sentences import asks_respondents
+from rag.text.sentences import asks_respondents, of_earlier_edition, refers_back
 from rag.types import Fact, ReportInfo, Sentence
 
 # Figures that measure something: a share, money, a count of a noun. Calendar years and bare
@@ -335,12 +335,20 @@ def _narrowed(sentence: str, figure: Figure) -> bool:
     return any(_clean(w) in GROUP_WORDS for w in clause.split())
 
 
-def _fact_text(found: Found, sentence: Sentence, report: ReportInfo) -> str:
+def _fact_text(
+    found: Found, sentence: Sentence, report: ReportInfo, before: Sentence | None = None
+) -> str:
     """ "{figure} {phrase}" or "{label}: {figure}" when that reads on its own, else the sentence."""
     where = f"({report.short or report.title or report.id}, {_leaf(sentence.section)})"
     f = found.figure
     figure = format_figure(f.value, f.unit, f.qualifier)
     alone = found.rule == "after" and found.phrase and not extract_figures(found.phrase)
+    # a figure narrowed to a group or put in an earlier edition reads truly only in its
+    # sentence; one of "that number" only with the sentence before, which names it
+    if before is not None and refers_back(sentence.text, f.start):
+        return f"{before.text.rstrip()} {sentence.text.rstrip()} {where}"
+    if of_earlier_edition(sentence.text, f.start):
+        return f"{sentence.text.rstrip()} {where}"
     if alone and not _narrowed(sentence.text, f):
         body = f"{figure} {found.phrase}".rstrip(" .")
         return f"{body[:1].upper()}{body[1:]} {where}."
@@ -466,6 +474,8 @@ def extract_facts(
             table = (f"text-{n}", sentences[n - 1].text.strip())
         header = headers.get(block.group) if block is not None and block.kind == "row" else None
         cells = _row_cells(sentence, header, text) if header is not None else None
+        before = sentences[n - 1] if n > 0 else None
+        previous = before if before is not None and before.section == sentence.section else None
         for found in cells if cells is not None else found_figures(sentence.text):
             fid = _fact_id(report.id, sentence.start, found.figure, found.subject)
             if fid in seen:
@@ -483,7 +493,7 @@ def extract_facts(
                     unit=found.figure.unit,
                     qualifier=found.figure.qualifier,
                     section=sentence.section,
-                    text=_fact_text(found, sentence, report),
+                    text=_fact_text(found, sentence, report, previous),
                     source=sentence.text,
                     start=sentence.start,
                     end=sentence.end,

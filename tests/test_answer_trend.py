@@ -37,6 +37,11 @@ was the change they asked for most often.
 
 Electric bikes made up 31% of the bikes our respondents ride.
 
+## Ferries
+
+Last year, 19% of respondents said they took the harbour ferry with their bike. This year,
+that number is up to 26%.
+
 ## Helmets
 
 62% of riders now wear a helmet every day, an increase of 5pp from 2024.
@@ -114,6 +119,19 @@ def test_a_change_the_report_states_is_answered_with_both_figures(
     assert answer["grounded"] is True
     assert "48%" in text and "41%" in text and "[1]" in text
     assert "does not say" not in text
+
+
+@pytest.mark.model
+def test_this_years_figure_answers_before_last_years(
+    data_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # "Last year, 19% ... This year, that number is up to 26%": 26% is this survey's share
+    monkeypatch.setenv("SURVEY_RAG_DATA_DIR", str(data_dir))
+    answer = _ask("What share take the harbour ferry with their bike?", data_dir, capsys)
+    assert answer["grounded"] is True and "26%" in str(answer["text"]), answer["text"]
+    old = _ask("What share took the ferry with their bike in the 2019 survey?", data_dir, capsys)
+    # the report's "last year" is 2024: of 2019 it says nothing, and 19% is no figure of 2025
+    assert old["grounded"] is False and "19%" not in str(old["text"]), old["text"]
 
 
 @pytest.mark.model

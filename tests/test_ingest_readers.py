@@ -294,6 +294,17 @@ def test_a_figure_counted_in_a_narrower_group_is_stated_with_its_group(tmp_path:
     assert facts[88.0].text.startswith("88% were satisfied with the routes")
 
 
+def test_a_figure_of_last_years_survey_is_stated_with_its_year(tmp_path: Path) -> None:
+    text = (
+        "Cloud\n\nLast year, 51% of respondents said they were deploying into the public "
+        "cloud. This year, that number is up to 57%.\n"
+    )
+    facts = {f.value: f for f in _found_facts(tmp_path, text)}
+    # "51% of respondents said they were deploying ..." alone would read as this year's share
+    assert facts[51.0].text.startswith("Last year, 51%"), facts[51.0].text
+    assert facts[57.0].qualifier == "exact"
+
+
 def test_a_change_in_percentage_points_is_a_figure_of_its_own(tmp_path: Path) -> None:
     text = "Editors\n\nThe leading editor is still first, but its share has dropped by 5pp.\n"
     facts = _found_facts(tmp_path, text)

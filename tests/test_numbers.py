@@ -118,3 +118,13 @@ def test_readers_addressed_as_you_are_respondents() -> None:
     (f,) = extract_figures("We held steady in our response rate as 2,420 of you took the time.")
     assert (f.value, f.unit) == (2420.0, "respondents")
     assert [g.unit for g in extract_figures("Over 40% of you said yes.")] == ["%"]
+
+
+def test_a_figure_that_rose_up_to_its_value_is_exact() -> None:
+    # "is up to 57%" says the share rose to 57%; "up to 30% of the time" is a ceiling
+    said = "Last year, 51% deployed to the cloud. This year, that number is up to 57%."
+    assert [(f.value, f.qualifier) for f in extract_figures(said)] == [
+        (51.0, "exact"),
+        (57.0, "exact"),
+    ]
+    assert extract_figures("It saves up to 30% of the time.")[0].qualifier == "at_most"

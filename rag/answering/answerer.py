@@ -35,6 +35,7 @@ from rag.answering.plan import (
     OVERVIEW_INTENTS,
     Context,
     Reading,
+    earlier_edition_fact,
     read_parts,
     states_change,
 )
@@ -777,7 +778,8 @@ class Answerer:
             reason = f"a figure for {scope.removeprefix('group: ')} on its own"
         text = f"The report does not say {reason}."
         ok, _ = self.calibration.answers("fact", r.features)
-        if ok and r.facts:
+        # "this survey's figure" is never one the report gives for an earlier edition
+        if ok and r.facts and not earlier_edition_fact(r.facts[0]):
             fact = r.facts[0]
             stated = writers.state(fact, self.knowledge.reports[fact.report], sources)
             text += f" It gives only this survey's figure for all respondents: {stated}"
@@ -788,6 +790,8 @@ class Answerer:
         sentence, or the matching sentence, when it sets the figure against an earlier time."""
         # a trend part has no targets of its own: the fact nearest the question is the one
         nearest = r.facts[:1] or [s.item for s in r.ranked[:1]]
+        if not self._years_within_reach(r):
+            return None
         # a figure an earlier answer gave ("is that up on last year?") needs no new evidence
         if nearest and (r.inherited or self.calibration.answers("fact", r.features)[0]):
             fact = nearest[0]
@@ -808,6 +812,17 @@ class Answerer:
             if states_change(best.text, self.knowledge.reports[best.report].info.year):
                 return f"On how it changed, the report says: {writers.quote(best, sources)}."
         return None
+
+    def _years_within_reach(self, r: Reading) -> bool:
+        """Whether a year the question names is one the report's "last year" can mean: a
+        change stated against last year says nothing of "the 2014 survey" in a 2016 one."""
+        asked = {int(f.value) for f in figures_of(r.text) if f.unit == "year"}
+        if not asked:
+            return True
+        years = {self.knowledge.reports[rid].info.year for rid in r.report_ids}
+        # the survey's year or the year before it (a report is often published the next year)
+        reach = {y - back for y in years if y for back in (0, 1, 2)}
+        return asked <= reach
 
     def _refuse(
         self,

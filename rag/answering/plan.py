@@ -63,7 +63,8 @@ from rag.text.lexicon import (
     TOPMOST,
     UNIT_CUES,
 )
-from rag.text.numbers import IN_POINTS, Figure, extract_figures
+from rag.text.numbers import IN_POINTS, Figure, close, extract_figures, units_agree
+from rag.text.sentences import of_earlier_edition
 from rag.text.tokens import tokenize
 from rag.types import Fact, PlanPart, Sentence, Target
 
@@ -308,6 +309,7 @@ def read_part(text: str, knowledge: Knowledge, report_ids: list[str], context: C
         own = knowledge.rank_facts(text, own_vector, report_ids, points) if mine else []
         if own and own[0].lexical > 0:
             reading.ranked = own
+    reading.ranked = _current_first(reading.ranked, text)
     reading.sentences = knowledge.rank_sentences(query, vector, report_ids)
     anchors = context.last_anchors()
     if anchors:
@@ -417,6 +419,41 @@ _FALLBACK = {
 
 
 # ---------------------------------------------------------------- targets
+
+
+def _current_first(ranked: list[Scored], text: str) -> list[Scored]:
+    """A figure of an earlier edition ("Last year, 51% ...") gives way to this survey's figure
+    of the same thing in the sentence after it ("This year, that number is up to 57%"),
+    unless the question asks about another time."""
+    words = set(tokenize(text, keep_stopwords=True))
+    if not ranked or words & (TIME_SHIFT | CHANGE_ASKED) or _names_year(text):
+        return ranked
+    top = ranked[0].item
+    if not earlier_edition_fact(top):
+        return ranked
+    now = next(
+        (
+            s
+            for s in ranked[1:]
+            if s.item.report == top.report
+            and 0 <= s.item.start - top.end <= 3  # the very next sentence
+            and not earlier_edition_fact(s.item)
+        ),
+        None,
+    )
+    return ranked if now is None else [now, *[s for s in ranked if s is not now]]
+
+
+def _names_year(text: str) -> bool:
+    return any(f.unit == "year" for f in extract_figures(text))
+
+
+def earlier_edition_fact(fact: Fact) -> bool:
+    """Whether a fact's own sentence puts its figure in an earlier edition of the survey."""
+    for f in extract_figures(fact.source):
+        if close(f.value, fact.value) and units_agree(f.unit, fact.unit):
+            return of_earlier_edition(fact.source, f.start)
+    return False
 
 
 def _targets(reading: Reading, knowledge: Knowledge, vector: Any) -> list[Fact]:

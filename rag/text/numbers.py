@@ -148,6 +148,12 @@ _FIGURE = re.compile(
 # an amount ("30M-90M") ends the low end of a range.
 _NAME_BEFORE = re.compile(r"(?:(?<!\d)[A-Za-z]-?|(?<=\d)[ac-jln-z]-?|\d[kmb]|\[)\Z", re.I)
 _MONEY_CONTEXT = re.compile(r"loss|cost|revenue|spend|budget|\$|dollar|USD", re.I)
+# "is up to 57%", "accelerates up to 67%": a figure that rose to its value, said exactly.
+_ROSE_TO = re.compile(
+    r"\b(?:is|was|are|were|gone|went|moved|rose|risen|climbed|jumped|grew|grown|"
+    r"accelerate[sd]?|increase[sd]?|climbs|jumps|grows|rises)\s+up\s+to\s*$",
+    re.I,
+)
 # "no vertical surveyed represented more than 8%" sets a ceiling, not a floor.
 _NEGATED_OVER = re.compile(
     r"\bno\s+(?:[a-z]+\s+){1,3}(?:represented|accounted\s+for|made\s+up|had|was|were|"
@@ -183,6 +189,8 @@ def _qualifier(text: str, start: int, end: int) -> Qualifier:
             return name  # type: ignore[return-value]
     if _NEGATED_OVER.search(text[max(0, start - 80) : start]):
         return "at_most"
+    if _ROSE_TO.search(before):
+        return "exact"  # "that number is up to 57%": it rose to 57%, not at most 57%
     for pattern, name in _BEFORE:
         if pattern.search(before):
             return name  # type: ignore[return-value]

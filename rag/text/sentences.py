@@ -250,3 +250,25 @@ def asks_respondents(text: str) -> bool:
     """Whether a sentence puts a question to the respondents (a question, or "we asked
     whether ..."): what they answered stands in the sentence after it."""
     return text.rstrip().endswith("?") or _ASKED.search(text) is not None
+
+
+# "Last year, 51% of respondents ...": a figure of an earlier edition of the survey
+_EARLIER_EDITION = re.compile(
+    r"\b(?:last\s+year|a\s+year\s+ago|the\s+year\s+before|the\s+previous\s+year|"
+    r"(?:the\s+)?(?:last|previous|prior)\s+(?:survey|edition))\b",
+    re.I,
+)
+# "This year, that number is up to 57%": the figure's subject is in the sentence before
+_BACK_REFERENCE = re.compile(
+    r"\b(?:that|this|the\s+same)\s+(?:number|figure|share|proportion|percentage|rate)\b", re.I
+)
+
+
+def of_earlier_edition(sentence: str, at: int) -> bool:
+    """Whether the words before position ``at`` (a figure's) put it in an earlier edition."""
+    return bool(_EARLIER_EDITION.search(sentence, 0, at))
+
+
+def refers_back(sentence: str, at: int) -> bool:
+    """Whether the figure at ``at`` is of a subject the sentence before names ("that number")."""
+    return bool(_BACK_REFERENCE.search(sentence, 0, at))
