@@ -16,7 +16,8 @@ from rag.answering.overview import (
     summary_section,
 )
 from rag.answering.sources import Sources
-from rag.text.lexicon import EMPHASIS_KINDS, denied
+from rag.text.lexicon import EMPHASIS_ASKED, EMPHASIS_KINDS, OVERVIEW_CUES, denied
+from rag.text.tokens import tokenize
 from rag.types import ReportInfo, Section, Sentence
 
 # A report as hard-wrapped Markdown: a "tl;dr" list of three items, then a results section.
@@ -173,6 +174,8 @@ def test_an_overview_gives_the_number_of_bullets_asked_and_cites_only_those() ->
         ("Give me 5 bullet points for a slide", 5),
         ("Summarise the 2023 survey", MAX_BULLETS),
         ("What are the key findings?", MAX_BULLETS),
+        ("Summarize the report in one sentence.", 1),
+        ("Give me four insights", 4),
     ],
 )
 def test_bullets_asked(question: str, bullets: int) -> None:
@@ -213,3 +216,11 @@ def test_a_summary_told_in_one_paragraph_concludes_and_summarises_the_report() -
     assert "download" not in closing and "every commit" not in closing
     bullets = [line for line in summary.splitlines() if line.startswith("- ")]
     assert len(bullets) == 3 and "Caching is the next step" in bullets[1], summary
+
+
+def test_a_risk_asked_about_is_what_the_report_calls_worrying() -> None:
+    # a reader asks for risks and threats; a report stresses them as worrying or alarming
+    asked = set(tokenize("What is the scariest risk?", keep_stopwords=True))
+    kinds = [kind for kind, words in EMPHASIS_ASKED.items() if asked & words]
+    assert kinds == ["worry"] and not asked & EMPHASIS_KINDS["worry"]
+    assert set(tokenize("insights")) <= OVERVIEW_CUES["overview"]

@@ -18,6 +18,7 @@ from rag.text.lexicon import (
     BACK_MATTER_HEADINGS,
     CONCLUDING,
     CONCLUSION_HEADINGS,
+    EMPHASIS_ASKED,
     EMPHASIS_KINDS,
     GENERIC,
     SECTION_WORDS,
@@ -117,9 +118,14 @@ def bullets_asked(text: str) -> int:
     """How many bullets a question asks for ("three takeaways", "5 bullet points"), within
     what an overview gives; all of them when it names no number."""
     for token in tokenize(text, keep_stopwords=True):
-        if token.isdigit() and 1 <= int(token) <= MAX_BULLETS:
-            return int(token)
+        n = int(token) if token.isdigit() else _COUNTS.get(token, 0)
+        if 1 <= n <= MAX_BULLETS:
+            return n
     return MAX_BULLETS
+
+
+# "in one sentence", "three takeaways": the number words an overview can be asked in
+_COUNTS = {"one": 1, "single": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 
 
 def overview(report: ReportKnowledge, sources: Sources, limit: int = MAX_BULLETS) -> str:
@@ -246,7 +252,7 @@ def emphasis(report: ReportKnowledge, text: str, knowledge: Knowledge, sources: 
     if not stressed:
         return overview(report, sources)
     asked = set(tokenize(text, keep_stopwords=True))
-    kinds = [words for words in EMPHASIS_KINDS.values() if asked & words]
+    kinds = [EMPHASIS_KINDS[kind] for kind, words in EMPHASIS_ASKED.items() if asked & words]
     # the digest keeps the most stressed sentences; a kind asked is looked for in them all
     of_kind = [
         s

@@ -94,6 +94,13 @@ EMPHASIS_KINDS = {
     ),
 }
 
+# The words a question asks for each kind in: a report stresses a worry in its own words
+# ("worrying"), a reader asks for it as a risk or a threat.
+EMPHASIS_ASKED = {
+    kind: words | _tokens({"worry": "risk risks risky threat threats danger dangers"}.get(kind, ""))
+    for kind, words in EMPHASIS_KINDS.items()
+}
+
 # Headings under which a report summarises itself: its own key findings come first in an
 # overview, before any figure the engine would pick.
 SUMMARY_HEADINGS = (
@@ -300,7 +307,7 @@ OVERVIEW_CUES: dict[str, frozenset[str]] = {
     "overview": _tokens(
         """summary summarize summarise summarised key findings finding takeaways takeaway
         about overview gist main headline headlines highlights tl;dr tldr short nutshell
-        important brief whole results news bullet bullets slide slides"""
+        important brief whole results news bullet bullets slide slides insight insights"""
     ),
     "conclusion": _tokens(
         """conclusion conclude concludes concluded end ends ending final finally closing close
@@ -313,7 +320,8 @@ OVERVIEW_CUES: dict[str, frozenset[str]] = {
     "emphasis": _tokens(
         """surprising surprise surprised surprises shocking shock shocked shocker worrying
         worried alarming alarm concerning concern striking remarkable notable interesting
-        unexpected scary bad good news positive encouraging promising optimistic heartening"""
+        unexpected scary bad good news positive encouraging promising optimistic heartening
+        risk risks threat threats danger dangers"""
     ),
 }
 
