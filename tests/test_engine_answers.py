@@ -700,3 +700,12 @@ def test_a_refusal_never_says_the_count_it_states_is_missing(engine: Engine) -> 
     )
     assert not answer.grounded
     assert "how many took part" not in answer.text and "1,000" in answer.text, answer.text
+
+
+def test_a_figure_past_another_cut_off_does_not_answer(engine: Engine) -> None:
+    # the report counts the firms with over 20,000 employees, not those with more than 50k
+    answer = engine.answer("What share had more than 50k employees?")
+    assert not answer.grounded and "cut-off" in answer.text, answer.text
+    assert "20,000" in answer.text  # what it does give, cited
+    assert_traceable(answer, report_text(engine))
+    assert engine.answer("What share had over 20,000 employees?").grounded

@@ -50,7 +50,7 @@ from rag.text.lexicon import (
     STATISTICS,
     TIME_UNITS,
 )
-from rag.text.numbers import close, units_agree
+from rag.text.numbers import Figure, close, units_agree
 from rag.text.sentences import asks_respondents
 from rag.text.tokens import tokenize
 from rag.types import Answer, Fact, Hit, Plan, Sentence
@@ -520,6 +520,14 @@ class Answerer:
             return self._no_figure(r, sources)
         if not r.inherited and self._counts_another_name(r, r.facts[0]):
             return self._no_figure(r, sources)
+        bound = _other_bound(r.text, r.facts[0]) if r.intent == "figure" else None
+        if bound is not None and not r.inherited:
+            # "what share had more than 50k?" is not answered by "50% had over 20,000"
+            fact = r.facts[0]
+            stated = writers.state(fact, self.knowledge.reports[fact.report], sources)
+            # (the cut-off is not named back: a figure no source states is never said)
+            text = f"The report gives no figure for the cut-off asked. The nearest: {stated}"
+            return PartAnswer(text, False, "not answered: the report states another cut-off")
         joint = self._joint_figure(r)
         if joint is not None:  # "from Germany?": "40% came from Germany and the US"
             fact = r.facts[0]
@@ -881,6 +889,25 @@ _PRONOUNS = frozenset(tokenize("it its they their this these those he she", keep
 
 def _text_of(item: Fact | Sentence) -> str:
     return fact_document(item) if isinstance(item, Fact) else item.text
+
+
+_BOUNDS = ("over", "under", "at_least", "at_most")
+
+
+def _other_bound(question: str, fact: Fact) -> Figure | None:
+    """The cut-off a question asks ("more than 50k") when the figure found counts those past
+    another cut-off of the same measure ("over 20,000 employees"), else None."""
+    asked = [f for f in figures_of(question) if f.qualifier in _BOUNDS and f.unit != "%"]
+    said = [
+        f for f in figures_of(fact.subject or fact.row) if f.qualifier in _BOUNDS and f.unit != "%"
+    ]
+    if not asked or not said:
+        return None
+    for a in asked:
+        same_measure = [f for f in said if not a.unit or not f.unit or units_agree(a.unit, f.unit)]
+        if same_measure and not any(close(a.value, f.value) for f in same_measure):
+            return a
+    return None
 
 
 def _states_units(item: Sentence | Fact | str, units: Sequence[str]) -> bool:
