@@ -43,12 +43,14 @@ from rag.answering.sources import AboutNote, Sources, charts_for, headline_chart
 from rag.answering.survey_facets import FacetMatch, asks_figure
 from rag.settings import ROUTE_REPORTS
 from rag.text.lexicon import (
+    COMMONNESS,
     FOLLOWUP_OPENERS,
     GENERIC,
     MONTHS,
     SAMPLE_WORDS,
     STATISTICS,
     TIME_UNITS,
+    TOPMOST,
 )
 from rag.text.numbers import Figure, close, units_agree
 from rag.text.sentences import asks_respondents
@@ -506,6 +508,10 @@ class Answerer:
         if counted is not None:  # "How many managers?": "We asked 250 managers ..."
             return PartAnswer(f"According to the report: {writers.quote(counted, sources)}.", True)
         if ok and r.facts and self._words_answer_better(r):
+            in_words = self._ranked_in_words(r) if r.intent == "extreme" else None
+            if in_words is not None and len(self._table_of(r.facts[0])) < 2:
+                quoted = writers.quote(in_words, sources)
+                return PartAnswer(f"According to the report: {quoted}.", True)
             r.intent, r.facts = "describe", []
             return self._describe(r, sources)
         if (not ok or not r.facts) and r.intent in ("extreme", "breakdown"):
@@ -663,11 +669,28 @@ class Answerer:
         ("what are the biggest blockers?" is answered in words, not by a table)."""
         if r.intent not in ("extreme", "breakdown") or not r.ranked or r.inherited:
             return False  # a follow-up on the table just answered stays on that table
+        if r.intent == "extreme" and r.facts and len(self._table_of(r.facts[0])) < 2:
+            # one row ranks nothing; the report's own "X was the most frequently used" does
+            return self._ranked_in_words(r) is not None
         best_fact = max(s.score for s in r.ranked)
         for s in r.sentences:
             if _quotable(s.item) and not figures_of(s.item.text):
                 return s.score > best_fact
         return False
+
+    def _ranked_in_words(self, r: Reading) -> Sentence | None:
+        """Among the best sentences and the one after each (a topic is often named, then
+        ranked: "This was a new question. The Clojurians slack channel was the most
+        frequently used"), the first that names what came first."""
+        for scored in r.sentences[:_SUPERLATIVE_REACH]:
+            report = self.knowledge.reports[scored.item.report]
+            for s in report.neighbours(scored.item, 0, 1):
+                if _ranks_first(s):
+                    return s
+        return None
+
+    def _table_of(self, fact: Fact) -> list[Fact]:
+        return self.knowledge.reports[fact.report].tables.get(fact.table, [fact])
 
     def _operate(self, r: Reading, sources: Sources) -> str:
         k = self.knowledge
@@ -889,6 +912,17 @@ _PRONOUNS = frozenset(tokenize("it its they their this these those he she", keep
 
 def _text_of(item: Fact | Sentence) -> str:
     return fact_document(item) if isinstance(item, Fact) else item.text
+
+
+# The best sentences looked at for one that ranks an answer first in words
+_SUPERLATIVE_REACH = 3
+
+
+def _ranks_first(s: Sentence) -> bool:
+    """Whether a sentence names what came first: "the most frequently used", "the top tool"."""
+    words = set(tokenize(s.text, keep_stopwords=True))
+    most = bool(words & TOPMOST) or ("most" in words and bool(words & COMMONNESS))
+    return _quotable(s) and most
 
 
 _BOUNDS = ("over", "under", "at_least", "at_most")

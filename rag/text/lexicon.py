@@ -199,7 +199,9 @@ LOWER = _tokens("lower below down smaller under previous bottom")
 TOPMOST = _tokens("biggest largest highest greatest top worst heaviest maximum")
 BOTTOMMOST = _tokens("smallest lowest mildest minimum")
 # ... unless it ranks the answers by how many gave them ("the most common answer")
-COMMONNESS = _tokens("common popular frequent often selected chosen cited picked")
+COMMONNESS = _tokens(
+    "common commonly popular frequent frequently often widely selected chosen cited picked"
+)
 
 # Words of a question about change over time: the report is one survey at one time.
 TIME_WORDS = _tokens(

@@ -1,0 +1,53 @@
+"""What a report ranks in words, not in a table: the answer is its own sentence.
+
+The index is real: a small Markdown report is ingested into a private data dir.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from rag.cli import main
+from rag.engine import Engine
+from rag.settings import Settings
+
+REPORT = """# Harbour Rowers Survey 2025
+
+## Community
+
+This was a new question this year, about where rowers talk to each other. The harbour
+forum was the most frequently used by far, and has taken the place of the old mailing list.
+About 50% of respondents read the club newsletter.
+
+## Boats
+
+Most rowers train in a single scull. 38% also row in a coxed four at least once a month.
+"""
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    root = tmp_path_factory.mktemp("words")
+    (root / "rowers-2025.md").write_text(REPORT, encoding="utf-8")
+    data = root / "data"
+    old = os.environ.get("SURVEY_RAG_DATA_DIR")
+    os.environ["SURVEY_RAG_DATA_DIR"] = str(data)
+    try:
+        assert main(["ingest", "--quiet", str(root / "rowers-2025.md")]) == 0
+    finally:
+        if old is None:
+            os.environ.pop("SURVEY_RAG_DATA_DIR", None)
+        else:
+            os.environ["SURVEY_RAG_DATA_DIR"] = old
+    yield Engine(Settings(data_dir=data))
+
+
+@pytest.mark.model
+def test_the_most_used_is_the_one_the_report_ranks_first_in_words(engine: Engine) -> None:
+    # the one figure near the question (50% read the newsletter) ranks nothing
+    answer = engine.answer("Which community forum did respondents use most often?")
+    assert answer.grounded and "forum was the most frequently used" in answer.text, answer.text
+    assert "50%" not in answer.text
