@@ -94,6 +94,23 @@ def test_the_claim_a_question_rests_on_is_split_from_what_it_asks() -> None:
     assert premise("losses over $200M - how many firms had them?") is None
 
 
+@pytest.mark.parametrize(
+    ("question", "set_against"),
+    [
+        ("How many companies lost more than $200M?", False),  # a cut-off on one figure
+        ("What share of riders had fewer than 3 punctures?", False),
+        ("Were more riders tired than rested?", True),
+        ("Is 58.8% more than 41.2%?", True),  # two figures, set against each other
+    ],
+)
+def test_a_cut_off_on_one_figure_sets_nothing_against_it(question: str, set_against: bool) -> None:
+    from rag.answering.parts import contrasted
+    from rag.answering.plan import _two_things
+
+    assert contrasted(question) is set_against
+    assert _two_things(question) is set_against
+
+
 def test_sides_of_comparisons_ratios_and_shares_of_shares() -> None:
     assert sides("Does the share of tired nurses exceed the share of rested ones?") == (
         "Does the share of tired nurses",

@@ -33,7 +33,14 @@ from rag.answering.knowledge import (
 )
 from rag.answering.locality import Nearby, load_weight, nearby, nearness, ordered
 from rag.answering.measures import measure_missing
-from rag.answering.parts import contrasted, premise, sides, split_questions, whole_and_part
+from rag.answering.parts import (
+    contrasted,
+    premise,
+    sides,
+    split_questions,
+    whole_and_part,
+    without_cut_offs,
+)
 from rag.answering.survey_facets import Facet, FacetMatch, asks_figure, matches
 from rag.text.lexicon import (
     ALL_ROWS,
@@ -397,10 +404,19 @@ def settle_intent(ranked: Sequence[tuple[str, float]], text: str, leans: bool) -
 
 def _two_things(text: str) -> bool:
     """Whether the question names two things, each with words of its own."""
-    split = sides(text)
-    return split is not None and all(
-        [t for t in tokenize(side) if t not in GENERIC] for side in split
-    )
+    split = sides(without_cut_offs(text))
+    if split is None:
+        return False
+    if all(extract_figures(side) for side in split):
+        return True  # "is 58.8% more than 41.2%?": two figures set against each other
+    return all([t for t in tokenize(_without_figures(side)) if t not in GENERIC] for side in split)
+
+
+def _without_figures(text: str) -> str:
+    """``text`` with its figures blanked: "$200M" is a cut-off, not a thing of its own."""
+    for f in reversed(extract_figures(text)):
+        text = text[: f.start] + " " + text[f.end :]
+    return text
 
 
 _FALLBACK = {
