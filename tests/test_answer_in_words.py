@@ -51,3 +51,17 @@ def test_the_most_used_is_the_one_the_report_ranks_first_in_words(engine: Engine
     answer = engine.answer("Which community forum did respondents use most often?")
     assert answer.grounded and "forum was the most frequently used" in answer.text, answer.text
     assert "50%" not in answer.text
+
+
+def test_rows_of_one_figure_rank_nothing() -> None:
+    from dataclasses import replace
+
+    from rag.answering.answerer import _rankable
+    from rag.types import Fact
+
+    small = Fact("a", "r", "t", "", "< 100", 100.0, "employees", "under", "S", "", "", 0, 1)
+    large = replace(small, id="b", row="> 100", qualifier="over")
+    # "< 100 employees" and "> 100 employees" name two sizes; neither counts who chose it
+    assert not _rankable([small, large])
+    assert not _rankable([small])
+    assert _rankable([small, replace(large, value=250.0)])

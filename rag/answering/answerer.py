@@ -507,11 +507,17 @@ class Answerer:
         counted = self._counted_in_a_sentence(r) if counts else None
         if counted is not None:  # "How many managers?": "We asked 250 managers ..."
             return PartAnswer(f"According to the report: {writers.quote(counted, sources)}.", True)
-        if ok and r.facts and self._words_answer_better(r):
-            in_words = self._ranked_in_words(r) if r.intent == "extreme" else None
-            if in_words is not None and len(self._table_of(r.facts[0])) < 2:
+        if ok and r.intent == "extreme" and r.facts and not _rankable(self._table_of(r.facts[0])):
+            # one row ranks nothing, nor do rows of one figure ("< 100 employees", "> 100
+            # employees" name sizes): the report's own "X was the most frequently used" does
+            in_words = self._ranked_in_words(r)
+            if in_words is not None:
                 quoted = writers.quote(in_words, sources)
                 return PartAnswer(f"According to the report: {quoted}.", True)
+            if len(self._table_of(r.facts[0])) > 1:
+                r.intent, r.facts = "describe", []
+                return self._describe(r, sources)
+        if ok and r.facts and self._words_answer_better(r):
             r.intent, r.facts = "describe", []
             return self._describe(r, sources)
         if (not ok or not r.facts) and r.intent in ("extreme", "breakdown"):
@@ -669,9 +675,6 @@ class Answerer:
         ("what are the biggest blockers?" is answered in words, not by a table)."""
         if r.intent not in ("extreme", "breakdown") or not r.ranked or r.inherited:
             return False  # a follow-up on the table just answered stays on that table
-        if r.intent == "extreme" and r.facts and len(self._table_of(r.facts[0])) < 2:
-            # one row ranks nothing; the report's own "X was the most frequently used" does
-            return self._ranked_in_words(r) is not None
         best_fact = max(s.score for s in r.ranked)
         for s in r.sentences:
             if _quotable(s.item) and not figures_of(s.item.text):
@@ -912,6 +915,11 @@ _PRONOUNS = frozenset(tokenize("it its they their this these those he she", keep
 
 def _text_of(item: Fact | Sentence) -> str:
     return fact_document(item) if isinstance(item, Fact) else item.text
+
+
+def _rankable(rows: Sequence[Fact]) -> bool:
+    """Whether a table's rows can be ranked: two figures at least, not all the same."""
+    return len({(f.value, f.unit) for f in rows}) >= 2
 
 
 # The best sentences looked at for one that ranks an answer first in words
