@@ -135,6 +135,16 @@ def test_this_years_figure_answers_before_last_years(
 
 
 @pytest.mark.model
+def test_a_change_told_over_two_sentences_is_quoted_whole(
+    data_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SURVEY_RAG_DATA_DIR", str(data_dir))
+    # "Last year, 19% ... This year, that number is up to 26%": the change is both sentences
+    answer = _ask("How has taking bikes on the ferry changed since last year?", data_dir, capsys)
+    assert "19%" in str(answer["text"]) and "26%" in str(answer["text"]), answer["text"]
+
+
+@pytest.mark.model
 def test_a_change_the_report_does_not_state_is_refused(
     data_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -53,7 +53,7 @@ from rag.text.lexicon import (
     TOPMOST,
 )
 from rag.text.numbers import Figure, close, units_agree
-from rag.text.sentences import asks_respondents
+from rag.text.sentences import asks_respondents, refers_back
 from rag.text.tokens import tokenize
 from rag.types import Answer, Fact, Hit, Plan, Sentence
 
@@ -828,9 +828,11 @@ class Answerer:
             return None
         # a figure an earlier answer gave ("is that up on last year?") needs no new evidence
         if nearest and (r.inherited or self.calibration.answers("fact", r.features)[0]):
-            fact = nearest[0]
+            fact = self._this_years(nearest[0], r)
             report = self.knowledge.reports[fact.report]
-            if states_change(fact.source, report.info.year):
+            if states_change(fact.source, report.info.year) or states_change(
+                fact.text, report.info.year
+            ):
                 stated = writers.state(fact, report, sources)
                 said = {f.raw for f in figures_of(fact.text)}
                 if all(f.raw in said for f in figures_of(fact.source)):
@@ -843,9 +845,29 @@ class Answerer:
             numbers = [f for f in figures_of(best.text) if f.unit != "year"]
             if asks_figure(r.text) and not numbers:
                 return None  # "what share ... in 2022?" is not answered by a change in words
-            if states_change(best.text, self.knowledge.reports[best.report].info.year):
-                return f"On how it changed, the report says: {writers.quote(best, sources)}."
+            report = self.knowledge.reports[best.report]
+            if states_change(best.text, report.info.year):
+                # "Last year, 51% ..." goes on in the next sentence: "This year, that number
+                # is up to 57%"
+                after = [s for s in report.neighbours(best, 0, 1)[1:] if refers_back(s.text)]
+                return (
+                    f"On how it changed, the report says: {writers.quoted([best, *after], sources)}"
+                )
         return None
+
+    def _this_years(self, fact: Fact, r: Reading) -> Fact:
+        """For last year's figure ("Last year, 19% ..."), this year's in the sentence after
+        it ("This year, that number is up to 26%"), which is stated with both; else ``fact``."""
+        if not earlier_edition_fact(fact):
+            return fact
+        later = (
+            s.item
+            for s in r.ranked
+            if s.item.report == fact.report
+            and 0 <= s.item.start - fact.end <= 3  # the very next sentence
+            and refers_back(s.item.source)
+        )
+        return next(later, fact)
 
     def _years_within_reach(self, r: Reading) -> bool:
         """Whether a year the question names is one the report's "last year" can mean: a

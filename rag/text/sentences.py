@@ -269,6 +269,7 @@ def of_earlier_edition(sentence: str, at: int) -> bool:
     return bool(_EARLIER_EDITION.search(sentence, 0, at))
 
 
-def refers_back(sentence: str, at: int) -> bool:
-    """Whether the figure at ``at`` is of a subject the sentence before names ("that number")."""
-    return bool(_BACK_REFERENCE.search(sentence, 0, at))
+def refers_back(sentence: str, at: int | None = None) -> bool:
+    """Whether the figure at ``at`` (or any in the sentence) is of a subject the sentence
+    before names ("that number")."""
+    return bool(_BACK_REFERENCE.search(sentence, 0, len(sentence) if at is None else at))
