@@ -14,12 +14,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from rag.text.lexicon import ADVICE, EMPHASIS, affirmed
+from rag.text.lexicon import ADVICE, EMPHASIS, READING, affirmed
 from rag.text.numbers import extract_figures
 from rag.text.tokens import tokenize
 from rag.types import Fact, Sentence
 
-DIGEST_VERSION = 4
+DIGEST_VERSION = 5
 TOP_SENTENCES = 8
 PER_SECTION = 5
 _MIN_CHARS = 40  # shorter sentences are headings or fragments, not findings
@@ -135,8 +135,11 @@ def _ranked(indices: Sequence[int], matrix: Any, limit: int, diversity: float = 
 def _advises(text: str) -> bool:
     """Whether a sentence gives advice: an advice word, and no share stated (a finding such
     as "74% of respondents have recommended the workshop" reports, it does not advise)."""
-    if not set(tokenize(text, keep_stopwords=True)) & ADVICE:
+    words = set(tokenize(text, keep_stopwords=True))
+    if not words & ADVICE:
         return False
+    if words & READING:
+        return False  # "we recommend you browse the full report": a pointer, not advice
     return not any(f.unit == "%" for f in extract_figures(text))
 
 

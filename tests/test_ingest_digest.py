@@ -76,3 +76,16 @@ def test_a_share_of_respondents_who_recommended_something_is_a_finding_not_advic
     digest = build_digest(sentences, vectors, [])
 
     assert digest["advice"] == [[sentences[0].start, sentences[0].end]]
+
+
+def test_a_pointer_to_the_full_report_is_not_advice() -> None:
+    texts = [
+        "Teams should review their rotas every quarter to keep the gains they made.",
+        "If you'd like more detail, we recommend you browse through the full survey report.",
+    ]
+    sentences = [_sentence(i, t) for i, t in enumerate(texts)]
+    vectors = np.eye(len(texts), 8, dtype=np.float32)
+
+    digest = build_digest(sentences, vectors, [])
+
+    assert digest["advice"] == [[sentences[0].start, sentences[0].end]]

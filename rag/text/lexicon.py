@@ -101,6 +101,10 @@ EMPHASIS_ASKED = {
     for kind, words in EMPHASIS_KINDS.items()
 }
 
+# Words of a pointer to more reading ("we recommend you browse the full survey report"): a
+# sentence that advises reading on advises nothing about the findings.
+READING = _tokens("browse browsing download dig link links visit website")
+
 # Headings under which a report summarises itself: its own key findings come first in an
 # overview, before any figure the engine would pick.
 SUMMARY_HEADINGS = (
