@@ -129,6 +129,10 @@ def test_sides_of_comparisons_ratios_and_shares_of_shares() -> None:
         "the share of nurses",
         "the share of doctors",
     )
+    assert sides("Compare the share of tired nurses with the share of rested ones.") == (
+        "the share of tired nurses",
+        "the share of rested ones",
+    )
     # a bound on one figure does not join two sides
     assert sides("Were more nurses off 3 days or more or on leave?") == (
         "Were more nurses off 3 days or more",

@@ -709,3 +709,11 @@ def test_a_figure_past_another_cut_off_does_not_answer(engine: Engine) -> None:
     assert "20,000" in answer.text  # what it does give, cited
     assert_traceable(answer, report_text(engine))
     assert engine.answer("What share had over 20,000 employees?").grounded
+
+
+def test_compare_x_with_y_states_both_figures_and_the_verdict(engine: Engine) -> None:
+    answer = engine.answer(
+        "Compare the share that wants to unify platforms with the share that can show ROI."
+    )
+    assert "80%" in answer.text and "34.2%" in answer.text and "higher" in answer.text, answer.text
+    assert_traceable(answer, report_text(engine))

@@ -133,6 +133,12 @@ def _both(text: str) -> list[str] | None:
 
 _BETWEEN = re.compile(r"\bbetween\s+(?P<a>.+?)\s+and\s+(?P<b>.+)$", re.I)
 _SEPARATE = re.compile(r"\bseparates?\s+(?P<a>.+?)\s+(?:from|and)\s+(?P<b>.+)$", re.I)
+# "Compare the share that X with the share that Y", "set X against Y"
+_COMPARE = re.compile(
+    r"^\W*(?:(?:please|can you|could you)\s+)?(?:compare|contrast|set)\s+(?P<a>.+?)\s+"
+    r"(?:with|to|against|and|versus|vs\.?)\s+(?P<b>(?:the|those|that|them|what)\b.+)$",
+    re.I,
+)
 # "more than $200M", "fewer than 10 staff": a cut-off on one figure, not a second side
 _CUT_OFF = re.compile(
     r"\b(?:more|less|fewer|greater|higher|lower|larger|smaller)\s+than\s+(?=[$€£]?\d)", re.I
@@ -179,7 +185,7 @@ def sides(text: str) -> tuple[str, str] | None:
             denominator, _, numerator = rest.partition(",")
             if numerator.strip():
                 return numerator.strip(), denominator.strip()
-    m = _SEPARATE.search(body)  # "how many points separate X from Y"
+    m = _SEPARATE.search(body) or _COMPARE.search(body)  # "how many points separate X from Y"
     if m:
         return m.group("a").strip(), m.group("b").strip()
     m = _BETWEEN.search(body)
@@ -215,7 +221,7 @@ def contrasted(text: str) -> bool:
     text = without_cut_offs(text)  # "lost more than $200M" bounds one figure
     lowered = f" {text.lower()} "
     between = _BETWEEN.search(text)
-    if _SEPARATE.search(text):
+    if _SEPARATE.search(text) or _COMPARE.search(text):
         return True
     if any(cue in lowered for cue in PER) or (
         between and not _one_range(between.group("a"), between.group("b"))
