@@ -717,3 +717,11 @@ def test_compare_x_with_y_states_both_figures_and_the_verdict(engine: Engine) ->
     )
     assert "80%" in answer.text and "34.2%" in answer.text and "higher" in answer.text, answer.text
     assert_traceable(answer, report_text(engine))
+
+
+def test_a_premise_met_with_the_answers_own_sentence_quotes_it_once(engine: Engine) -> None:
+    answer = engine.answer(
+        "Since most companies had over 50,000 employees, how many were surveyed?"
+    )
+    assert answer.text.count("Every respondent had more than 10,000 employees") == 1, answer.text
+    assert_traceable(answer, report_text(engine))

@@ -217,6 +217,10 @@ class Answerer:
             # what the report says of the premise is the answer a reader can use
             return PartAnswer(f"{claim} It says nothing on the rest of the question.", True)
         if claim:
+            said = {id(item) for item in sources.marked(claim)}
+            if all(id(item) in said for item in sources.marked(answer.text)):
+                # the answer would quote the very sentence the claim was met with
+                return PartAnswer(claim, answer.grounded, answer.note)
             return PartAnswer(f"{claim} {answer.text}", answer.grounded, answer.note)
         return answer
 
