@@ -725,3 +725,24 @@ def test_a_premise_met_with_the_answers_own_sentence_quotes_it_once(engine: Engi
     )
     assert answer.text.count("Every respondent had more than 10,000 employees") == 1, answer.text
     assert_traceable(answer, report_text(engine))
+
+
+def test_a_follow_up_asking_why_gets_the_reason_not_arithmetic(engine: Engine) -> None:
+    history = _said(
+        "What share of firms want to standardize on a single platform?",
+        "Over 80% of the people surveyed wanted to unify platforms across their teams [1].",
+    )
+    answer = engine.answer("why not?", history)
+    assert answer.plan is not None and answer.plan.parts[0].intent == "describe"
+    assert "The rest" not in answer.text and "likelihood" in answer.text, answer.text
+
+
+def test_how_much_without_a_word_for_a_gap_is_no_difference(engine: Engine) -> None:
+    # "how much" alone asks an amount; the two figures of an earlier turn have no gap asked
+    history = _said(
+        "Which is worse, understaffing or not showing ROI?",
+        "58.8% felt understaffed [1]. Only 34.2% could fully show ROI [2].",
+    )
+    answer = engine.answer("how much money did they lose?", history)
+    assert answer.plan is not None and answer.plan.parts[0].intent != "difference"
+    assert "The difference" not in answer.text, answer.text

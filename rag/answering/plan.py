@@ -51,6 +51,7 @@ from rag.text.lexicon import (
     CHANGE_PHRASES,
     CHANGE_VERBS,
     COMMONNESS,
+    DIFFERENCE_CUES,
     FOLLOWUP_OPENERS,
     GENERIC,
     HIGHER,
@@ -385,7 +386,9 @@ def settle_intent(ranked: Sequence[tuple[str, float]], text: str, leans: bool) -
         "complement": bool(words & NEGATIVE) or any(r in lowered for r in REST),
         "share_of_share": whole_and_part(text) is not None,
         "compare": two,
-        "difference": two,
+        # a gap is asked in its own words ("how much more", "the gap", "ahead by"): "how much
+        # money did they lose?" is no difference, whatever turns came before
+        "difference": two and (bool(words & DIFFERENCE_CUES) or "by how much" in lowered),
         "ratio": two,
         "sum": two
         or bool(words & ALL_ROWS)
@@ -395,6 +398,8 @@ def settle_intent(ranked: Sequence[tuple[str, float]], text: str, leans: bool) -
     intent, probability = ranked[0]
     if intent in ("overview", "conclusion", "recommendation") and asks_figure(text):
         return "figure", probability  # "according to the survey results, what share ...?"
+    if intent in FIGURE_INTENTS and _WHY.match(lowered):
+        return "describe", probability  # "why not?" asks for reasons, not "the rest: 32.8%"
     if allowed.get(intent, True):
         return intent, probability
     # The classifier read the question's kind but not its shape: keep the kind, drop the shape
@@ -723,11 +728,12 @@ def _lean(reading: Reading, context: Context, knowledge: Knowledge) -> None:
     # "in what year was that?", "how many of them were there?": no word of its own but the
     # kind of figure it asks, so it asks about the figure just given (not "the year before")
     if reading.intent in ("figure", "describe") and all(t in _CUE_WORDS for t in terms):
-        if not words & TIME_SHIFT:
+        if not words & TIME_SHIFT and not _WHY.match(reading.text):  # "why not?": reasons
             reading.intent, reading.facts = "figure", previous[:1]
 
 
 _CUE_WORDS = frozenset().union(*UNIT_CUES.values())
+_WHY = re.compile(r"\W*why\b", re.I)
 
 
 def _unique(facts: Sequence[Fact]) -> list[Fact]:

@@ -105,6 +105,14 @@ EMPHASIS_ASKED = {
 # sentence that advises reading on advises nothing about the findings.
 READING = _tokens("browse browsing download dig link links visit website")
 
+# Words that ask for a gap between two figures ("how much more", "the gap", "ahead by")
+DIFFERENCE_CUES = _tokens(
+    """more less fewer higher lower bigger smaller larger greater wider narrower further closer
+    gap gaps difference differences differ differs apart ahead behind separate separates point
+    points lead leads margin exceed exceeds outnumber outnumbers beat beats minus subtract
+    spread distance than versus vs"""
+)
+
 # Headings under which a report summarises itself: its own key findings come first in an
 # overview, before any figure the engine would pick.
 SUMMARY_HEADINGS = (
