@@ -746,3 +746,12 @@ def test_how_much_without_a_word_for_a_gap_is_no_difference(engine: Engine) -> N
     answer = engine.answer("how much money did they lose?", history)
     assert answer.plan is not None and answer.plan.parts[0].intent != "difference"
     assert "The difference" not in answer.text, answer.text
+
+
+def test_an_overview_of_one_topic_is_the_section_on_it(engine: Engine) -> None:
+    answer = engine.answer("What did the report find about governance?")
+    assert answer.plan is not None and answer.plan.parts[0].intent == "section"
+    assert answer.text.startswith("The section “Questions › Governance and losses”"), answer.text
+    assert "58.8%" not in answer.text  # not the whole report's headline figures
+    overview = engine.answer("Summarize the key findings")
+    assert overview.plan is not None and overview.plan.parts[0].intent == "overview"

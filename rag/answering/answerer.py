@@ -311,6 +311,11 @@ class Answerer:
             if named is not None:
                 r.intent, r.section = "section", (report.info.id, named)
                 return PartAnswer(overview.section(report, named, sources), True)
+        if r.intent == "overview":
+            topical = overview.topic_section(report, r.text, self.knowledge)
+            if topical is not None:  # "what did it find about governance?": that section
+                r.intent, r.section = "section", (report.info.id, topical)
+                return PartAnswer(overview.section(report, topical, sources), True)
         if r.intent in OVERVIEW_INTENTS:
             return self._overview(r, report, sources)
         if r.intent == "section":

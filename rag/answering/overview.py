@@ -21,6 +21,7 @@ from rag.text.lexicon import (
     EMPHASIS_ASKED,
     EMPHASIS_KINDS,
     GENERIC,
+    OVERVIEW_CUES,
     SECTION_WORDS,
     SUMMARY_HEADINGS,
     affirmed,
@@ -313,6 +314,23 @@ def section_at(report: ReportKnowledge, text: str) -> str | None:
         return tops[-1]
     if words & _FIRST and tops:
         return tops[0]
+    return None
+
+
+def topic_section(report: ReportKnowledge, text: str, knowledge: Knowledge) -> str | None:
+    """The section an overview asked of one topic is about ("what did the report find about
+    governance?": "Governance and losses"): every word of the topic in its title."""
+    topic = [
+        t
+        for t in knowledge.terms(text)
+        if t not in OVERVIEW_CUES["overview"] and t not in GENERIC and t not in SECTION_WORDS
+    ]
+    if not topic:
+        return None
+    for s in report.sections:
+        leaf = frozenset(tokenize(re.split(r"\s›\s", s.title)[-1]))
+        if all(knowledge.covers(t, leaf) for t in topic) and _says_something(report, s.title):
+            return s.title
     return None
 
 
