@@ -22,6 +22,16 @@ This was a new question this year, about where rowers talk to each other. The ha
 forum was the most frequently used by far, and has taken the place of the old mailing list.
 About 50% of respondents read the club newsletter.
 
+## Coaching
+
+In addition to their captains, 43% of clubs said they have a paid coach, a similar 44% said
+they did not.
+
+## Training
+
+The majority of respondents agree that rowing is both an important part of their week (68%)
+and that their club explicitly supports indoor training on an ergometer (65%).
+
 ## Boats
 
 Most rowers train in a single scull. 38% also row in a coxed four at least once a month.
@@ -65,3 +75,20 @@ def test_rows_of_one_figure_rank_nothing() -> None:
     assert not _rankable([small, large])
     assert not _rankable([small])
     assert _rankable([small, replace(large, value=250.0)])
+
+
+@pytest.mark.model
+def test_the_rest_the_report_states_is_given_not_worked_out(engine: Engine) -> None:
+    answer = engine.answer("What share of clubs have a paid coach, and what share don't?")
+    # "a similar 44% said they did not": not 100% - 43% = 57%
+    assert "44%" in answer.text and "57%" not in answer.text, answer.text
+
+
+@pytest.mark.model
+def test_two_figures_of_one_sentence_compared_quote_it_once(engine: Engine) -> None:
+    answer = engine.answer(
+        "Is rowing being an important part of the week more common than clubs supporting"
+        " indoor training?"
+    )
+    assert "68%" in answer.text and "65%" in answer.text, answer.text
+    assert answer.text.count("The majority of respondents agree") == 1, answer.text

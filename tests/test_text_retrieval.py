@@ -79,6 +79,14 @@ def test_a_people_or_adjective_asks_for_its_country(asked: str, said: str) -> No
     assert said in synonyms(term)
 
 
+@pytest.mark.parametrize(("asked", "said"), [("women", "female"), ("men", "male")])
+def test_women_and_men_are_asked_of_a_female_or_male_share(asked: str, said: str) -> None:
+    # "what share were women?" of "the 17% female representation"
+    (term,) = tokenize(asked)
+    (stated,) = tokenize(said)
+    assert stated in synonyms(term)
+
+
 def test_bm25_finds_exact_figures_and_terms() -> None:
     docs = [tokenize(t) for t in ("losses of $100M to $200M", "losses of $200M or more", "ROI")]
     bm25 = BM25(docs)

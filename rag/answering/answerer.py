@@ -47,6 +47,7 @@ from rag.text.lexicon import (
     FOLLOWUP_OPENERS,
     GENERIC,
     MONTHS,
+    NEGATION,
     SAMPLE_WORDS,
     STATISTICS,
     TIME_UNITS,
@@ -701,6 +702,26 @@ class Answerer:
                     return s
         return None
 
+    def _stated_rest(self, facts: Sequence[Fact]) -> Fact | None:
+        """The figure the report itself gives for the rest of one figure: another of its
+        sentence said with a denial ("43% said there are dedicated people ..., a similar 44%
+        said there was not")."""
+        if len(facts) != 1:
+            return None
+        given = facts[0]
+        siblings = [
+            f
+            for f in self.knowledge.reports[given.report].facts
+            if f.start == given.start and f.id != given.id and f.unit == given.unit
+        ]
+        denied = [
+            f
+            for f in siblings
+            if set(tokenize(f.subject or f.row, keep_stopwords=True)) & NEGATION
+            and not set(tokenize(given.subject or given.row, keep_stopwords=True)) & NEGATION
+        ]
+        return denied[0] if len(denied) == 1 else None
+
     def _table_of(self, fact: Fact) -> list[Fact]:
         return self.knowledge.reports[fact.report].tables.get(fact.table, [fact])
 
@@ -716,6 +737,10 @@ class Answerer:
         if r.intent == "sum" and len(facts) >= 2:
             return writers.worked(operations.total(facts), "together", k, sources)
         if r.intent == "complement":
+            stated = self._stated_rest(facts)
+            if stated is not None:  # the report's own figure beats one worked out
+                report = k.reports[stated.report]
+                return f"The report gives it: {writers.state(stated, report, sources)}"
             return writers.worked(operations.complement_of(facts), "the rest", k, sources)
         if len(facts) >= 2 and r.intent in ("compare", "difference", "ratio", "share_of_share"):
             a, b = facts[0], facts[1]

@@ -125,7 +125,9 @@ def extreme(result: Result, direction: str, knowledge: Knowledge, sources: Sourc
 def compared(a: Fact, b: Fact, result: Result, knowledge: Knowledge, sources: Sources) -> str:
     """Both figures, then which is larger and by how much."""
     ra, rb = knowledge.reports[a.report], knowledge.reports[b.report]
-    parts = [state(a, ra, sources), state(b, rb, sources)]
+    parts = [state(a, ra, sources)]
+    if b.text != a.text:  # two figures of one sentence stated by it once
+        parts.append(state(b, rb, sources))
     if result.value is None:
         parts.append(f"They cannot be set against each other: {result.problem}.")
         return " ".join(parts)

@@ -308,6 +308,12 @@ def affirmed(text: str, words: frozenset[str]) -> list[str]:
     ]
 
 
+# Words that deny: a row said with one of them ("a similar 44% said there was not") is the
+# report's own figure for the rest
+NEGATION = _tokens(
+    """not no never none didn't don't doesn't wasn't weren't isn't aren't can't couldn't cannot
+    haven't hasn't"""
+)
 NEGATIVE = _tokens(
     """not no never without rest remainder remaining others other didn't don't doesn't
     wasn't weren't isn't aren't can't couldn't cannot unable fail failed lack lacked avoid

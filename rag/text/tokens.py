@@ -165,6 +165,8 @@ _SYNONYM_GROUPS = [
     "expense expensive cost costs costly",
     "govern governance oversight",
     "founded founding started established launched",
+    "woman women female females",
+    "men male males",
 ]
 # A country, its adjective and its people: "Canadians", "Swedish" ask for Canada, Sweden.
 _PLACE_GROUPS = [
