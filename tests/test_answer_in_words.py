@@ -32,6 +32,16 @@ they did not.
 The majority of respondents agree that rowing is both an important part of their week (68%)
 and that their club explicitly supports indoor training on an ergometer (65%).
 
+## Reasons
+
+The most common reason for not rowing more often was that members simply lack the time.
+
+<div class="bar-chart">
+<span>[<a href="w.png">PNG</a>]</span>&nbsp;<span>[<a href="w.png">Wordcloud of answers</a>]</span>
+</div>
+
+Those who stopped rowing told us that they had moved away from the harbour.
+
 ## Boats
 
 Most rowers train in a single scull. 38% also row in a coxed four at least once a month.
@@ -92,3 +102,10 @@ def test_two_figures_of_one_sentence_compared_quote_it_once(engine: Engine) -> N
     )
     assert "68%" in answer.text and "65%" in answer.text, answer.text
     assert answer.text.count("The majority of respondents agree") == 1, answer.text
+
+
+@pytest.mark.model
+def test_a_charts_download_links_are_never_quoted(engine: Engine) -> None:
+    answer = engine.answer("Why don't members row more often?")
+    assert "lack the time" in answer.text, answer.text
+    assert "PNG" not in answer.text and "Wordcloud" not in answer.text, answer.text

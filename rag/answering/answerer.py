@@ -1015,4 +1015,10 @@ def _states_units(item: Sentence | Fact | str, units: Sequence[str]) -> bool:
 
 
 def _quotable(s: Sentence) -> bool:
-    return len(s.text) >= 25 and not s.text.rstrip().endswith("?")
+    """A sentence worth quoting: long enough, no question, and words outside brackets (a
+    chart's "[PNG] [SVG] [Wordcloud of open answers]" links are no sentence)."""
+    words = re.findall(r"[^\W\d_]+", _BRACKETED.sub(" ", s.text))
+    return len(s.text) >= 25 and not s.text.rstrip().endswith("?") and len(words) >= 3
+
+
+_BRACKETED = re.compile(r"\[[^\]]*\]")
