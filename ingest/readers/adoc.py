@@ -1,7 +1,7 @@
 """AsciiDoc read by the Markdown reader: its markup rewritten, character for character, into
 the Markdown the reader knows.
 
-Blogs built with Asciidoctor or JBake (clojure.org, many project sites) publish survey results
+Blogs built with Asciidoctor or JBake (many language and project sites) publish survey results
 as AsciiDoc, often saved with a ``.md`` name. Its headings (``== Title``), header lines (author,
 date, ``:attribute:`` entries), anchors (``[[id]]``), directives (``ifdef::...[]``) and block
 delimiters have no Markdown meaning; left alone they make one section of the whole report and
@@ -29,7 +29,7 @@ _MARKUP_LINE = re.compile(
     r")[ \t]*$",
     re.M,
 )
-# "image::/images/use.jpg[Clojure uses]": a chart, shown by its alt text
+# "image::/images/use.jpg[Language use]": a chart, shown by its alt text
 IMAGE_LINE = re.compile(r"^[ \t]*image::?[^\[\s]*\[(?P<alt>[^\],\]]*)[^\]\n]*\][ \t]*$")
 # a revision line of the header: "2017-01-31", "v1.2, 2017-01-31: draft"
 _DATE = re.compile(r"(?:^v?[\d.]+,\s*)?(?P<date>\d{4}-\d{2}-\d{2}|\d{4})\b")

@@ -314,7 +314,7 @@ class Answerer:
                 return PartAnswer(overview.section(report, named, sources), True)
         if r.intent == "overview":
             topical = overview.topic_section(report, r.text, self.knowledge)
-            if topical is not None:  # "what did it find about governance?": that section
+            if topical is not None:  # "what did it find about pricing?": that section
                 r.intent, r.section = "section", (report.info.id, topical)
                 return PartAnswer(overview.section(report, topical, sources), True)
         if r.intent in OVERVIEW_INTENTS:
@@ -422,7 +422,7 @@ class Answerer:
             # the metadata states this facet, but the question used none of its words: it
             # may ask something else, so absence of the facet is not what to report
             recorded = survey_facets.recorded(facet, report.info)
-            # nor when the metadata's account of the sample states it ("over 1,000 businesses"
+            # nor when the metadata's account of the sample states it ("over 500 firms"
             # is how many took part): the question may ask something else of them
             sample = report.info.surveyed
             in_sample = facet.whole and bool(sample) and _states_units(sample, facet.units)
@@ -544,7 +544,7 @@ class Answerer:
             return self._no_figure(r, sources)
         bound = _other_bound(r.text, r.facts[0]) if r.intent == "figure" else None
         if bound is not None and not r.inherited:
-            # "what share had more than 50k?" is not answered by "50% had over 20,000"
+            # "what share have more than 50 staff?" is not answered by "40% have over 20"
             fact = r.facts[0]
             stated = writers.state(fact, self.knowledge.reports[fact.report], sources)
             # (the cut-off is not named back: a figure no source states is never said)
@@ -693,8 +693,8 @@ class Answerer:
 
     def _ranked_in_words(self, r: Reading) -> Sentence | None:
         """Among the best sentences and the one after each (a topic is often named, then
-        ranked: "This was a new question. The Clojurians slack channel was the most
-        frequently used"), the first that names what came first."""
+        ranked: "This was a new question. The town forum was the most frequently
+        used"), the first that names what came first."""
         for scored in r.sentences[:_SUPERLATIVE_REACH]:
             report = self.knowledge.reports[scored.item.report]
             for s in report.neighbours(scored.item, 0, 1):
@@ -881,8 +881,8 @@ class Answerer:
                 return None  # "what share ... in 2022?" is not answered by a change in words
             report = self.knowledge.reports[best.report]
             if states_change(best.text, report.info.year):
-                # "Last year, 51% ..." goes on in the next sentence: "This year, that number
-                # is up to 57%"
+                # "Last year, 38% ..." goes on in the next sentence: "This year, that number
+                # is up to 46%"
                 after = [s for s in report.neighbours(best, 0, 1)[1:] if refers_back(s.text)]
                 return (
                     f"On how it changed, the report says: {writers.quoted([best, *after], sources)}"
@@ -993,8 +993,8 @@ _BOUNDS = ("over", "under", "at_least", "at_most")
 
 
 def _other_bound(question: str, fact: Fact) -> Figure | None:
-    """The cut-off a question asks ("more than 50k") when the figure found counts those past
-    another cut-off of the same measure ("over 20,000 employees"), else None."""
+    """The cut-off a question asks ("more than 50 staff") when the figure found counts those past
+    another cut-off of the same measure ("over 20 employees"), else None."""
     asked = [f for f in figures_of(question) if f.qualifier in _BOUNDS and f.unit != "%"]
     said = [
         f for f in figures_of(fact.subject or fact.row) if f.qualifier in _BOUNDS and f.unit != "%"
@@ -1016,7 +1016,7 @@ def _states_units(item: Sentence | Fact | str, units: Sequence[str]) -> bool:
 
 def _quotable(s: Sentence) -> bool:
     """A sentence worth quoting: long enough, no question, and words outside brackets (a
-    chart's "[PNG] [SVG] [Wordcloud of open answers]" links are no sentence)."""
+    chart's "[PNG] [SVG] [Word cloud]" links are no sentence)."""
     words = re.findall(r"[^\W\d_]+", _BRACKETED.sub(" ", s.text))
     return len(s.text) >= 25 and not s.text.rstrip().endswith("?") and len(words) >= 3
 

@@ -319,7 +319,7 @@ def section_at(report: ReportKnowledge, text: str) -> str | None:
 
 def topic_section(report: ReportKnowledge, text: str, knowledge: Knowledge) -> str | None:
     """The section an overview asked of one topic is about ("what did the report find about
-    governance?": "Governance and losses"): every word of the topic in its title."""
+    pricing?": "Pricing and plans"): every word of the topic in its title."""
     topic = [
         t
         for t in knowledge.terms(text)

@@ -139,15 +139,15 @@ _COMPARE = re.compile(
     r"(?:with|to|against|and|versus|vs\.?)\s+(?P<b>(?:the|those|that|them|what)\b.+)$",
     re.I,
 )
-# "more than $200M", "fewer than 10 staff": a cut-off on one figure, not a second side
+# "more than $5M", "fewer than 10 staff": a cut-off on one figure, not a second side
 _CUT_OFF = re.compile(
     r"\b(?:more|less|fewer|greater|higher|lower|larger|smaller)\s+than\s+(?=[$€£]?\d)", re.I
 )
 
 
 def without_cut_offs(text: str) -> str:
-    """``text`` without the "more than <figure>" that bound one figure; "58.8% more than
-    41.2%" sets two figures against each other and stays."""
+    """``text`` without the "more than <figure>" that bound one figure; "52% more than
+    47%" sets two figures against each other and stays."""
     for m in reversed(list(_CUT_OFF.finditer(text))):
         if not re.search(r"\d\s*%?\s*$", text[: m.start()]):
             text = text[: m.start()] + " " + text[m.end() :]
@@ -218,7 +218,7 @@ def contrasted(text: str) -> bool:
     """Whether a question sets two things against each other ("than", "or", "vs", "between",
     "for every"), which a comparison, a difference or a ratio needs."""
     text = _YES_OR_NO.sub("", text)
-    text = without_cut_offs(text)  # "lost more than $200M" bounds one figure
+    text = without_cut_offs(text)  # "lost more than $5M" bounds one figure
     lowered = f" {text.lower()} "
     between = _BETWEEN.search(text)
     if _SEPARATE.search(text) or _COMPARE.search(text):

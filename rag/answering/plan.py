@@ -413,12 +413,12 @@ def _two_things(text: str) -> bool:
     if split is None:
         return False
     if all(extract_figures(side) for side in split):
-        return True  # "is 58.8% more than 41.2%?": two figures set against each other
+        return True  # "is 52% more than 47%?": two figures set against each other
     return all([t for t in tokenize(_without_figures(side)) if t not in GENERIC] for side in split)
 
 
 def _without_figures(text: str) -> str:
-    """``text`` with its figures blanked: "$200M" is a cut-off, not a thing of its own."""
+    """``text`` with its figures blanked: "$5M" is a cut-off, not a thing of its own."""
     for f in reversed(extract_figures(text)):
         text = text[: f.start] + " " + text[f.end :]
     return text
@@ -443,8 +443,8 @@ _FALLBACK = {
 
 
 def _current_first(ranked: list[Scored], text: str) -> list[Scored]:
-    """A figure of an earlier edition ("Last year, 51% ...") gives way to this survey's figure
-    of the same thing in the sentence after it ("This year, that number is up to 57%"),
+    """A figure of an earlier edition ("Last year, 38% ...") gives way to this survey's figure
+    of the same thing in the sentence after it ("This year, that number is up to 46%"),
     unless the question asks about another time."""
     words = set(tokenize(text, keep_stopwords=True))
     if not ranked or words & (TIME_SHIFT | CHANGE_ASKED) or _names_year(text):
@@ -852,7 +852,7 @@ def states_change(text: str, year: int) -> bool:
     return (moved and (in_points or other_year)) or (in_points and other_year)
 
 
-# "Docs - from 25% to 22%", "moving from 13% usage to 22% usage": a figure that moved; not a
+# "Tutorials - from 31% to 27%", "moving from 12% usage to 19% usage": a figure that moved; not a
 # range ("responses ranged from 10% to 20%", "from 15 to 23%": the first has no unit)
 _FROM = re.compile(r"\bfrom\s+$", re.I)
 _TO = re.compile(r"\s*(?:[^\W\d]+\s+){0,2}to\s+", re.I)

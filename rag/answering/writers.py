@@ -138,7 +138,7 @@ def compared(a: Fact, b: Fact, result: Result, knowledge: Knowledge, sources: So
     else:
         first = "higher" if result.extra.get("larger", True) else "lower"
         parts.append(
-            # quoted: a label is an answer option ("Fully staffed, with the right budget")
+            # quoted: a label is an answer option ("Yes, with a dedicated team")
             f"So “{label(a)}” is {first}: {fa} against {fb} for “{label(b)}” "
             f"({result.working}{_points(result)})."
         )

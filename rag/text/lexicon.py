@@ -308,7 +308,7 @@ def affirmed(text: str, words: frozenset[str]) -> list[str]:
     ]
 
 
-# Words that deny: a row said with one of them ("a similar 44% said there was not") is the
+# Words that deny: a row said with one of them ("a similar 31% said they had not") is the
 # report's own figure for the rest
 NEGATION = _tokens(
     """not no never none didn't don't doesn't wasn't weren't isn't aren't can't couldn't cannot

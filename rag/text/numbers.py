@@ -83,7 +83,7 @@ _NOUN_UNITS = {
     "participant": "respondents",
     "participants": "respondents",
     "observations": "respondents",
-    # a community survey speaking to its readers: "2,420 of you took the time"
+    # a community survey speaking to its readers: "1,800 of you took the time"
     "you": "respondents",
     "user": "users",
     "users": "users",
@@ -148,7 +148,7 @@ _FIGURE = re.compile(
 # an amount ("30M-90M") ends the low end of a range.
 _NAME_BEFORE = re.compile(r"(?:(?<!\d)[A-Za-z]-?|(?<=\d)[ac-jln-z]-?|\d[kmb]|\[)\Z", re.I)
 _MONEY_CONTEXT = re.compile(r"loss|cost|revenue|spend|budget|\$|dollar|USD", re.I)
-# "is up to 57%", "accelerates up to 67%": a figure that rose to its value, said exactly.
+# "is up to 46%", "climbs up to 61%": a figure that rose to its value, said exactly.
 _ROSE_TO = re.compile(
     r"\b(?:is|was|are|were|gone|went|moved|rose|risen|climbed|jumped|grew|grown|"
     r"accelerate[sd]?|increase[sd]?|climbs|jumps|grows|rises)\s+up\s+to\s*$",
@@ -190,7 +190,7 @@ def _qualifier(text: str, start: int, end: int) -> Qualifier:
     if _NEGATED_OVER.search(text[max(0, start - 80) : start]):
         return "at_most"
     if _ROSE_TO.search(before):
-        return "exact"  # "that number is up to 57%": it rose to 57%, not at most 57%
+        return "exact"  # "that number is up to 46%": it rose to 46%, not at most 46%
     for pattern, name in _BEFORE:
         if pattern.search(before):
             return name  # type: ignore[return-value]

@@ -258,7 +258,7 @@ _EARLIER_EDITION = re.compile(
     r"(?:the\s+)?(?:last|previous|prior)\s+(?:survey|edition))\b",
     re.I,
 )
-# "This year, that number is up to 57%": the figure's subject is in the sentence before
+# "This year, that number is up to 46%": the figure's subject is in the sentence before
 _BACK_REFERENCE = re.compile(
     r"\b(?:that|this|the\s+same)\s+(?:number|figure|share|proportion|percentage|rate)\b", re.I
 )
