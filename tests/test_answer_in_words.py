@@ -5,12 +5,8 @@ The index is real: a small Markdown report is ingested into a private data dir.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
-
 import pytest
 
-from rag.cli import main
 from rag.engine import Engine
 from rag.settings import Settings
 
@@ -49,20 +45,15 @@ Most rowers train in a single scull. 38% also row in a coxed four at least once 
 
 
 @pytest.fixture(scope="module")
-def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+def engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    from ingest.pipeline import ingest
+
     root = tmp_path_factory.mktemp("words")
-    (root / "rowers-2025.md").write_text(REPORT, encoding="utf-8")
-    data = root / "data"
-    old = os.environ.get("SURVEY_RAG_DATA_DIR")
-    os.environ["SURVEY_RAG_DATA_DIR"] = str(data)
-    try:
-        assert main(["ingest", "--quiet", str(root / "rowers-2025.md")]) == 0
-    finally:
-        if old is None:
-            os.environ.pop("SURVEY_RAG_DATA_DIR", None)
-        else:
-            os.environ["SURVEY_RAG_DATA_DIR"] = old
-    yield Engine(Settings(data_dir=data))
+    report = root / "rowers-2025.md"
+    report.write_text(REPORT, encoding="utf-8")
+    settings = Settings(data_dir=root / "data")
+    ingest(settings, [report])
+    return Engine(settings)
 
 
 @pytest.mark.model
