@@ -38,6 +38,7 @@ from rag.answering.plan import (
     earlier_edition_fact,
     read_parts,
     states_change,
+    this_years,
 )
 from rag.answering.sources import AboutNote, Sources, charts_for, headline_chart
 from rag.answering.survey_facets import FacetMatch, asks_figure
@@ -894,14 +895,8 @@ class Answerer:
         it ("This year, that number is up to 26%"), which is stated with both; else ``fact``."""
         if not earlier_edition_fact(fact):
             return fact
-        later = (
-            s.item
-            for s in r.ranked
-            if s.item.report == fact.report
-            and 0 <= s.item.start - fact.end <= 3  # the very next sentence
-            and refers_back(s.item.source)
-        )
-        return next(later, fact)
+        later = this_years(fact, r.ranked)
+        return later.item if later is not None and refers_back(later.item.source) else fact
 
     def _years_within_reach(self, r: Reading) -> bool:
         """Whether a year the question names is one the report's "last year" can mean: a
@@ -910,7 +905,8 @@ class Answerer:
         if not asked:
             return True
         years = {self.knowledge.reports[rid].info.year for rid in r.report_ids}
-        # the survey's year or the year before it (a report is often published the next year)
+        # the survey's year or one of the two before it (a report is often published the year
+        # after its survey, whose "last year" is one more year back)
         reach = {y - back for y in years if y for back in (0, 1, 2)}
         return asked <= reach
 

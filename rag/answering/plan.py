@@ -449,20 +449,25 @@ def _current_first(ranked: list[Scored], text: str) -> list[Scored]:
     words = set(tokenize(text, keep_stopwords=True))
     if not ranked or words & (TIME_SHIFT | CHANGE_ASKED) or _names_year(text):
         return ranked
-    top = ranked[0].item
-    if not earlier_edition_fact(top):
+    if not earlier_edition_fact(ranked[0].item):
         return ranked
-    now = next(
+    now = this_years(ranked[0].item, ranked)
+    return ranked if now is None else [now, *[s for s in ranked if s is not now]]
+
+
+def this_years(earlier: Fact, ranked: Sequence[Scored]) -> Scored | None:
+    """Of the facts ranked, the one in the sentence right after ``earlier`` that is not of
+    an earlier edition ("This year, that number is up to 46%" after "Last year, 38% ...")."""
+    return next(
         (
             s
-            for s in ranked[1:]
-            if s.item.report == top.report
-            and 0 <= s.item.start - top.end <= 3  # the very next sentence
+            for s in ranked
+            if s.item.report == earlier.report
+            and 0 <= s.item.start - earlier.end <= 3  # the very next sentence
             and not earlier_edition_fact(s.item)
         ),
         None,
     )
-    return ranked if now is None else [now, *[s for s in ranked if s is not now]]
 
 
 def _names_year(text: str) -> bool:
