@@ -252,7 +252,7 @@ def asks_respondents(text: str) -> bool:
     return text.rstrip().endswith("?") or _ASKED.search(text) is not None
 
 
-# "Last year, 51% of respondents ...": a figure of an earlier edition of the survey
+# "Last year, 38% of respondents ...": a figure of an earlier edition of the survey
 _EARLIER_EDITION = re.compile(
     r"\b(?:last\s+year|a\s+year\s+ago|the\s+year\s+before|the\s+previous\s+year|"
     r"(?:the\s+)?(?:last|previous|prior)\s+(?:survey|edition))\b",
