@@ -147,6 +147,7 @@ class Engine:
         loaded = self._load()
         loaded.search.prepare()
         loaded.knowledge.prepare()
+        loaded.answerer.prepare()
         # a server reads a collection's vector index into memory on its first query
         loaded.search.retrieve("survey results")
         # What was loaded lives as long as the process; left to the cyclic collector, every

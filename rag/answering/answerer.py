@@ -13,12 +13,13 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from rag.answering import guard, operations, overview, survey_facets, writers
 from rag.answering.answerability import Calibration
 from rag.answering.conversation import as_answered, copied, turns_of
+from rag.answering.intents import load_intent_model
 from rag.answering.knowledge import (
     Knowledge,
     ReportKnowledge,
@@ -29,7 +30,7 @@ from rag.answering.knowledge import (
     tokens_of,
     wanted_units,
 )
-from rag.answering.parts import premise
+from rag.answering.parts import premise, split_questions
 from rag.answering.plan import (
     FIGURE_INTENTS,
     OVERVIEW_INTENTS,
@@ -37,10 +38,18 @@ from rag.answering.plan import (
     Reading,
     earlier_edition_fact,
     read_parts,
+    settle_intent,
     states_change,
     this_years,
 )
-from rag.answering.sources import AboutNote, Sources, charts_for, headline_chart
+from rag.answering.sources import (
+    ABOUT,
+    MARKER,
+    AboutNote,
+    Sources,
+    charts_for,
+    headline_chart,
+)
 from rag.answering.survey_facets import FacetMatch, asks_figure
 from rag.settings import ROUTE_REPORTS
 from rag.text.lexicon import (
@@ -57,7 +66,7 @@ from rag.text.lexicon import (
 from rag.text.numbers import Figure, close, units_agree
 from rag.text.sentences import asks_respondents, refers_back
 from rag.text.tokens import tokenize
-from rag.types import Answer, Fact, Hit, Plan, Sentence
+from rag.types import Answer, Citation, Fact, Hit, Plan, Sentence
 
 _CONTEXT_CACHE = 256
 _SAMPLE_EVIDENCE = 6  # facet matches weighed for a claim about the sample
@@ -66,7 +75,13 @@ SURVEY_WORDS = SAMPLE_WORDS | frozenset(tokenize("survey surveys poll polls samp
 # statistics a question names that only a source stating them answers ("mean", "mode" and
 # "typical" are left out: "what does X mean?", "survey mode", "a typical respondent")
 _STATED_STATISTICS = STATISTICS - frozenset(tokenize("mean mode typical"))
+# a question naming no report that every report answers of itself gets each one's answer,
+# for a library up to this size (beyond it, the reports nearest the question)
+ANSWERED_APART = 6
 WITHHELD = "The report's figures could not be checked for this answer, so none is given."
+
+
+_OF_ITSELF = OVERVIEW_INTENTS | {"about", "section"}
 
 
 @dataclass
@@ -96,6 +111,8 @@ class Answerer:
         }
         self._names: dict[tuple[str, ...], set[str]] = {}  # reports asked of -> their name words
         self._routes: OrderedDict[str, list[str]] = OrderedDict()  # question -> reports read
+        self._homes: OrderedDict[str, str | None] = OrderedDict()  # question -> its report
+        self._alones: dict[str, Answerer] = {}  # report -> its answerer, as if indexed alone
 
     # ------------------------------------------------------------------ public
 
@@ -106,14 +123,37 @@ class Answerer:
         report: str | None = None,
         hits: Sequence[Hit] = (),
     ) -> Answer:
-        """The answer to ``question`` after ``history``, from ``report`` or every report."""
+        """The answer to ``question`` after ``history``, from ``report`` or every report.
+
+        In a library of several reports, a question is answered from one report as if it
+        were indexed alone (its words, spellings and figures weighed against that report
+        only), so what a report answers does not depend on the reports beside it."""
+        if not self._library():
+            return self._answer(question, turns_of(history), list(self.knowledge.reports), hits)
+        if report:
+            return self._alone(report).answer(question, history, hits=_of(hits, report))
         turns = turns_of(history)
         asked = [t for t, _ in turns]
-        report_ids = [report] if report else self._named(question, asked)
-        if not report and len(report_ids) < len(self.knowledge.reports):
-            question = self.knowledge.unnamed(question)
-        elif not report:
-            report_ids = self._routed(question, asked, hits)
+        named = self._named(question, asked)
+        if len(named) > 1 and len(named) < len(self.knowledge.reports):
+            # several reports named ("Go or Rust: which has more women?"): read together
+            return self._answer(self.knowledge.unnamed(question), turns, named, hits)
+        if len(named) == 1:  # asked as it would be of the report indexed alone, name and all
+            return self._alone(named[0]).answer(question, history, hits=_of(hits, named[0]))
+        routed = self._routed(question, asked, hits)
+        chosen = self._focus(question, turns, routed)
+        answers = [
+            self._alone(rid).answer(question, history, hits=_of(hits, rid)) for rid in chosen
+        ]
+        return self._joined(question, chosen, answers, hits)
+
+    def _answer(
+        self,
+        question: str,
+        turns: tuple[tuple[str, str], ...],
+        report_ids: list[str],
+        hits: Sequence[Hit],
+    ) -> Answer:
         context = self._context(turns, report_ids)
         readings = read_parts(question, self.knowledge, report_ids, context)
         sources = Sources()
@@ -149,6 +189,104 @@ class Answerer:
             question=question,
             retrieved=list(hits),
             plan=plan,
+        )
+
+    # ------------------------------------------------------------------ which report
+
+    def _library(self) -> bool:
+        return len(self.knowledge.reports) > 1
+
+    def prepare(self) -> None:
+        """Build now each report's own answerer and word indexes, which a library's first
+        question about a report would otherwise build (one report alone has none to build)."""
+        if self._library():
+            for rid in self.knowledge.reports:
+                self._alone(rid).knowledge.prepare_words()
+
+    def _alone(self, report_id: str) -> Answerer:
+        """The answerer of one report of the library, as if it were indexed alone."""
+        with self._lock:
+            alone = self._alones.get(report_id)
+        if alone is None:
+            made = Answerer(self.knowledge.alone(report_id), self.calibration, self.route_reports)
+            with self._lock:
+                alone = self._alones.setdefault(report_id, made)
+        return alone
+
+    def _focus(
+        self, question: str, turns: tuple[tuple[str, str], ...], report_ids: list[str]
+    ) -> list[str]:
+        """The reports a question naming none is answered from, each on its own: the report
+        the conversation is about (a user changes report by naming one), else the report its
+        evidence comes from, else, for what any report answers of itself ("who took part?",
+        "summarize the key findings"), each report; never one report's sentences mixed with
+        another's."""
+        if len(report_ids) < 2:
+            return report_ids
+        asked = [t for t, _ in turns]
+        spoken = next(filter(None, (self._home(t, report_ids) for t in reversed(asked))), None)
+        home = spoken or self._home(question, report_ids)
+        if home is not None:
+            return [home]
+        return report_ids[:ANSWERED_APART]
+
+    def _home(self, text: str, report_ids: list[str]) -> str | None:
+        """The report whose evidence answers ``text`` read on its own, None for a question
+        every report answers of itself (an overview, how the survey was done, a section)."""
+        key = f"{','.join(report_ids)}\n{text}"
+        with self._lock:
+            if key in self._homes:
+                return self._homes[key]
+        # the best sentence, not the targeted figure: sentences of every report are scored
+        # alike, while a figure is targeted by how well its label fits the wording asked
+        k, model = self.knowledge, load_intent_model()
+        homes = []
+        for part in split_questions(text):
+            vector = k.vector(part)
+            intent, _ = settle_intent(model.predict(vector, part), part, False)
+            if intent not in _OF_ITSELF:
+                homes += [s.item.report for s in k.rank_sentences(part, vector, report_ids)[:1]]
+        home = homes[0] if homes else None
+        with self._lock:
+            self._homes[key] = home
+            if len(self._homes) > _CONTEXT_CACHE:
+                self._homes.popitem(last=False)
+        return home
+
+    def _joined(
+        self, question: str, report_ids: list[str], answers: list[Answer], hits: Sequence[Hit]
+    ) -> Answer:
+        """Each report's answer under its name, citations numbered through; one report's
+        answer names its report after its figures (an overview's lead names it already)."""
+        texts: list[str] = []
+        citations: list[Citation] = []
+        for rid, one in zip(report_ids, answers, strict=True):
+            info = self.knowledge.reports[rid].info
+            name = info.title + (f" ({info.year})" if info.year else "")
+            named = Citation(0, rid, ABOUT, name, "about")
+            header = len(answers) > 1 and not one.text.startswith(info.title)
+            if header:  # cited before the answer it heads, so the numbers run in reading order
+                citations.append(replace(named, id=len(citations) + 1))
+            shift = len(citations)
+            text = _shifted(one.text, shift)
+            citations += [replace(c, id=c.id + shift) for c in one.citations]
+            if header:
+                text = f"From {name} [{shift}]:\n{text}"
+            elif len(answers) == 1 and info.title not in text:
+                citations.append(replace(named, id=len(citations) + 1))
+                text = f"{text}\n(From {name} [{len(citations)}].)"
+            texts.append(text)
+        plans = [a.plan for a in answers if a.plan is not None]
+        parts = tuple(p for plan in plans for p in plan.parts)
+        return Answer(
+            text="\n\n".join(texts),
+            citations=citations,
+            grounded=any(a.grounded for a in answers),
+            charts=[c for a in answers for c in a.charts],
+            note="; ".join(a.note for a in answers if a.note) or None,
+            question=question,
+            retrieved=list(hits),
+            plan=Plan(question, parts, any(p.followup for p in plans)),
         )
 
     def _named(self, question: str, turns: Sequence[str]) -> list[str]:
@@ -1018,3 +1156,12 @@ def _quotable(s: Sentence) -> bool:
 
 
 _BRACKETED = re.compile(r"\[[^\]]*\]")
+
+
+def _shifted(text: str, by: int) -> str:
+    """``text`` with every citation marker moved up by ``by``."""
+    return MARKER.sub(lambda m: f"[{int(m.group(1)) + by}]", text)
+
+
+def _of(hits: Sequence[Hit], report_id: str) -> list[Hit]:
+    return [h for h in hits if h.report == report_id]

@@ -418,15 +418,26 @@ class Knowledge:
             [(w, tuple(tokenize(w)), self._written(w)) for w in group] for group in self.word_groups
         ]
 
+    def prepare_words(self) -> None:
+        """Build now the word indexes and the spelling search the first questions would."""
+        for kind in _WORDS_OF:
+            self.word_index(kind)
+        self._banded()
+        self._near_letters("warm")
+
+    def alone(self, report_id: str) -> Knowledge:
+        """The knowledge of one report as if it were indexed alone: its own word statistics,
+        spellings and names (the reports and the facet examples are shared, not copied)."""
+        one = Knowledge([self.reports[report_id]], self.embed_query)
+        one.facets = self.facets
+        return one
+
     def prepare(self) -> None:
         """Build now what the first questions would otherwise build as they go (the word
         indexes, the facet examples' vectors, pandas): for a process that answers
         many questions, so none of them pays for it."""
-        for kind in _WORDS_OF:
-            self.word_index(kind)
-        self._banded()
+        self.prepare_words()
         self._routing()
-        self._near_letters("warm")
         for r in self.reports.values():
             r.sample_tokens()
         width = self.facets.centroids()[1].shape[1]

@@ -19,7 +19,7 @@ class AboutNote:
 
 Source = Fact | Sentence | AboutNote
 ABOUT = "About this report"
-_MARKER = re.compile(r"\[(\d+)\]")
+MARKER = re.compile(r"\[(\d+)\]")
 
 
 def same_source(a: Source, b: Source) -> bool:
@@ -75,19 +75,19 @@ class Sources:
     def only_cited(self, text: str) -> tuple[str, Sources]:
         """``text`` renumbered to cite only the sources it marks, and those sources."""
         order: list[int] = []
-        for m in _MARKER.finditer(text):
+        for m in MARKER.finditer(text):
             n = int(m.group(1))
             if n not in order and 1 <= n <= len(self.items):
                 order.append(n)
         new = {old: i for i, old in enumerate(order, start=1)}
         kept = Sources()
         kept.items = [self.items[old - 1] for old in order]
-        renumbered = _MARKER.sub(lambda m: f"[{new.get(int(m.group(1)), m.group(1))}]", text)
+        renumbered = MARKER.sub(lambda m: f"[{new.get(int(m.group(1)), m.group(1))}]", text)
         return renumbered, kept
 
     def marked(self, text: str) -> list[Source]:
         """The sources ``text`` cites by their numbers."""
-        numbers = dict.fromkeys(int(m.group(1)) for m in _MARKER.finditer(text))
+        numbers = dict.fromkeys(int(m.group(1)) for m in MARKER.finditer(text))
         return [self.items[n - 1] for n in numbers if 1 <= n <= len(self.items)]
 
     def texts(self) -> list[str | Fact]:
