@@ -99,6 +99,28 @@ def test_a_sections_digest_states_one_figure_a_sentence_of_the_prose() -> None:
     assert any("12%" in b for b in bullets)
 
 
+def test_a_sentence_holding_several_rows_of_a_hand_table_is_quoted_once_whole() -> None:
+    from rag.answering.overview import section
+    from rag.types import Fact
+
+    base = _report()
+    both = "Builds took 4 minutes at the median, and 9 minutes at the 90th percentile."
+
+    def row(fid: str, value: float, label: str) -> Fact:
+        return Fact(fid, "ci", "build_times", "Build times", label, value, "minutes", "exact",
+                    "Results", f"{label}: {value:g} minutes (CI Survey, Results)", both, 0,
+                    len(both), "table", label)  # fmt: skip
+
+    facts = [row("median", 4, "Median build"), row("p90", 9, "90th percentile build")]
+    report = ReportKnowledge(base.info, base.sections, facts, None, None, base.sentences, None)
+
+    text = section(report, "Results", Sources())
+
+    bullets = [line for line in text.splitlines() if line.startswith("- ")]
+    said = [b for b in bullets if "4 minutes" in b or "9 minutes" in b]
+    assert len(said) == 1 and both in said[0]
+
+
 def test_the_conclusion_comes_from_the_last_section_of_findings_not_the_back_matter() -> None:
     text = (
         "## Results\n\nTeams that cached dependencies saw their builds finish sooner.\n\n"

@@ -368,17 +368,20 @@ def section(report: ReportKnowledge, title: str, sources: Sources) -> str:
     headline_ids = report.digest.get("headlines", [])
     facts.sort(key=lambda f: headline_ids.index(f.id) if f.id in headline_ids else 99)
 
-    # one figure a sentence found in the prose: a list of ten countries is one point of the
-    # section, not ten (rows of a hand-made table are each stated on their own)
-    shown: list[Fact] = []
-    points: set[str] = set()
+    # one point a sentence: a list of ten countries is one point of the section, not ten;
+    # a sentence with several figures of a hand-made table ("over 100M users in just three
+    # months") is quoted once, whole, where each figure stated alone would repeat it
+    points: dict[str, list[Fact]] = {}
     for f in facts:
-        point = f.source if f.origin == "text" else f.id
-        if point not in points and len(shown) < SECTION_FIGURES:
-            points.add(point)
-            shown.append(f)
+        if f.source in points or len(points) < SECTION_FIGURES:
+            points.setdefault(f.source, []).append(f)
     lines = [f"The section “{title}” says:"]
-    lines += [bullet_fact(f, report, sources) for f in shown]
-    cited = {f.source for f in shown}
+    for said in points.values():
+        tables = [f for f in said if f.origin == "table"]
+        if len(tables) > 1:
+            lines.append(f"- {quote(report.source_of(tables[0]), sources)}")
+        else:
+            lines.append(bullet_fact(said[0], report, sources))
+    cited = set(points)
     lines += [f"- {quote(s, sources)}" for s in central if s.text not in cited]
     return "\n".join(lines)
