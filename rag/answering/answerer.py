@@ -141,7 +141,7 @@ class Answerer:
         if len(named) == 1:  # asked as it would be of the report indexed alone, name and all
             return self._alone(named[0]).answer(question, history, hits=_of(hits, named[0]))
         routed = self._routed(question, asked, hits)
-        chosen = self._focus(question, turns, routed)
+        chosen = self._focus(question, turns, routed, hits)
         answers = [
             self._alone(rid).answer(question, history, hits=_of(hits, rid)) for rid in chosen
         ]
@@ -214,7 +214,11 @@ class Answerer:
         return alone
 
     def _focus(
-        self, question: str, turns: tuple[tuple[str, str], ...], report_ids: list[str]
+        self,
+        question: str,
+        turns: tuple[tuple[str, str], ...],
+        report_ids: list[str],
+        hits: Sequence[Hit] = (),
     ) -> list[str]:
         """The reports a question naming none is answered from, each on its own: the report
         the conversation is about (a user changes report by naming one), else the report its
@@ -225,28 +229,34 @@ class Answerer:
             return report_ids
         asked = [t for t, _ in turns]
         spoken = next(filter(None, (self._home(t, report_ids) for t in reversed(asked))), None)
-        home = spoken or self._home(question, report_ids)
+        home = spoken or self._home(question, report_ids, hits)
         if home is not None:
             return [home]
         return report_ids[:ANSWERED_APART]
 
-    def _home(self, text: str, report_ids: list[str]) -> str | None:
+    def _home(self, text: str, report_ids: list[str], hits: Sequence[Hit] = ()) -> str | None:
         """The report whose evidence answers ``text`` read on its own, None for a question
         every report answers of itself (an overview, how the survey was done, a section)."""
         key = f"{','.join(report_ids)}\n{text}"
         with self._lock:
             if key in self._homes:
                 return self._homes[key]
-        # the best sentence, not the targeted figure: sentences of every report are scored
-        # alike, while a figure is targeted by how well its label fits the wording asked
+        # the best passage retrieved for the question, else (an earlier turn) its best
+        # sentence; not the targeted figure, which is chosen by how well its label fits the
+        # wording asked (2 tuning cases worse)
         k, model = self.knowledge, load_intent_model()
-        homes = []
+        retrieved = [h.report for h in hits if h.report in report_ids]
+        home = None
         for part in split_questions(text):
             vector = k.vector(part)
             intent, _ = settle_intent(model.predict(vector, part), part, False)
-            if intent not in _OF_ITSELF:
-                homes += [s.item.report for s in k.rank_sentences(part, vector, report_ids)[:1]]
-        home = homes[0] if homes else None
+            if intent in _OF_ITSELF:
+                continue
+            best = retrieved[:1] or [
+                s.item.report for s in k.rank_sentences(part, vector, report_ids)
+            ]
+            home = best[0] if best else None
+            break
         with self._lock:
             self._homes[key] = home
             if len(self._homes) > _CONTEXT_CACHE:
