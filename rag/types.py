@@ -172,6 +172,7 @@ class PlanPart:
     confidence: float  # the intent classifier's probability
     targets: tuple[Target, ...] = ()
     direction: str | None = None  # for extremes: "most" or "least"
+    place: int = 1  # for extremes: the place of the ranking asked ("the second most": 2)
     scope: str | None = None  # why the report cannot answer as asked ("time", "group: ...")
     premise: str | None = None  # what the question assumes that the report contradicts
     answerable: float | None = None  # the calibrated answerability score of the evidence
@@ -192,7 +193,8 @@ class Plan:
             lines.append(f"part {i}: {part.text!r}")
             lines.append(f"  intent: {part.intent} ({part.confidence:.2f})")
             if part.direction:
-                lines.append(f"  direction: {part.direction}")
+                place = f" (place {part.place})" if part.place > 1 else ""
+                lines.append(f"  direction: {part.direction}{place}")
             for t in part.targets:
                 where = " ".join(
                     x

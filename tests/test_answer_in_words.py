@@ -41,6 +41,11 @@ Those who stopped rowing told us that they had moved away from the harbour.
 ## Boats
 
 Most rowers train in a single scull. 38% also row in a coxed four at least once a month.
+
+## Clubs
+
+Respondents rowed for these clubs: Harbour (22%), Bay (14%), North (6%), South (6%) and Quay
+(5%).
 """
 
 
@@ -100,3 +105,13 @@ def test_a_charts_download_links_are_never_quoted(engine: Engine) -> None:
     answer = engine.answer("Why don't members row more often?")
     assert "lack the time" in answer.text, answer.text
     assert "PNG" not in answer.text and "Wordcloud" not in answer.text, answer.text
+
+
+@pytest.mark.model
+def test_a_place_of_a_ranking_is_answered_with_what_ranks_before_it(engine: Engine) -> None:
+    second = engine.answer("Which club had the second most rowers?").text
+    assert second.startswith("The second most common answer was Bay: 14%")
+    assert "Ranked before it: Harbour 22%" in second
+    third = engine.answer("Which club had the third most respondents?").text
+    assert third.startswith("North and South tie for third place at 6%")
+    assert "Ranked before them: Harbour 22%" in third and "Bay 14%" in third

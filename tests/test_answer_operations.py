@@ -219,6 +219,25 @@ def test_the_most_and_least_common_row_and_whether_the_table_is_complete() -> No
     assert most.extra["complete"] is False and most.extra["remainder"] == pytest.approx(46)
 
 
+def test_a_place_of_the_ranking_counts_figures_so_rows_of_one_figure_share_it() -> None:
+    from rag.text.lexicon import place_asked
+
+    rows = [fact("us", 22), fact("de", 14), fact("uk", 6), fact("fr", 6), fact("cn", 5)]
+    second = operations.extreme(rows, "most", place_asked("Which country came second?"))
+    assert second.rows[0].id == "de" and [f.id for f in second.extra["ahead"]] == ["us"]
+    assert second.extra["tied"] == []
+    third = operations.extreme(rows, "most", place_asked("and the 3rd most common?"))
+    assert third.rows[0].id == "uk" and [f.id for f in third.extra["tied"]] == ["fr"]
+    # after the tie for third, the next figure is the fourth place, not the fifth
+    fourth = operations.extreme(rows, "most", 4)
+    assert fourth.rows[0].id == "cn" and len(fourth.extra["ahead"]) == 4
+    runner_up = place_asked("the runner-up from the bottom")
+    assert operations.extreme(rows, "least", runner_up).value == 6
+    beyond = operations.extreme(rows, "most", place_asked("the tenth most common"))
+    assert beyond.value is None and beyond.problem == "the report ranks only 4 figures"
+    assert place_asked("What was the most common answer?") == 1
+
+
 def test_bands_above_an_amount_are_found_only_where_they_split() -> None:
     table = [
         fact("a", 20, row="$50M to $100M"),

@@ -880,9 +880,14 @@ class Answerer:
         if r.intent == "breakdown" and len(facts) > 1:
             return writers.breakdown(facts, k, sources)
         if r.intent == "extreme" and len(facts) > 1:
-            result = operations.extreme(facts, r.direction or "most")
+            result = operations.extreme(facts, r.direction or "most", r.place)
             if result.value is not None:
                 return writers.extreme(result, r.direction or "most", k, sources)
+            if r.place > 1:  # "the twelfth most common" of a table of fewer figures
+                shown = writers.breakdown(facts, k, sources)
+                return (
+                    f"The report's ranking does not reach the place asked. What it gives: {shown}"
+                )
         if r.intent == "sum" and len(facts) >= 2:
             return writers.worked(operations.total(facts), "together", k, sources)
         if r.intent == "complement":

@@ -186,8 +186,10 @@ def share_of_share(part: Fact, whole: Fact) -> Result:
     return Result(value, "%", (part, whole), working)
 
 
-def extreme(facts: Sequence[Fact], direction: str) -> Result:
-    """The most (or least) common row of one table, among rows of its main unit."""
+def extreme(facts: Sequence[Fact], direction: str, place: int = 1) -> Result:
+    """The most (or least) common row of one table, among rows of its main unit; or the row
+    at ``place`` of that ranking ("the second most common"), with those ahead of it and any
+    row of the same figure (a tie)."""
     frame = frame_of(facts)
     if frame.empty:
         return Result(None, "", (), problem="no rows")
@@ -195,9 +197,21 @@ def extreme(facts: Sequence[Fact], direction: str) -> Result:
     rows = frame[frame["unit"] == unit]
     if len(rows) < 2:
         return Result(None, unit, tuple(facts), problem="the report gives only one option")
-    pick = rows["value"].idxmin() if direction == "least" else rows["value"].idxmax()
-    chosen = facts[int(pick)]
-    others = [facts[int(i)] for i in rows.index if int(i) != int(pick)]
+    ranked = [
+        int(i)
+        for i in rows.sort_values("value", ascending=direction == "least", kind="stable").index
+    ]
+    # places by figure, rows of one figure sharing a place: "third" after a tie for first is
+    # the third figure, not the third row
+    values = list(dict.fromkeys(float(facts[i].value) for i in ranked))
+    if place > len(values):
+        return Result(
+            None, unit, tuple(facts), problem=f"the report ranks only {len(values)} figures"
+        )
+    at = values[place - 1]
+    pick = next(i for i in ranked if float(facts[i].value) == at)
+    chosen = facts[pick]
+    others = [facts[int(i)] for i in rows.index if int(i) != pick]
     shown = sum(float(v) for v in rows["value"])
     remainder = round(100 - shown, 6) if unit == "%" else None
     return Result(
@@ -205,7 +219,13 @@ def extreme(facts: Sequence[Fact], direction: str) -> Result:
         unit,
         (chosen, *others),
         qualifier=chosen.qualifier,
-        extra={"remainder": remainder, "complete": remainder is not None and remainder <= 0.05},
+        extra={
+            "remainder": remainder,
+            "complete": remainder is not None and remainder <= 0.05,
+            "place": place,
+            "ahead": [facts[i] for i in ranked if float(facts[i].value) in values[: place - 1]],
+            "tied": [facts[i] for i in ranked if i != pick and float(facts[i].value) == at],
+        },
     )
 
 

@@ -70,6 +70,7 @@ from rag.text.lexicon import (
     TIME_WORDS,
     TOPMOST,
     UNIT_CUES,
+    place_asked,
 )
 from rag.text.numbers import IN_POINTS, Figure, close, extract_figures, units_agree
 from rag.text.sentences import of_earlier_edition
@@ -108,6 +109,7 @@ class Reading:
     sentences: list[Scored] = field(default_factory=list)  # report sentences, best first
     section: tuple[str, str] | None = None  # (report id, section title)
     direction: str | None = None
+    place: int = 1  # for extremes: the place of the ranking asked ("the second most": 2)
     scope: str | None = None
     claimed: list[Figure] = field(default_factory=list)  # figures the question asserts
     leans: bool = False  # takes its topic from what came before
@@ -144,6 +146,7 @@ class Reading:
             confidence=round(self.confidence, 3),
             targets=tuple(targets),
             direction=self.direction,
+            place=self.place,
             scope=self.scope,
             premise=self.premise,
             answerable=None if self.answerable is None else round(self.answerable, 3),
@@ -331,6 +334,7 @@ def read_part(text: str, knowledge: Knowledge, report_ids: list[str], context: C
     if intent == "extreme":
         words = set(tokenize(text, keep_stopwords=True))
         reading.direction = "least" if words & LEAST else "most"
+        reading.place = place_asked(text)
     if leans and context.last_facts():
         _lean(reading, context, knowledge)
         reading.inherited = bool(reading.facts)

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from rag.answering.knowledge import Knowledge, ReportKnowledge, figures_of, list_label
 from rag.answering.operations import Result
 from rag.answering.sources import Sources, marks
+from rag.text.lexicon import ORDINALS
 from rag.text.numbers import format_figure
 from rag.types import Fact, Sentence
 
@@ -99,19 +100,39 @@ def breakdown(facts: Sequence[Fact], knowledge: Knowledge, sources: Sources) -> 
 
 
 def extreme(result: Result, direction: str, knowledge: Knowledge, sources: Sources) -> str:
-    """'The most common answer: $100M to $200M, 24% [1][2] (against ...)'."""
+    """'The most common answer: $100M to $200M, 24% [1][2] (against ...)'; at a place after
+    the first, those ahead of it too, and a tie said as one."""
     chosen, *others = result.rows
     word = "least" if direction == "least" else "most"
-    lead = (
-        f"The {word} common answer was {label(chosen)}: "
-        f"{format_figure(chosen.value, chosen.unit, chosen.qualifier)} "
-        f"{cite_rows([chosen], knowledge, sources)}."
-    )
-    rest = "; ".join(
-        f"{label(f)} {format_figure(f.value, f.unit, f.qualifier)} "
-        f"{cite_rows([f], knowledge, sources)}"
-        for f in others
-    )
+    place = int(result.extra.get("place", 1))
+    ahead: list[Fact] = result.extra.get("ahead", [])
+    tied: list[Fact] = result.extra.get("tied", []) if place > 1 else []
+
+    def stated(facts: Sequence[Fact]) -> str:
+        return "; ".join(
+            f"{label(f)} {format_figure(f.value, f.unit, f.qualifier)} "
+            f"{cite_rows([f], knowledge, sources)}"
+            for f in facts
+        )
+
+    figure = format_figure(chosen.value, chosen.unit, chosen.qualifier)
+    if tied:
+        labels = [label(f) for f in (chosen, *tied)]
+        names = f"{', '.join(labels[:-1])} and {labels[-1]}"
+        lead = (
+            f"{names} tie for {ORDINALS[place - 1]} place at {figure} "
+            f"{cite_rows([chosen, *tied], knowledge, sources)}."
+        )
+    else:
+        which = f"{ORDINALS[place - 1]} {word}" if place > 1 else word
+        lead = (
+            f"The {which} common answer was {label(chosen)}: {figure} "
+            f"{cite_rows([chosen], knowledge, sources)}."
+        )
+    if ahead:
+        lead += f" Ranked before {'them' if tied else 'it'}: {stated(ahead)}."
+    shown = {f.id for f in (chosen, *ahead, *tied)}
+    rest = stated([f for f in others if f.id not in shown])
     text = f"{lead} The other answers the report gives: {rest}." if rest else lead
     remainder = result.extra.get("remainder")
     if remainder is not None and not result.extra.get("complete") and remainder > 0:

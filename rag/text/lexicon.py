@@ -10,6 +10,8 @@ report needs (its acronyms, shorthand, synonyms) live in that report's ``report.
 
 from __future__ import annotations
 
+import re
+
 from rag.text.tokens import tokenize
 
 
@@ -36,7 +38,8 @@ GENERIC = _tokens(
 # count towards coverage only where a report uses them itself ("the biggest challenges").
 PICKING = _tokens(
     """most least largest biggest highest greatest commonest fewest lowest smallest rarest
-    band bands bracket brackets tier tiers option options among"""
+    band bands bracket brackets tier tiers option options among second third fourth fifth
+    sixth seventh eighth ninth tenth place"""
 )
 
 # An extreme question asks for the smallest when it uses one of these; otherwise the largest.
@@ -44,6 +47,29 @@ LEAST = _tokens(
     """least fewest lowest smallest rarest rare minority bottom weakest slowest less fewer
     lower smaller minimum min uncommon"""
 )
+
+# "the second most common", "which ranked 3rd?": the place asked of a ranking, from the top (or
+# from the bottom, with a word of LEAST).
+ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
+            "tenth")  # fmt: skip
+_PLACE = re.compile(
+    r"\b(?:(?P<word>" + "|".join(ORDINALS) + r")|(?P<digits>\d{1,2})(?:st|nd|rd|th)"
+    r"|(?P<runner>runners?[- ]up))\b",
+    re.I,
+)
+
+
+def place_asked(text: str) -> int:
+    """The place of a ranking a question asks for: 2 for "the second most", 1 when it names none."""
+    m = _PLACE.search(text)
+    if m is None:
+        return 1
+    if m.group("runner"):
+        return 2
+    if m.group("word"):
+        return ORDINALS.index(m.group("word").lower()) + 1
+    return max(1, int(m.group("digits")))
+
 
 # "for every X, how many Y": the side after these is the denominator of a ratio.
 PER = ("for every", "for each", "per ")
