@@ -130,3 +130,26 @@ def test_a_picked_report_is_answered_without_naming_it_again(library: Engine) ->
     aws = library.answer("What share use AWS?", report=PULSE)
     assert aws.text.startswith("AWS: 51%") and _cited(aws) == {PULSE}
     assert "From " not in aws.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "In the Gopher survey and the Cloud Pulse survey, what share of respondents use Linux?",
+        "Gopher vs Cloud Pulse reports: what share use Linux?",
+    ],
+)
+def test_each_report_a_question_names_answers_under_its_name(
+    library: Engine, question: str
+) -> None:
+    answer = library.answer(question)
+    gopher, pulse = answer.text.split("\n\n")
+    assert gopher.startswith("From Gopher Survey 2024 Results") and "Linux: 96%" in gopher
+    assert {answer.citations[n - 1].report for n in _numbers(gopher)} == {GOPHER}
+    assert pulse.startswith("From Cloud Pulse 2025") and "does not say" in pulse
+
+
+def test_a_section_named_is_read_in_the_reports_that_have_it(library: Engine) -> None:
+    answer = library.answer("What does the Satisfaction section say?")
+    assert answer.text.startswith("The section “Satisfaction” says:")
+    assert "93%" in answer.text and _cited(answer) == {GOPHER}

@@ -135,17 +135,17 @@ class Answerer:
         turns = turns_of(history)
         asked = [t for t, _ in turns]
         named = self._named(question, asked)
-        if len(named) > 1 and len(named) < len(self.knowledge.reports):
-            # several reports named ("Go or Rust: which has more women?"): read together
-            return self._answer(self.knowledge.unnamed(question), turns, named, hits)
-        if len(named) == 1:  # asked as it would be of the report indexed alone, name and all
-            return self._alone(named[0]).answer(question, history, hits=_of(hits, named[0]))
-        routed = self._routed(question, asked, hits)
-        chosen = self._focus(question, turns, routed, hits)
+        if len(named) < len(self.knowledge.reports):
+            # each report named answers as it would indexed alone ("In the Go and the Rust
+            # surveys, what share were women?": each report's answer, under its name)
+            chosen, asked_of = named, self._asked_of(question, named)
+        else:
+            chosen = self._focus(question, turns, self._routed(question, asked, hits), hits)
+            named, asked_of = [], question
         answers = [
-            self._alone(rid).answer(question, history, hits=_of(hits, rid)) for rid in chosen
+            self._alone(rid).answer(asked_of, history, hits=_of(hits, rid)) for rid in chosen
         ]
-        return self._joined(question, chosen, answers, hits)
+        return self._joined(question, chosen, answers, hits, named=bool(named))
 
     def _answer(
         self,
@@ -193,6 +193,11 @@ class Answerer:
 
     # ------------------------------------------------------------------ which report
 
+    def _asked_of(self, question: str, named: list[str]) -> str:
+        """The question as each of several reports it names is asked it: without their
+        names (one report named keeps its name, as a user of that report alone might ask)."""
+        return self.knowledge.without_names(question, named) if len(named) > 1 else question
+
     def _library(self) -> bool:
         return len(self.knowledge.reports) > 1
 
@@ -232,7 +237,10 @@ class Answerer:
         home = spoken or self._home(question, report_ids, hits)
         if home is not None:
             return [home]
-        return report_ids[:ANSWERED_APART]
+        # "what does the Demography section say?": the reports with a section of that name
+        k = self.knowledge
+        titled = [rid for rid in report_ids if overview.named_section(k.reports[rid], question, k)]
+        return (titled or report_ids)[:ANSWERED_APART]
 
     def _home(self, text: str, report_ids: list[str], hits: Sequence[Hit] = ()) -> str | None:
         """The report whose evidence answers ``text`` read on its own, None for a question
@@ -264,26 +272,32 @@ class Answerer:
         return home
 
     def _joined(
-        self, question: str, report_ids: list[str], answers: list[Answer], hits: Sequence[Hit]
+        self,
+        question: str,
+        report_ids: list[str],
+        answers: list[Answer],
+        hits: Sequence[Hit],
+        named: bool = False,
     ) -> Answer:
         """Each report's answer under its name, citations numbered through; one report's
-        answer names its report after its figures (an overview's lead names it already)."""
+        answer names its report after its figures, unless the question ``named`` it (an
+        overview's lead names it already)."""
         texts: list[str] = []
         citations: list[Citation] = []
         for rid, one in zip(report_ids, answers, strict=True):
             info = self.knowledge.reports[rid].info
             name = info.title + (f" ({info.year})" if info.year else "")
-            named = Citation(0, rid, ABOUT, name, "about")
+            about = Citation(0, rid, ABOUT, name, "about")
             header = len(answers) > 1 and not one.text.startswith(info.title)
             if header:  # cited before the answer it heads, so the numbers run in reading order
-                citations.append(replace(named, id=len(citations) + 1))
+                citations.append(replace(about, id=len(citations) + 1))
             shift = len(citations)
             text = _shifted(one.text, shift)
             citations += [replace(c, id=c.id + shift) for c in one.citations]
             if header:
                 text = f"From {name} [{shift}]:\n{text}"
-            elif len(answers) == 1 and info.title not in text:
-                citations.append(replace(named, id=len(citations) + 1))
+            elif len(answers) == 1 and not named and info.title not in text:
+                citations.append(replace(about, id=len(citations) + 1))
                 text = f"{text}\n(From {name} [{len(citations)}].)"
             texts.append(text)
         plans = [a.plan for a in answers if a.plan is not None]

@@ -205,6 +205,12 @@ _NAMED = re.compile(r"(?<=[a-z,] )[A-Z][a-z]+\b|\b[A-Za-z][a-z]+[A-Z][A-Za-z]*\b
 # an acronym ("OECD"), and a word that names a report by the noun after it
 _ACRONYM = re.compile(r"\b[A-Z]{2,}[a-z]?\b")
 _NAMED_REPORT = re.compile(r"\b([A-Za-z]+)\s+(?=(?:survey|report|study|poll)s?\b)", re.I)
+# "the Gopher and Cloud Pulse surveys": the first of names joined before one plural noun
+_NAMED_TOGETHER = re.compile(
+    r"\b([A-Za-z]+)\s+(?:and|or|vs\.?|versus)\s+(?:the\s+)?(?:[A-Za-z]+\s+){1,2}"
+    r"(?=(?:survey|report|study|poll)s\b)",
+    re.I,
+)
 
 
 def _name_tokens(info: ReportInfo, title: str = "") -> set[str]:
@@ -396,7 +402,6 @@ class Knowledge:
         )
         self._proper = _proper_nouns(r.info.plain or r.info.text for r in reports)
         named = {r.info.id: _name_tokens(r.info, r.info.title) for r in reports}
-        self._report_names = frozenset().union(*named.values())
         # each report's own name words, and those of its short name and publisher alone
         self._names = (
             _distinctive(named),
@@ -692,20 +697,23 @@ class Knowledge:
         if len(self.reports) < 2:
             return []
         titles, handles = self._names
-        before_noun = set(tokenize(" ".join(_NAMED_REPORT.findall(text))))
+        named = _NAMED_REPORT.findall(text) + _NAMED_TOGETHER.findall(text)
+        before_noun = set(tokenize(" ".join(named)))
         capitals = set(tokenize(" ".join(_ACRONYM.findall(text))))
         return [rid for rid in self.reports if titles[rid] & before_noun or handles[rid] & capitals]
 
-    def unnamed(self, text: str) -> str:
-        """The question without the name it gives a report ("What share of Rust survey
-        respondents ..." -> "What share of survey respondents ..."): the name says which
-        report, not what about, and would pull the question towards the report's title."""
-
-        def drop(m: re.Match[str]) -> str:
-            words = set(tokenize(m.group(1)))
-            return "" if words and words <= self._report_names else m.group(0)
-
-        return _NAMED_REPORT.sub(drop, text)
+    def without_names(self, text: str, report_ids: Iterable[str]) -> str:
+        """``text`` without the words that name ``report_ids``, and the "and" or "vs" between
+        them ("Gopher vs Cloud Pulse surveys: what share use Linux?" -> "surveys: what share
+        use Linux?"): a name says which report, not what about, and one report does not know
+        the words of another's name."""
+        titles, handles = self._names
+        words = set().union(*(titles[r] | handles[r] for r in report_ids))
+        if not words:
+            return text
+        name = r"\b(?:" + "|".join(sorted(map(re.escape, words))) + r")\b"
+        joined = rf"{name}(?:\s*(?:,|and|or|vs\.?|versus)?\s*(?:the\s+)?{name})*\s*"
+        return " ".join(re.sub(joined, "", text, flags=re.I).split())
 
     # ------------------------------------------------------------------ matching
 
