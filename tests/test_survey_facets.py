@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.answering.survey_facets import interrogative, load_facets, says
+from rag.answering.survey_facets import load_facets, says
 from rag.types import Sentence
 
 
@@ -32,43 +32,3 @@ def test_a_facet_is_stated_only_in_the_words_that_name_it(
 ) -> None:
     by_name = {f.name: f for f in load_facets()}
     assert says(by_name[facet], _sentence(text)) is stated
-
-
-@pytest.mark.parametrize(
-    ("question", "word"),
-    [
-        ("Who conducted the survey?", "who"),
-        ("ok so when was it fielded?", "when"),
-        ("How many people took part?", "how many"),
-        # a relative "who" inside the question asks no person
-        ("Which industries were the people who answered in?", ""),
-        ("What was the sample size?", ""),
-    ],
-)
-def test_the_question_word_a_question_opens_with(question: str, word: str) -> None:
-    assert interrogative(question) == word
-
-
-@pytest.mark.model
-@pytest.mark.parametrize(
-    ("question", "facet"),
-    [
-        # near alike in meaning; their question words tell them apart
-        ("Who conducted the survey?", "publisher"),
-        ("When was the survey conducted?", "fieldwork"),
-        ("Which industries were the people who answered working in?", "sectors"),
-    ],
-)
-def test_a_question_about_the_survey_takes_the_facet_its_question_word_asks(
-    question: str, facet: str
-) -> None:
-    import numpy as np
-
-    from rag.answering.survey_facets import FacetModel
-    from rag.index.embeddings import get_query_embedder
-    from rag.settings import Settings
-
-    embed = get_query_embedder(Settings()).embed_query
-    model = FacetModel(lambda text: np.asarray(embed(text), dtype=np.float32))
-    vector = np.asarray(embed(question), dtype=np.float32)
-    assert model.asked(vector, question).name == facet

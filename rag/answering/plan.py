@@ -355,7 +355,7 @@ def read_part(text: str, knowledge: Knowledge, report_ids: list[str], context: C
     reading.scope = _scope(reading, knowledge)
     if intent == "about":
         facets = knowledge.facets
-        reading.facet = facets.asked(own_vector, text)
+        reading.facet = facets.asked(own_vector)
         if reading.facet.parts:  # "who was surveyed?": each part as if asked alone
             reading.about = {
                 name: matches(

@@ -99,7 +99,6 @@ class FacetModel:
         self._states: tuple[list[str], Any] | None = None
         self._fits: dict[tuple[str, str], tuple[Any, Any]] = {}
         self._centroids: tuple[list[str], Any] | None = None
-        self._words: list[str] | None = None
 
     def _examples(self, field: str) -> tuple[list[str], Any]:
         names, vectors = [], []
@@ -158,25 +157,10 @@ class FacetModel:
         sims[[i for i, n in enumerate(names) if n == SIGNPOST]] = -np.inf
         return self.by_name[names[int(sims.argmax())]]
 
-    def asked(self, vector: Any, text: str = "") -> Facet:
-        """The facet a question asks about: the one with the nearest example question among
-        those asked with the same question word ("who", "when", "how many"), where any is: a
-        sentence's meaning weighs "Who conducted the survey?" and "When was the survey
-        conducted?" alike, their question words do not."""
+    def asked(self, vector: Any) -> Facet:
+        """The facet a question asks about: the one with the nearest example question."""
         (names, examples), _ = self._vectors()
-        sims = examples @ vector
-        word = interrogative(text)
-        if word:
-            same = [i for i, w in enumerate(self._interrogatives()) if w == word]
-            if same:
-                return self.by_name[names[max(same, key=lambda i: float(sims[i]))]]
-        return self.by_name[names[int(sims.argmax())]]
-
-    def _interrogatives(self) -> list[str]:
-        """The question word of each example question, in the order of their vectors."""
-        if self._words is None:
-            self._words = [interrogative(q) for f in self.facets for q in f.asks]
-        return self._words
+        return self.by_name[names[int((examples @ vector).argmax())]]
 
 
 @dataclass(frozen=True)
@@ -312,25 +296,6 @@ def _breakdown_row(fact: Any, tables: dict[str, list[Any]]) -> bool:
     """Whether a fact found in the prose is one row of a list or table of several (a
     hand-made table is curated: its rows may state the sample itself)."""
     return fact.origin == "text" and len(tables.get(fact.table, ())) > 1
-
-
-# Question words specific enough to say what kind of answer is wanted ("what" and "which" are
-# not: "what was the sample size?", "what were the fieldwork dates?"), where a question opens
-# with one ("which industries were the people who answered in?" asks no "who")
-_INTERROGATIVE = re.compile(
-    r"^\W*(?:(?:so|and|ok|okay|but|also|then|well|hey)\b\W*)*"
-    r"(who|whom|whose|when|where|how many|how much|how long|how old)\b",
-    re.I,
-)
-
-
-def interrogative(text: str) -> str:
-    """The specific question word a question opens with ("who", "how many"), "" for none."""
-    m = _INTERROGATIVE.search(text)
-    if m is None:
-        return ""
-    word = " ".join(m.group(1).lower().split())
-    return "who" if word in ("whom", "whose") else word
 
 
 def asks_figure(text: str) -> bool:
