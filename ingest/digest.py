@@ -14,12 +14,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from rag.text.lexicon import ADVICE, EMPHASIS, READING, affirmed
+from rag.text.lexicon import ADVICE, EMPHASIS, READING, REMARKED, affirmed
 from rag.text.numbers import extract_figures
 from rag.text.tokens import tokenize
 from rag.types import Fact, Sentence
 
-DIGEST_VERSION = 5
+DIGEST_VERSION = 6
 TOP_SENTENCES = 8
 PER_SECTION = 5
 _MIN_CHARS = 40  # shorter sentences are headings or fragments, not findings
@@ -140,6 +140,8 @@ def _advises(text: str) -> bool:
         return False
     if words & READING:
         return False  # "we recommend you browse the full report": a pointer, not advice
+    if not set(tokenize(REMARKED.sub(" ", text), keep_stopwords=True)) & ADVICE:
+        return False  # "it should be noted that ...": a remark, not advice
     return not any(f.unit == "%" for f in extract_figures(text))
 
 

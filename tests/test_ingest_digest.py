@@ -89,3 +89,16 @@ def test_a_pointer_to_the_full_report_is_not_advice() -> None:
     digest = build_digest(sentences, vectors, [])
 
     assert digest["advice"] == [[sentences[0].start, sentences[0].end]]
+
+
+def test_a_remark_on_the_findings_is_not_advice_but_advice_after_one_is() -> None:
+    texts = [
+        "It should be noted that self-reported surveys have their disadvantages.",
+        "It must be said that the sample was small, so teams should repeat the survey.",
+    ]
+    sentences = [_sentence(i, t) for i, t in enumerate(texts)]
+    vectors = np.eye(len(texts), 8, dtype=np.float32)
+
+    digest = build_digest(sentences, vectors, [])
+
+    assert digest["advice"] == [[sentences[1].start, sentences[1].end]]

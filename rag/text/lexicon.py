@@ -211,6 +211,12 @@ CONCLUDING = (
 
 # Words that open advice: "companies should", "we recommend", "expect more companies to".
 ADVICE = _tokens("should must recommend recommends recommended advise advises advice ought")
+# "It should be noted that ...", "it must be said": a remark on the findings, not advice
+REMARKED = re.compile(
+    r"\b(?:should|must)\s+be\s+(?:noted|mentioned|said|pointed\s+out|stressed|remembered|"
+    r"borne\s+in\s+mind|kept\s+in\s+mind|emphasi[sz]ed)\b",
+    re.I,
+)
 
 # Openers of a follow-up that leans on the previous question.
 FOLLOWUP_OPENERS = (
