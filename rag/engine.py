@@ -146,7 +146,6 @@ class Engine:
 
         loaded = self._load()
         loaded.search.prepare()
-        loaded.knowledge.prepare()
         loaded.answerer.prepare()
         # a server reads a collection's vector index into memory on its first query
         loaded.search.retrieve("survey results")

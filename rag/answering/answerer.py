@@ -202,11 +202,15 @@ class Answerer:
         return len(self.knowledge.reports) > 1
 
     def prepare(self) -> None:
-        """Build now each report's own answerer and word indexes, which a library's first
-        question about a report would otherwise build (one report alone has none to build)."""
-        if self._library():
-            for rid in self.knowledge.reports:
-                self._alone(rid).knowledge.prepare_words()
+        """Build now what the first questions would build (Knowledge.prepare); in a library,
+        each report's own answerer and word indexes, and of the library's only what
+        choosing a report reads."""
+        if not self._library():
+            self.knowledge.prepare()
+            return
+        self.knowledge.prepare(words=False)
+        for rid in self.knowledge.reports:
+            self._alone(rid).knowledge.prepare_words()
 
     def _alone(self, report_id: str) -> Answerer:
         """The answerer of one report of the library, as if it were indexed alone."""

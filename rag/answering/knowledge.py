@@ -437,11 +437,16 @@ class Knowledge:
         one.facets = self.facets
         return one
 
-    def prepare(self) -> None:
+    def prepare(self, words: bool = True) -> None:
         """Build now what the first questions would otherwise build as they go (the word
         indexes, the facet examples' vectors, pandas): for a process that answers
-        many questions, so none of them pays for it."""
-        self.prepare_words()
+        many questions, so none of them pays for it. Without ``words``, of the word indexes
+        only the sentences' (a library chooses a report by them; each report answers from
+        its own)."""
+        if words:
+            self.prepare_words()
+        else:
+            self.word_index("sentences")
         self._routing()
         for r in self.reports.values():
             r.sample_tokens()
