@@ -21,7 +21,7 @@ from typing import Any
 
 from rag.answering import guard
 from rag.answering.answerer import Answerer
-from rag.answering.sources import AboutNote, Sources, charts_for
+from rag.answering.sources import MARKER, AboutNote, Sources, charts_for
 from rag.llm import model_name
 from rag.retrieval.hybrid import Retrieved
 from rag.types import Answer, Fact, Hit, Kind, Sentence
@@ -158,7 +158,6 @@ unless a source states it.
 - If the sources do not answer the question, reply exactly: The report does not say.
 - Answer in at most five sentences, or a short list."""
 
-_MARKER = re.compile(r"\[(\d+)\]")
 _GROUPED = re.compile(r"\[(\d+(?:\s*,\s*\d+)+)\]")
 
 
@@ -252,7 +251,7 @@ def check_reply(
     if text.lower().startswith("the report does not say"):
         if guard.check(text, []).ok:
             return replace(draft, text=text, citations=[], grounded=False, charts=[], model=name)
-    numbers = [int(n) for n in _MARKER.findall(text)]
+    numbers = [int(n) for n in MARKER.findall(text)]
     valid = [n for n in numbers if 1 <= n <= len(sources.items)]
     problem = None
     if len(valid) != len(numbers):
@@ -278,7 +277,7 @@ def check_reply(
     for n in order:
         renumbered.cite(sources.items[n - 1])
     mapping = {old: i + 1 for i, old in enumerate(order)}
-    text = _MARKER.sub(lambda m: f"[{mapping[int(m.group(1))]}]", text)
+    text = MARKER.sub(lambda m: f"[{mapping[int(m.group(1))]}]", text)
     tables = {
         (r.info.id, t): rows
         for r in answerer.knowledge.reports.values()
