@@ -1,5 +1,5 @@
 """A report's digest, built at ingest: its central sentences, the ones it stresses, its advice,
-and one headline figure per result table.
+what it expects, and one headline figure per result table.
 
 Centrality is LexRank-style over the sentence vectors ingest already computed: a sentence is
 central when it is close in meaning to the rest of its scope (the report, or one section).
@@ -14,12 +14,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from rag.text.lexicon import ADVICE, EMPHASIS, READING, REMARKED, affirmed
+from rag.text.lexicon import (
+    ADVICE,
+    AHEAD,
+    AS_EXPECTED,
+    EMPHASIS,
+    FORESEE,
+    READING,
+    REMARKED,
+    WILL_COME,
+    affirmed,
+)
 from rag.text.numbers import extract_figures
 from rag.text.tokens import tokenize
 from rag.types import Fact, Sentence
 
-DIGEST_VERSION = 6
+DIGEST_VERSION = 7
 TOP_SENTENCES = 8
 PER_SECTION = 5
 _MIN_CHARS = 40  # shorter sentences are headings or fragments, not findings
@@ -71,6 +81,7 @@ def build_digest(sentences: Sequence[Sentence], vectors: Any, facts: Sequence[Fa
         key=lambda i: (-emphasis(sentences[i].text), i),
     )
     advice = [i for i in usable if _advises(sentences[i].text)]
+    outlook = _ranked([i for i in usable if _foresees(sentences[i].text)], matrix, TOP_SENTENCES)
     score = dict(zip(usable, centrality(matrix[usable]).tolist(), strict=True)) if usable else {}
     return {
         "version": DIGEST_VERSION,
@@ -78,6 +89,7 @@ def build_digest(sentences: Sequence[Sentence], vectors: Any, facts: Sequence[Fa
         "sections": sections,
         "emphasis": [_span(sentences[i]) for i in stressed[:TOP_SENTENCES]],
         "advice": [_span(sentences[i]) for i in advice[:TOP_SENTENCES]],
+        "outlook": [_span(sentences[i]) for i in outlook],
         "headlines": headlines(sentences, facts, score),
     }
 
@@ -142,6 +154,16 @@ def _advises(text: str) -> bool:
         return False  # "we recommend you browse the full report": a pointer, not advice
     if not set(tokenize(REMARKED.sub(" ", text), keep_stopwords=True)) & ADVICE:
         return False  # "it should be noted that ...": a remark, not advice
+    return not any(f.unit == "%" for f in extract_figures(text))
+
+
+def _foresees(text: str) -> bool:
+    """Whether a sentence says what the authors expect ("we expect this to grow", "in the
+    coming years, most firms will ..."): a forecast word or a time ahead, and no share
+    stated ("45% expect to adopt it" is what respondents said, not the authors' outlook)."""
+    forecast = bool(affirmed(AS_EXPECTED.sub(" ", text), FORESEE)) and bool(WILL_COME.search(text))
+    if not (forecast or AHEAD.search(text)):
+        return False
     return not any(f.unit == "%" for f in extract_figures(text))
 
 

@@ -12,6 +12,7 @@ from rag.answering.overview import (
     bullets_asked,
     conclusion,
     overview,
+    recommendation,
     section_at,
     summary_section,
 )
@@ -246,3 +247,42 @@ def test_a_risk_asked_about_is_what_the_report_calls_worrying() -> None:
     kinds = [kind for kind, words in EMPHASIS_ASKED.items() if asked & words]
     assert kinds == ["worry"] and not asked & EMPHASIS_KINDS["worry"]
     assert set(tokenize("insights")) <= OVERVIEW_CUES["overview"]
+
+
+def _forecasting_report() -> ReportKnowledge:
+    text = (
+        "## Results\n\nTeams that cached dependencies saw their builds finish sooner.\n"
+        "We expect most teams to cache by default within the next two years.\n\n"
+        "## Summary\n\nCaching was the change that paid off most for the teams we asked.\n"
+    )
+    titles = ("Results", "Summary")
+    starts = [text.index(f"## {t}") for t in titles]
+    sections = [Section("Results", starts[0], starts[1]), Section("Summary", starts[1], len(text))]
+    lines = [
+        ("Results", "Teams that cached dependencies saw their builds finish sooner."),
+        ("Results", "We expect most teams to cache by default within the next two years."),
+        ("Summary", "Caching was the change that paid off most for the teams we asked."),
+    ]
+    sentences = [Sentence("ci", t, text.index(b), text.index(b) + len(b), b) for t, b in lines]
+    forecast = sentences[1]
+    info = ReportInfo("ci", "CI Survey", "CI Team", 2024, "", titles, text)
+    digest = {"outlook": [[forecast.start, forecast.end]], "advice": []}
+    return ReportKnowledge(info, sections, [], None, None, sentences, None, digest)
+
+
+def test_a_question_about_the_future_gets_what_the_report_expects_not_its_ending() -> None:
+    report = _forecasting_report()
+
+    ahead = conclusion(report, Sources(), "What does the report predict for next year?")
+    closing = conclusion(report, Sources(), "How does the report conclude?")
+
+    assert ahead.startswith("What the report expects:") and "cache by default" in ahead
+    assert closing.startswith("The report closes (Summary) with:")
+    assert "cache by default" not in closing
+
+
+def test_a_report_that_advises_nothing_says_so_then_what_it_expects() -> None:
+    said = recommendation(_forecasting_report(), Sources())
+
+    assert said.startswith("The report makes no explicit recommendation. What it expects:")
+    assert "cache by default" in said

@@ -102,3 +102,22 @@ def test_a_remark_on_the_findings_is_not_advice_but_advice_after_one_is() -> Non
     digest = build_digest(sentences, vectors, [])
 
     assert digest["advice"] == [[sentences[1].start, sentences[1].end]]
+
+
+def test_the_outlook_holds_what_the_authors_expect_and_not_asides_or_findings() -> None:
+    texts = [
+        "We expect most clinics to switch to online booking over the next two years.",
+        "In the coming years, few practices will keep a paper diary at the front desk.",
+        "As you might expect, the larger clinics answered the survey more often.",
+        "We don't expect every respondent to recall each appointment they booked.",
+        "About 45% of clinics expect to hire more nurses in the next year.",
+        "The variability we expect to see in a small survey like this one is large.",
+        "Some respondents are interested in the future of the profession as a whole.",
+    ]
+    sentences = [_sentence(i, t) for i, t in enumerate(texts)]
+    vectors = np.eye(len(texts), 8, dtype=np.float32)
+
+    digest = build_digest(sentences, vectors, [])
+
+    expected = sorted(digest["outlook"])
+    assert expected == [[s.start, s.end] for s in sentences[:2]]

@@ -510,7 +510,7 @@ class Answerer:
 
     def _overview(self, r: Reading, report: ReportKnowledge, sources: Sources) -> PartAnswer:
         if r.intent == "conclusion":
-            text = overview.conclusion(report, sources)
+            text = overview.conclusion(report, sources, r.text)
         elif r.intent == "recommendation":
             text = overview.recommendation(report, sources)
         elif r.intent == "emphasis":

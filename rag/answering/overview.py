@@ -20,6 +20,7 @@ from rag.text.lexicon import (
     CONCLUSION_HEADINGS,
     EMPHASIS_ASKED,
     EMPHASIS_KINDS,
+    FUTURE_ASKED,
     GENERIC,
     OVERVIEW_CUES,
     SECTION_WORDS,
@@ -218,8 +219,19 @@ def _headed(title: str, headings: Sequence[str]) -> bool:
     return any(re.match(rf"{re.escape(h)}(?!\w)", leaf) for h in headings)
 
 
-def conclusion(report: ReportKnowledge, sources: Sources) -> str:
-    """The central sentences of the report's closing section."""
+def conclusion(report: ReportKnowledge, sources: Sources, question: str = "") -> str:
+    """The central sentences of the report's closing section; for a question about the
+    future ("what does it predict?"), what the report expects, wherever it says so."""
+    if set(tokenize(question, keep_stopwords=True)) & FUTURE_ASKED:
+        expected = _sentences(report, report.digest.get("outlook", []))
+        if expected:
+            # the closing section's own bottom line ("All of this points to one thing: ...")
+            # first: where the report says its findings lead
+            last = _closing_section(report)
+            drawn = [s for s in report.in_section(last) if _concludes(s.text)][:1] if last else []
+            expected = [*drawn, *(s for s in expected if s not in drawn)][:MAX_OUTLOOK]
+            body = "\n".join(f"- {quote(s, sources)}" for s in expected)
+            return f"What the report expects:\n{body}"
     found = _conclusion_sentences(report)[:3]
     last = _closing_section(report) or "the report"
     if not found:
@@ -234,9 +246,20 @@ def recommendation(report: ReportKnowledge, sources: Sources) -> str:
     advice = _sentences(report, report.digest.get("advice", []))[:4]
     if advice:
         body = "\n".join(f"- {quote(s, sources)}" for s in advice)
+        # what it expects is the ground its advice stands on, and the advice a report that
+        # forecasts ("expect more firms to buy rather than build") gives between the lines
+        expected = [
+            s for s in _sentences(report, report.digest.get("outlook", [])) if s not in advice
+        ][:OUTLOOK_BESIDE_ADVICE]
+        if expected:
+            body += "\nWhat it expects:\n" + "\n".join(f"- {quote(s, sources)}" for s in expected)
         return f"What the report advises:\n{body}"
-    closing = _conclusion_sentences(report)[:2]
+    expected = _sentences(report, report.digest.get("outlook", []))[:OUTLOOK_BESIDE_ADVICE]
     text = "The report makes no explicit recommendation."
+    if expected:
+        body = "\n".join(f"- {quote(s, sources)}" for s in expected)
+        return f"{text} What it expects:\n{body}"
+    closing = _conclusion_sentences(report)[:2]
     if closing:
         body = "\n".join(f"- {quote(s, sources)}" for s in closing)
         text += f" Its closing expectations are:\n{body}"
@@ -244,6 +267,8 @@ def recommendation(report: ReportKnowledge, sources: Sources) -> str:
 
 
 MAX_STRESSED = 3  # findings shown when the question asks for a kind of stress
+MAX_OUTLOOK = 4  # expectations shown for a question about the future
+OUTLOOK_BESIDE_ADVICE = 2
 
 
 def emphasis(report: ReportKnowledge, text: str, knowledge: Knowledge, sources: Sources) -> str:

@@ -218,6 +218,31 @@ REMARKED = re.compile(
     re.I,
 )
 
+# What the authors expect: a forecast verb with a time ahead ("we expect this to grow in the
+# coming years", "expect more firms to ...") or a time ahead alone ("in the coming years, most
+# firms will ..."). Not "expected", mostly a comparison ("than expected"), nor "as you might
+# expect" (an aside), nor "the variability we expect to see" (no time ahead).
+FORESEE = _tokens(
+    "expect expects predict predicts prediction predictions forecast forecasts anticipate "
+    "anticipates foresee foresees"
+)
+AHEAD = re.compile(
+    r"\b(?:in|over|within)\s+the\s+(?:coming|next|years?\s+ahead|near\s+future|future(?!\s+of\b))"
+    r"|\bgoing\s+forward\b|\bin\s+the\s+years\s+to\s+come\b",
+    re.I,
+)
+WILL_COME = re.compile(
+    r"\b(?:will|won[’']t|shall|going\s+to|next|coming|ahead|soon|more|fewer)\b", re.I
+)
+AS_EXPECTED = re.compile(
+    r"\bas\s+(?:you|one|we|many|some)\s+(?:might|would|could|may)\s+expect", re.I
+)
+# A question about the future ("what does it predict?", "the outlook?"), not about the end
+FUTURE_ASKED = _tokens(
+    "future outlook predict predicts prediction predictions forecast forecasts expect expects "
+    "anticipate foresee foresees ahead headed heading prognosis coming"
+)
+
 # Openers of a follow-up that leans on the previous question.
 FOLLOWUP_OPENERS = (
     "and ",
