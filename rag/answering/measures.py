@@ -9,6 +9,7 @@ statements about the survey alike.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from rag.text.lexicon import TIME_UNITS
 from rag.text.numbers import extract_figures, unit_named
@@ -29,6 +30,7 @@ MEASURES = TIME_UNITS | {"USD", "employees"}
 _NOT_SHARES = MEASURES | {"year", "respondents", "companies", "users"}
 
 
+@lru_cache(maxsize=1024)
 def measures_asked(question: str) -> frozenset[str]:
     """The measures a question counts (hours, money, headcount, any duration), if any."""
     asked: set[str] = set(TIME_UNITS) if _HOW_LONG.search(question) else set()

@@ -99,6 +99,8 @@ class FacetModel:
         self._states: tuple[list[str], Any] | None = None
         self._fits: dict[tuple[str, str], tuple[Any, Any]] = {}
         self._centroids: tuple[list[str], Any] | None = None
+        # (report, kind, facet) -> the indices that may state the facet, whatever is asked
+        self._eligible: dict[tuple[str, str, str], Any] = {}
 
     def _examples(self, field: str) -> tuple[list[str], Any]:
         names, vectors = [], []
@@ -142,6 +144,14 @@ class FacetModel:
                 real[:, names.index(SIGNPOST)] = -np.inf
             found = self._fits[key] = (fits, real.argmax(axis=1))
         return found
+
+    def eligible(self, key: tuple[str, str, str]) -> Any:
+        """The indices kept by ``keep_eligible`` for (report, kind, facet), None before."""
+        return self._eligible.get(key)
+
+    def keep_eligible(self, key: tuple[str, str, str], indices: Any) -> Any:
+        self._eligible[key] = indices
+        return indices
 
     def question(self, name: str) -> Any:
         """A facet's example questions as one vector: what asking for it alone means."""
@@ -215,7 +225,6 @@ def matches(
     own = names.index(facet.name)
     signpost = names.index(SIGNPOST) if SIGNPOST in names else None
     terms = knowledge.terms(text)
-    units = set(facet.units)
     pools = ["sentences", "facts"] if facet.figure else ["sentences"]
     lexical = {kind: knowledge.coverages(terms, knowledge.word_index(kind)) for kind in pools}
     items: list[Any] = []
@@ -234,16 +243,12 @@ def matches(
             others[:, own] = -np.inf
             if signpost is not None:
                 others[:, signpost] = -np.inf
-            keep = np.ones(len(pool), dtype=bool)
-            if signpost is not None:
-                keep &= fits[:, signpost] < fits[:, own]
-            if units and kind == "facts":
-                keep &= np.array([f.unit in units for f in pool], dtype=bool)
-            if facet.says:  # a margin of error is stated in words that name it
-                keep &= np.array([says(facet, item) for item in pool], dtype=bool)
-            if facet.whole and kind == "facts":  # a row of a list or table found in the prose
-                keep &= np.array([not _breakdown_row(f, r.tables) for f in pool], dtype=bool)
-            chosen = np.flatnonzero(keep)
+            chosen = model.eligible((rid, kind, facet.name))
+            if chosen is None:  # what may state the facet does not depend on the question
+                keep = _eligible(facet, r, kind)
+                if signpost is not None:
+                    keep &= fits[:, signpost] < fits[:, own]
+                chosen = model.keep_eligible((rid, kind, facet.name), np.flatnonzero(keep))
             start = knowledge.word_index(kind).starts[rid]
             items += [pool[i] for i in chosen.tolist()]
             blocks.append(
@@ -280,6 +285,20 @@ def matches(
         )
         for i in shown
     ]
+
+
+def _eligible(facet: Facet, report: Any, kind: str) -> Any:
+    """The indices of a report's sentences or facts that may state ``facet`` at all, whatever
+    the question: not a signpost, in the facet's units and words, not one row of a list."""
+    pool: Sequence[Any] = report.sentences if kind == "sentences" else report.facts
+    keep = np.ones(len(pool), dtype=bool)
+    if facet.units and kind == "facts":
+        keep &= np.array([f.unit in set(facet.units) for f in pool], dtype=bool)
+    if facet.says:  # a margin of error is stated in words that name it
+        keep &= np.array([says(facet, item) for item in pool], dtype=bool)
+    if facet.whole and kind == "facts":  # a row of a list or table found in the prose
+        keep &= np.array([not _breakdown_row(f, report.tables) for f in pool], dtype=bool)
+    return keep
 
 
 def says(facet: Facet, item: Any) -> bool:
