@@ -42,6 +42,11 @@ Those who stopped rowing told us that they had moved away from the harbour.
 
 Most rowers train in a single scull. 38% also row in a coxed four at least once a month.
 
+## Waiting lists
+
+Clubs told us the waiting list for a new boat will last for several more years, since few
+yards still build wooden sculls.
+
 ## Clubs
 
 Respondents rowed for these clubs: Harbour (22%), Bay (14%), North (6%), South (6%) and Quay
@@ -115,3 +120,10 @@ def test_a_place_of_a_ranking_is_answered_with_what_ranks_before_it(engine: Engi
     third = engine.answer("Which club had the third most respondents?").text
     assert third.startswith("North and South tie for third place at 6%")
     assert "Ranked before them: Harbour 22%" in third and "Bay 14%" in third
+
+
+@pytest.mark.model
+def test_how_long_is_answered_by_a_span_the_report_gives_in_words(engine: Engine) -> None:
+    answer = engine.answer("How long will the waiting list for a new boat last?")
+    assert answer.grounded and "several more years" in answer.text, answer.text
+    assert not answer.text.startswith("The report does not say")

@@ -30,6 +30,7 @@ from rag.answering.knowledge import (
     tokens_of,
     wanted_units,
 )
+from rag.answering.measures import measures_asked
 from rag.answering.parts import premise, split_questions
 from rag.answering.plan import (
     FIGURE_INTENTS,
@@ -998,6 +999,13 @@ class Answerer:
             if not stated and not asks_figure(r.text):
                 # "which teams control the budget?" asks for no figure: the words answer it
                 return PartAnswer(f"According to the report: {writers.quote(best, sources)}.", True)
+            if (
+                not stated
+                and measures_asked(r.text) & TIME_UNITS
+                and _SPAN_IN_WORDS.search(best.text)
+            ):
+                # "how long will it last?": "for many years to come" says how long, in words
+                return PartAnswer(f"According to the report: {writers.quote(best, sources)}.", True)
             if not stated:
                 text = (
                     "The report does not say — it gives no figure for this. What it says: "
@@ -1116,6 +1124,9 @@ def _duration_asked(text: str) -> str | None:
     m = _DURATION_ASKED.search(text)
     return (m.group("a") or m.group("b")).lower() if m else None
 
+
+# a span of time said in words: "for many years to come", "over the coming months"
+_SPAN_IN_WORDS = re.compile(r"\b(?:years?|months?|weeks?|days?|decades?)\b", re.I)
 
 # "when", "which months", "what year": a point in time, not a duration ("how many months")
 _WHEN = re.compile(r"\bwhen\b|\b(?:which|what)\s+(?:months?|dates?|years?|days?)\b", re.I)
