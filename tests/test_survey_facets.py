@@ -32,3 +32,22 @@ def test_a_facet_is_stated_only_in_the_words_that_name_it(
 ) -> None:
     by_name = {f.name: f for f in load_facets()}
     assert says(by_name[facet], _sentence(text)) is stated
+
+
+@pytest.mark.parametrize(
+    ("question", "facet", "named"),
+    [
+        ("Was the survey done by phone or online?", "mode", True),
+        ("What's the margin of error?", "precision", True),
+        # read as about the survey, but asking nothing of the facet: a refusal names none
+        ("Who won the 2022 World Cup?", "roles", False),
+        ("How many respondents attended a workshop in India?", "count", False),
+    ],
+)
+def test_a_refusal_names_the_facet_only_when_the_question_asks_it_in_its_words(
+    question: str, facet: str, named: bool
+) -> None:
+    from rag.answering.answerer import _in_facet_words
+
+    by_name = {f.name: f for f in load_facets()}
+    assert _in_facet_words(question, by_name[facet]) is named

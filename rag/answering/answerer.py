@@ -594,9 +594,10 @@ class Answerer:
             # is how many took part): the question may ask something else of them
             sample = report.info.surveyed
             in_sample = facet.whole and bool(sample) and _states_units(sample, facet.units)
-            what = (
-                facet.label if recorded is None and not in_sample else "anything that answers this"
-            )
+            # the facet is named only when the question asks it in its words ("by phone or
+            # online?"); "who won the cup?" read as about the survey asks no facet of it
+            named = recorded is None and not in_sample and _in_facet_words(r.text, facet)
+            what = facet.label if named else "anything that answers this"
             return self._refuse(r, what, sources, about=report)
         if chosen and asks_figure(r.text) and not facet.metadata:
             # the best statement of the facet must hold the figure: a figure in a weaker one
@@ -1100,6 +1101,13 @@ class Answerer:
         if about is not None:
             text += " " + overview.lead(about, sources)
         return PartAnswer(text, False, "not answered: the report does not cover this")
+
+
+def _in_facet_words(question: str, facet: survey_facets.Facet) -> bool:
+    """Whether a question uses a word of its facet's example questions or label, beyond the
+    words every facet shares ("respondents", "survey")."""
+    own = set(tokenize(" ".join((*facet.asks, facet.label)))) - GENERIC
+    return bool(own & set(tokenize(question)))
 
 
 # a capitalised word of a row label or a figure's subject, where it stands ("Linux", "macOS")
