@@ -7,9 +7,7 @@ merges the two rankings without having to calibrate their scores against each ot
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -19,16 +17,6 @@ from rag.text.tokens import acronyms, expand, tokenize
 from rag.types import Chunk, Fact, Hit
 
 MIN_FACTS = 3
-_POOL: list[ThreadPoolExecutor] = []
-_POOL_LOCK = threading.Lock()
-
-
-def _dense_pool() -> ThreadPoolExecutor:
-    """The threads dense queries run on while BM25 runs (made on first use, shared)."""
-    with _POOL_LOCK:
-        if not _POOL:
-            _POOL.append(ThreadPoolExecutor(max_workers=4, thread_name_prefix="survey-rag-dense"))
-        return _POOL[0]
 
 
 def dense_depth(k: int) -> int:
@@ -107,13 +95,10 @@ class HybridRetriever:
         """The ``k`` best passages and facts for ``question`` (at least ``MIN_FACTS`` facts)."""
         k = k or self.k
         depth = dense_depth(k)
-        # the dense query waits on the store (a server's reply) while BM25 ranks the words
-        # here: the two overlap; an error of the query is raised here all the same
-        pending = _dense_pool().submit(self.index.query, self.embed_query(question), depth)
         tokens = tokenize(question)
         tokens += [t for a in tokens if a in self.acronyms for t in sorted(self.acronyms[a])]
         lexical = [self.items[i].id for i, _ in self.bm25.top(expand(tokens), depth)]
-        dense_pairs = pending.result()
+        dense_pairs = self.index.query(self.embed_query(question), depth)
         similarity = {rid: sim for rid, sim in dense_pairs if rid in self.by_id}
         dense = list(similarity)
         fused = rrf([lexical, dense], self.rrf_k)
