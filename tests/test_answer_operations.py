@@ -349,3 +349,21 @@ def test_one_item_of_a_list_sentence_is_stated_and_matched_as_its_row() -> None:
 
     assert question_form(germany) == "What share of respondents: Germany? (Respondents live in)"
     assert "France" not in question_form(germany) and "Germany" not in question_form(france)
+
+
+def test_a_question_naming_no_part_of_a_total_is_answered_by_the_total() -> None:
+    from rag.answering.plan import _whole_asked
+
+    top = fact("top", 67.2, row="Top priority")
+    four = fact("four", 49.0, row="Rated 4")
+    five = fact("five", 18.2, row="Rated 5")
+    table = [top, four, five]
+
+    assert _whole_asked("What share prioritised it this year?", four, table) is top
+    assert _whole_asked("What share rated it a 4?", four, table) is four
+    # rows that make up all respondents are no total of each other, nor is a list whose
+    # figures add up by chance (2% + 3% = 5%)
+    yes, no, unsure = fact("y", 50.0, row="Yes"), fact("n", 25.0, row="No"), fact("u", 25.0)
+    assert _whole_asked("What share said no?", no, [yes, no, unsure]) is no
+    countries = [fact(c, v) for c, v in (("us", 22), ("cn", 5), ("ca", 3), ("se", 2))]
+    assert _whole_asked("What share live in Sweden?", countries[3], countries) is countries[3]

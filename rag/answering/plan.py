@@ -537,8 +537,43 @@ def _targets(reading: Reading, knowledge: Knowledge, vector: Any) -> list[Fact]:
                 reading.intent = "sum"
             return rows
     if reading.intent == "figure":
-        return [_agreeing(reading.text, best, ranked, knowledge)]
+        chosen = _agreeing(reading.text, best, ranked, knowledge)
+        return [_whole_asked(reading.text, chosen, table)]
     return [best]
+
+
+def _whole_asked(text: str, part: Fact, table: Sequence[Fact]) -> Fact:
+    """The row ``part`` adds up to with other rows of its table, when the question names
+    nothing that sets the part apart: "what share prioritised it?" asks for "top priority:
+    67.2%", not for "rated 4: 49%", one of the two ratings it is made of."""
+    whole = _whole_of(part, table)
+    if whole is None:
+        return part
+    own = set(tokenize(part.row, keep_stopwords=True)) - set(
+        tokenize(whole.row, keep_stopwords=True)
+    )
+    asked = set(tokenize(text, keep_stopwords=True)) | {
+        w for f in extract_figures(text) for w in tokenize(f.raw, keep_stopwords=True)
+    }
+    return part if own & asked else whole
+
+
+def _whole_of(part: Fact, table: Sequence[Fact]) -> Fact | None:
+    """The row of the table that every other row adds up to (to within the rounding of stated
+    figures), when ``part`` is one of those: their total. Only the whole table counts: in a
+    list of countries, 2% + 3% = 5% by chance."""
+    rows = [f for f in table if f.unit == part.unit]
+    if len(rows) != len(table) or len(rows) < 3:
+        return None
+    if part.unit == "%" and close(sum(f.value for f in rows), 100.0, 0.1 * len(rows)):
+        return None  # shares that make up all respondents: "yes 50%, no 25%, unsure 25%"
+    for whole in rows:
+        if whole is part:
+            continue
+        others = [f for f in rows if f is not whole]
+        if close(sum(f.value for f in others), whole.value, 0.1 * len(others)):
+            return whole
+    return None
 
 
 def _agreeing(text: str, best: Fact, ranked: Sequence[Scored], knowledge: Knowledge) -> Fact:
