@@ -27,6 +27,7 @@ from dataclasses import dataclass, replace
 from ingest.readers.base import Block
 from ingest.sections import SEP
 from rag.text.lexicon import (
+    CHANGE_VERBS,
     CLAUSE_JOINS,
     GROUP_WORDS,
     LEAD_WORDS,
@@ -42,6 +43,8 @@ from rag.text.numbers import (
     close,
     extract_figures,
     format_figure,
+    moved_between,
+    moved_from,
     unit_named,
     units_agree,
 )
@@ -289,11 +292,19 @@ def found_figures(sentence: str) -> list[Found]:
         if (f.unit in _MEASURED and not _unit_from_afar(sentence, f))
         or (not f.unit and IN_POINTS.match(sentence, f.end))  # a change in points is a result
     ]
+    # "Docs - from 25% to 22%", "went from 45% to 34%": the figure it moved to is this
+    # edition's result, of the words before "from"; the one it moved from is no result
+    pairs = zip(figures, figures[1:], strict=False)
+    moves = {id(b): a for a, b in pairs if moved_between(sentence, a, b)}
+    earlier = {id(a) for a in moves.values()}
     found = []
     for f in figures:
+        if id(f) in earlier:
+            continue
         exact = _restated(sentence, f, figures)
         if exact is None:
-            found.append(subject_of(sentence, f))
+            moved = moves.get(id(f))
+            found.append(_moved_to(sentence, moved, f) if moved else subject_of(sentence, f))
     # "about half of teams use gRPC (47%)": the bracketed figure takes the words' subject
     for f in figures:
         exact = _restated(sentence, f, figures)
@@ -317,6 +328,23 @@ def found_figures(sentence: str) -> list[Found]:
             if f.rule == "after"
         )
     ]
+
+
+def _moved_to(sentence: str, start: Figure, end: Figure) -> Found:
+    """The subject of a figure that moved "from ``start`` to ``end``": the words before "from"
+    ("Docs -", '"Using REPLs" went', "boot made advances this year, moving"), without the verb
+    of moving; else what the figure's own words give."""
+    head = re.sub(r"[\s:–—-]+$", "", sentence[: moved_from(sentence, start)])
+    words = _words(head)
+    while words and (_clean(words[-1]) in MOVING or _clean(words[-1]) in CHANGE_VERBS):
+        words.pop()
+    label = _after_copula(_strip_lead(clause_before(" ".join(words))))
+    if _LETTER.search(label):
+        return Found(end, label.strip('"“” '), "", "label")
+    return subject_of(sentence, end)
+
+
+MOVING = frozenset({"went", "moved", "moving", "go", "goes", "going", "changed", "shifted"})
 
 
 def _fact_id(report: str, start: int, figure: Figure, subject: str) -> str:

@@ -244,6 +244,11 @@ def test_plan_offsets_point_into_the_file_and_text_is_plain(tmp_path: Path) -> N
         ("They learned Git (n = 362) and Python (n = 289).", ["They learned Git", "Python"]),
         # a comparison sign names nothing the figure measures
         ("It is likelier in large firms (companies with > 1,000 employees).", [""]),
+        # a figure that moved: this edition's figure, of the words before "from"; the one it
+        # moved from is no result of this survey
+        ("Docs - from 25% to 22% (the new web site helped)", ["Docs"]),
+        ('"Using REPLs" went from 45% to 34% (rise of Planck)', ["Using REPLs"]),
+        ("Satisfaction rose from 80% to 85% this year.", ["Satisfaction"]),
     ],
 )
 def test_subjects_follow_the_clause(sentence: str, subjects: list[str]) -> None:
@@ -483,3 +488,11 @@ def test_asciidoc_saved_as_markdown_keeps_its_sections_header_and_link_text(
     at = doc.plain.index("51%")
     start, end = doc.raw_span(at, at + 3)
     assert doc.raw[start:end] == "51%"
+
+
+def test_a_figure_that_moved_is_found_at_its_new_value() -> None:
+    found = found_figures("Docs - from 25% to 22% (the new web site helped)")
+    assert [(f.figure.value, f.subject) for f in found] == [(22.0, "Docs")]
+    # a range is no move: both ends stay as they were read
+    ranged = found_figures("Responses ranged from 10% to 20% across regions.")
+    assert [f.figure.value for f in ranged] == [10.0]

@@ -65,7 +65,7 @@ from rag.text.lexicon import (
     TOPMOST,
 )
 from rag.text.numbers import Figure, close, units_agree
-from rag.text.sentences import asks_respondents, refers_back
+from rag.text.sentences import asks_respondents, of_earlier_edition, refers_back
 from rag.text.tokens import tokenize
 from rag.types import Answer, Citation, Fact, Hit, Plan, Sentence
 
@@ -727,6 +727,12 @@ class Answerer:
             return PartAnswer(text, False, "not answered: the report gives only a joint figure")
         lead = self._premise(r, sources)
         text = self._operate(r, sources)
+        if r.intent == "figure" and len(r.facts) == 1 and of_earlier_edition(r.text, len(r.text)):
+            # "... this year, and last year?": the figure, and the sentence that says how it
+            # moved, where the report sets it against the last edition
+            fact = r.facts[0]
+            if states_change(fact.source, self.knowledge.reports[fact.report].info.year):
+                text += self._how_it_moved(fact, sources)
         return PartAnswer(
             f"{lead}{text}",
             True,
@@ -1048,12 +1054,7 @@ class Answerer:
             if states_change(fact.source, report.info.year) or states_change(
                 fact.text, report.info.year
             ):
-                stated = writers.state(fact, report, sources)
-                said = {f.raw for f in figures_of(fact.text)}
-                if all(f.raw in said for f in figures_of(fact.source)):
-                    return stated  # the fact already states the earlier figure
-                quoted = writers.quote(report.source_of(fact), sources)
-                return f"{stated} On how it changed, the report says: {quoted}."
+                return writers.state(fact, report, sources) + self._how_it_moved(fact, sources)
         usable = [s.item for s in r.sentences[:1] if _quotable(s.item)]
         if usable and self._sentence_answers(r)[0]:
             best = usable[0]
@@ -1069,6 +1070,15 @@ class Answerer:
                     f"On how it changed, the report says: {writers.quoted([best, *after], sources)}"
                 )
         return None
+
+    def _how_it_moved(self, fact: Fact, sources: Sources) -> str:
+        """ " On how it changed, the report says: ..." with the fact's own sentence, when that
+        sets the figure against an earlier one the fact does not state; else nothing."""
+        said = {f.raw for f in figures_of(fact.text)}
+        if all(f.raw in said for f in figures_of(fact.source)):
+            return ""  # the fact already states the earlier figure
+        quoted = writers.quote(self.knowledge.reports[fact.report].source_of(fact), sources)
+        return f" On how it changed, the report says: {quoted}."
 
     def _this_years(self, fact: Fact, r: Reading) -> Fact:
         """For last year's figure ("Last year, 19% ..."), this year's in the sentence after

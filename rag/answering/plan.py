@@ -72,7 +72,14 @@ from rag.text.lexicon import (
     UNIT_CUES,
     place_asked,
 )
-from rag.text.numbers import IN_POINTS, Figure, close, extract_figures, units_agree
+from rag.text.numbers import (
+    IN_POINTS,
+    Figure,
+    close,
+    extract_figures,
+    moved_between,
+    units_agree,
+)
 from rag.text.sentences import of_earlier_edition
 from rag.text.tokens import tokenize
 from rag.types import Fact, PlanPart, Sentence, Target
@@ -901,27 +908,11 @@ def states_change(text: str, year: int) -> bool:
     units = [f.unit for f in figures if f.unit and f.unit != "year"]
     if other_year and len(units) > len(set(units)):
         return True
-    if any(_moved_between(text, a, b) for a, b in zip(figures, figures[1:], strict=False)):
+    if any(moved_between(text, a, b) for a, b in zip(figures, figures[1:], strict=False)):
         return True
     moved = bool(set(tokenize(text, keep_stopwords=True)) & CHANGE_VERBS)
     in_points = any(IN_POINTS.match(text, f.end) for f in figures)
     return (moved and (in_points or other_year)) or (in_points and other_year)
-
-
-# "Tutorials - from 31% to 27%", "moving from 12% usage to 19% usage": a figure that moved; not a
-# range ("responses ranged from 10% to 20%", "from 15 to 23%": the first has no unit)
-_FROM = re.compile(r"\bfrom\s+$", re.I)
-_TO = re.compile(r"\s*(?:[^\W\d]+\s+){0,2}to\s+", re.I)
-_RANGE = re.compile(r"\b(?:rang\w*|between|spann?\w*|varie\w*)\b", re.I)
-
-
-def _moved_between(text: str, a: Figure, b: Figure) -> bool:
-    """Whether two figures of one unit stand as "from A to B" outside a range."""
-    if not a.unit or a.unit != b.unit or a.unit == "year":
-        return False
-    if not _FROM.search(text, 0, a.start) or not _TO.fullmatch(text, a.end, b.start):
-        return False
-    return not _RANGE.search(text, max(0, a.start - 40), a.start)
 
 
 def population_modifiers(text: str) -> list[list[str]]:

@@ -420,3 +420,25 @@ def unit_named(word: str) -> str | None:
     """The unit a word names ("businesses" -> companies, "hours", "USD"), else None."""
     found = extract_figures(f"2 {word}")
     return found[0].unit if found and found[0].unit else None
+
+
+# "Tutorials - from 31% to 27%", "moving from 12% usage to 19% usage": a figure that moved; not a
+# range ("responses ranged from 10% to 20%", "from 15 to 23%": the first has no unit)
+_FROM = re.compile(r"\bfrom\s+$", re.I)
+_TO = re.compile(r"\s*(?:[^\W\d]+\s+){0,2}to\s+", re.I)
+_RANGE = re.compile(r"\b(?:rang\w*|between|spann?\w*|varie\w*)\b", re.I)
+
+
+def moved_between(text: str, a: Figure, b: Figure) -> bool:
+    """Whether two figures of one unit stand as "from A to B" in ``text``, outside a range."""
+    if not a.unit or a.unit != b.unit or a.unit == "year":
+        return False
+    if not _FROM.search(text, 0, a.start) or not _TO.fullmatch(text, a.end, b.start):
+        return False
+    return not _RANGE.search(text, max(0, a.start - 40), a.start)
+
+
+def moved_from(text: str, a: Figure) -> int:
+    """Where the "from" before a figure that moved begins (its subject is the words before)."""
+    m = _FROM.search(text, 0, a.start)
+    return m.start() if m else a.start
