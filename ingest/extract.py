@@ -170,6 +170,7 @@ def _strip_links(phrase: str) -> str:
 def subject_of(sentence: str, figure: Figure) -> Found:
     """The phrase ``figure`` measures in ``sentence`` (see the module docstring for the rules)."""
     before, after = sentence[: figure.start], sentence[figure.end :]
+    before = _APPROXIMATELY.sub("", before) if re.search(r"\(", before[-12:]) else before
     # "half (48%) of respondents use": the clause goes on after a parenthesis
     if re.match(r"\s*\)", after):
         after = after[after.index(")") + 1 :]
@@ -297,6 +298,12 @@ def found_figures(sentence: str) -> list[Found]:
     pairs = zip(figures, figures[1:], strict=False)
     moves = {id(b): a for a, b in pairs if moved_between(sentence, a, b)}
     earlier = {id(a) for a in moves.values()}
+    # "(76%, up from 71% last year)", "38% vs 34% from last year": the last edition's figure
+    earlier |= {
+        id(f)
+        for f in figures
+        if _UP_FROM.search(sentence, 0, f.start) or _LAST_EDITION_AFTER.match(sentence, f.end)
+    }
     found = []
     for f in figures:
         if id(f) in earlier:
@@ -328,6 +335,19 @@ def found_figures(sentence: str) -> list[Found]:
             if f.rule == "after"
         )
     ]
+
+
+_UP_FROM = re.compile(r"\b(?:up|down)\s+from\s*$", re.I)
+_LAST_EDITION_AFTER = re.compile(
+    r"\s*(?:from\s+|in\s+)?(?:last\s+year|the\s+(?:previous|prior)\s+year|a\s+year\s+ago|"
+    r"the\s+year\s+before|the\s+(?:last|previous|prior)\s+(?:survey|edition))\b",
+    re.I,
+)
+# "engineering manager (ca. 7%)": a word of approximation between a label and its figure
+_APPROXIMATELY = re.compile(
+    r"\b(?:ca|c|approx|circa|about|around|approximately|roughly|nearly|almost)\.?\s*$|~\s*$",
+    re.I,
+)
 
 
 def _moved_to(sentence: str, start: Figure, end: Figure) -> Found:

@@ -249,6 +249,17 @@ def test_plan_offsets_point_into_the_file_and_text_is_plain(tmp_path: Path) -> N
         ("Docs - from 25% to 22% (the new web site helped)", ["Docs"]),
         ('"Using REPLs" went from 45% to 34% (rise of Planck)', ["Using REPLs"]),
         ("Satisfaction rose from 80% to 85% this year.", ["Satisfaction"]),
+        # the last edition's figure beside this one's is no result
+        (
+            "Even more use Figwheel here (76%, up from 71% last year).",
+            ["Even more use Figwheel here"],
+        ),
+        ("More use it at work, 38% vs 34% from last year.", ["More use it at work"]),
+        # a word of approximation between a label and its figure
+        (
+            "Other roles: engineering manager (ca. 7%), analyst (ca. 6%)",
+            ["engineering manager", "analyst"],
+        ),
     ],
 )
 def test_subjects_follow_the_clause(sentence: str, subjects: list[str]) -> None:
