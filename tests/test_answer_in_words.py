@@ -47,6 +47,13 @@ Most rowers train in a single scull. 38% also row in a coxed four at least once 
 Clubs told us the waiting list for a new boat will last for several more years, since few
 yards still build wooden sculls.
 
+## Complaints
+
+The complaints about the boathouse changed since the last survey:
+
+- Cold showers - from 41% to 29% (the new boiler helped)
+- Parking - from 12% to 15%
+
 ## Clubs
 
 Respondents rowed for these clubs: Harbour (22%), Bay (14%), North (6%), South (6%) and Quay
@@ -127,3 +134,13 @@ def test_how_long_is_answered_by_a_span_the_report_gives_in_words(engine: Engine
     answer = engine.answer("How long will the waiting list for a new boat last?")
     assert answer.grounded and "several more years" in answer.text, answer.text
     assert not answer.text.startswith("The report does not say")
+
+
+@pytest.mark.model
+def test_a_figure_that_moved_is_this_years_with_the_sentence_on_how_it_moved(
+    engine: Engine,
+) -> None:
+    now = engine.answer("What share complained about cold showers?")
+    assert now.text.startswith("Cold showers: 29%"), now.text
+    moved = engine.answer("How far did complaints about cold showers fall since last year?")
+    assert "29%" in moved.text and "from 41% to 29%" in moved.text, moved.text

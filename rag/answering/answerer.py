@@ -54,6 +54,7 @@ from rag.answering.sources import (
 from rag.answering.survey_facets import FacetMatch, asks_figure
 from rag.settings import ROUTE_REPORTS
 from rag.text.lexicon import (
+    CHANGE_ASKED,
     COMMONNESS,
     FOLLOWUP_OPENERS,
     GENERIC,
@@ -727,9 +728,12 @@ class Answerer:
             return PartAnswer(text, False, "not answered: the report gives only a joint figure")
         lead = self._premise(r, sources)
         text = self._operate(r, sources)
-        if r.intent == "figure" and len(r.facts) == 1 and of_earlier_edition(r.text, len(r.text)):
-            # "... this year, and last year?": the figure, and the sentence that says how it
-            # moved, where the report sets it against the last edition
+        asks_move = of_earlier_edition(r.text, len(r.text)) or bool(
+            set(tokenize(r.text, keep_stopwords=True)) & CHANGE_ASKED
+        )
+        if r.intent == "figure" and len(r.facts) == 1 and asks_move:
+            # "... this year, and last year?", "how far did it fall?": the figure, and the
+            # sentence that says how it moved, where the report sets it against the last edition
             fact = r.facts[0]
             if states_change(fact.source, self.knowledge.reports[fact.report].info.year):
                 text += self._how_it_moved(fact, sources)
