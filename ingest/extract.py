@@ -43,8 +43,8 @@ from rag.text.numbers import (
     close,
     extract_figures,
     format_figure,
-    moved_between,
     moved_from,
+    moves,
     unit_named,
     units_agree,
 )
@@ -294,23 +294,18 @@ def found_figures(sentence: str) -> list[Found]:
         or (not f.unit and IN_POINTS.match(sentence, f.end))  # a change in points is a result
     ]
     # "Docs - from 25% to 22%", "went from 45% to 34%": the figure it moved to is this
-    # edition's result, of the words before "from"; the one it moved from is no result
-    pairs = zip(figures, figures[1:], strict=False)
-    moves = {id(b): a for a, b in pairs if moved_between(sentence, a, b)}
-    earlier = {id(a) for a in moves.values()}
-    # "(76%, up from 71% last year)", "38% vs 34% from last year": the last edition's figure
-    earlier |= {
-        id(f)
-        for f in figures
-        if _UP_FROM.search(sentence, 0, f.start) or _LAST_EDITION_AFTER.match(sentence, f.end)
-    }
+    # edition's result, of the words before "from"; the last edition's figure beside this
+    # one's ("76%, up from 71% last year") is no result
+    pairs = moves(sentence, figures)
+    earlier = {id(before) for before, _ in pairs}
+    moves_to = {id(now): before for before, now in pairs if before.start < now.start}
     found = []
     for f in figures:
         if id(f) in earlier:
             continue
         exact = _restated(sentence, f, figures)
         if exact is None:
-            moved = moves.get(id(f))
+            moved = moves_to.get(id(f))
             found.append(_moved_to(sentence, moved, f) if moved else subject_of(sentence, f))
     # "about half of teams use gRPC (47%)": the bracketed figure takes the words' subject
     for f in figures:
@@ -337,12 +332,6 @@ def found_figures(sentence: str) -> list[Found]:
     ]
 
 
-_UP_FROM = re.compile(r"\b(?:up|down)\s+from\s*$", re.I)
-_LAST_EDITION_AFTER = re.compile(
-    r"\s*(?:from\s+|in\s+)?(?:last\s+year|the\s+(?:previous|prior)\s+year|a\s+year\s+ago|"
-    r"the\s+year\s+before|the\s+(?:last|previous|prior)\s+(?:survey|edition))\b",
-    re.I,
-)
 # "engineering manager (ca. 7%)": a word of approximation between a label and its figure
 _APPROXIMATELY = re.compile(
     r"\b(?:ca|c|approx|circa|about|around|approximately|roughly|nearly|almost)\.?\s*$|~\s*$",

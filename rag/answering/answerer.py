@@ -65,7 +65,7 @@ from rag.text.lexicon import (
     TIME_UNITS,
     TOPMOST,
 )
-from rag.text.numbers import Figure, close, units_agree
+from rag.text.numbers import Figure, close, format_figure, moves, units_agree
 from rag.text.sentences import asks_respondents, of_earlier_edition, refers_back
 from rag.text.tokens import tokenize
 from rag.types import Answer, Citation, Fact, Hit, Plan, Sentence
@@ -1076,12 +1076,37 @@ class Answerer:
         return None
 
     def _how_it_moved(self, fact: Fact, sources: Sources) -> str:
-        """ " On how it changed, the report says: ..." with the fact's own sentence, when that
-        sets the figure against an earlier one the fact does not state; else nothing."""
+        """How the figure moved since the last edition, with the working, where the fact's own
+        sentence gives both ("Docs - from 25% to 22%"); else that sentence, where it sets the
+        figure against an earlier time the fact does not state; else nothing."""
+        report = self.knowledge.reports[fact.report]
+        figures = figures_of(fact.source)
+        before = next(
+            (
+                was
+                for was, now in moves(fact.source, figures)
+                if close(now.value, fact.value) and now.unit == fact.unit
+            ),
+            None,
+        )
+        if before is not None:
+            earlier = replace(fact, id=f"{fact.id}/before", value=before.value)
+            earlier = replace(earlier, qualifier=before.qualifier)
+            result = operations.difference(fact, earlier)
+            if result.value is not None:
+                way = "up" if fact.value > before.value else "down"
+                by = (
+                    f"{result.value:g} percentage points"
+                    if fact.unit == "%"
+                    else f"{result.value:g}"
+                )
+                was = format_figure(before.value, before.unit, before.qualifier)
+                quoted = writers.quote(report.source_of(fact), sources)
+                return f" That is {way} {by} from {was} ({result.working}): {quoted}."
         said = {f.raw for f in figures_of(fact.text)}
-        if all(f.raw in said for f in figures_of(fact.source)):
+        if all(f.raw in said for f in figures):
             return ""  # the fact already states the earlier figure
-        quoted = writers.quote(self.knowledge.reports[fact.report].source_of(fact), sources)
+        quoted = writers.quote(report.source_of(fact), sources)
         return f" On how it changed, the report says: {quoted}."
 
     def _this_years(self, fact: Fact, r: Reading) -> Fact:

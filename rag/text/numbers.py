@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import get_args
 
@@ -436,6 +436,28 @@ def moved_between(text: str, a: Figure, b: Figure) -> bool:
     if not _FROM.search(text, 0, a.start) or not _TO.fullmatch(text, a.end, b.start):
         return False
     return not _RANGE.search(text, max(0, a.start - 40), a.start)
+
+
+_UP_FROM = re.compile(r"\b(?:up|down)\s+from\s*$", re.I)
+_LAST_EDITION_AFTER = re.compile(
+    r"\s*(?:from\s+|in\s+)?(?:last\s+year|the\s+(?:previous|prior)\s+year|a\s+year\s+ago|"
+    r"the\s+year\s+before|the\s+(?:last|previous|prior)\s+(?:survey|edition))\b",
+    re.I,
+)
+
+
+def moves(text: str, figures: Sequence[Figure]) -> list[tuple[Figure, Figure]]:
+    """(the last edition's figure, this one's) for each figure ``text`` sets against an
+    earlier one: "Docs - from 25% to 22%", "76%, up from 71% last year", "38% vs 34% from
+    last year"."""
+    found = []
+    for a, b in zip(figures, figures[1:], strict=False):
+        if moved_between(text, a, b):
+            found.append((a, b))
+        elif a.unit == b.unit and a.unit and a.unit != "year":
+            if _UP_FROM.search(text, 0, b.start) or _LAST_EDITION_AFTER.match(text, b.end):
+                found.append((b, a))
+    return found
 
 
 def moved_from(text: str, a: Figure) -> int:
