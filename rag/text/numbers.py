@@ -439,11 +439,12 @@ def moved_between(text: str, a: Figure, b: Figure) -> bool:
 
 
 _UP_FROM = re.compile(r"\b(?:up|down)\s+from\s*$", re.I)
-_LAST_EDITION_AFTER = re.compile(
-    r"\s*(?:from\s+|in\s+)?(?:last\s+year|the\s+(?:previous|prior)\s+year|a\s+year\s+ago|"
-    r"the\s+year\s+before|the\s+(?:last|previous|prior)\s+(?:survey|edition))\b",
-    re.I,
+# the last edition of a survey, in the words a report names it by
+LAST_EDITION = (
+    r"(?:last\s+year|a\s+year\s+ago|the\s+year\s+before|the\s+(?:previous|prior)\s+year|"
+    r"(?:the\s+)?(?:last|previous|prior)\s+(?:survey|edition))"
 )
+_LAST_EDITION_AFTER = re.compile(rf"\s*(?:from\s+|in\s+)?{LAST_EDITION}\b", re.I)
 
 
 def moves(text: str, figures: Sequence[Figure]) -> list[tuple[Figure, Figure]]:

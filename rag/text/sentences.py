@@ -20,6 +20,7 @@ import heapq
 import re
 from collections.abc import Sequence
 
+from rag.text.numbers import LAST_EDITION
 from rag.types import Section, Sentence
 
 # a run of terminators, then closing quotes/brackets that belong to the sentence
@@ -253,11 +254,7 @@ def asks_respondents(text: str) -> bool:
 
 
 # "Last year, 38% of respondents ...": a figure of an earlier edition of the survey
-_EARLIER_EDITION = re.compile(
-    r"\b(?:last\s+year|a\s+year\s+ago|the\s+year\s+before|the\s+previous\s+year|"
-    r"(?:the\s+)?(?:last|previous|prior)\s+(?:survey|edition))\b",
-    re.I,
-)
+_EARLIER_EDITION = re.compile(rf"\b{LAST_EDITION}\b", re.I)
 # "This year, that number is up to 46%": the figure's subject is in the sentence before
 _BACK_REFERENCE = re.compile(
     r"\b(?:that|this|the\s+same)\s+(?:number|figure|share|proportion|percentage|rate)\b", re.I
