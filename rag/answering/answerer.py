@@ -1090,8 +1090,9 @@ class Answerer:
             None,
         )
         if before is not None:
-            earlier = replace(fact, id=f"{fact.id}/before", value=before.value)
-            earlier = replace(earlier, qualifier=before.qualifier)
+            earlier = replace(
+                fact, id=f"{fact.id}/before", value=before.value, qualifier=before.qualifier
+            )
             result = operations.difference(fact, earlier)
             if result.value is not None:
                 way = "up" if fact.value > before.value else "down"

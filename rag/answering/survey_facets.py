@@ -17,7 +17,7 @@ import re
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -145,13 +145,13 @@ class FacetModel:
             found = self._fits[key] = (fits, real.argmax(axis=1))
         return found
 
-    def eligible(self, key: tuple[str, str, str]) -> Any:
-        """The indices kept by ``keep_eligible`` for (report, kind, facet), None before."""
-        return self._eligible.get(key)
-
-    def keep_eligible(self, key: tuple[str, str, str], indices: Any) -> Any:
-        self._eligible[key] = indices
-        return indices
+    def eligible(self, key: tuple[str, str, str], build: Callable[[], Any]) -> Any:
+        """What ``build`` gives for (report, kind, facet), built once: which items of a report
+        may state a facet does not depend on the question."""
+        found = self._eligible.get(key)
+        if found is None:
+            found = self._eligible[key] = build()
+        return found
 
     def question(self, name: str) -> Any:
         """A facet's example questions as one vector: what asking for it alone means."""
@@ -243,12 +243,8 @@ def matches(
             others[:, own] = -np.inf
             if signpost is not None:
                 others[:, signpost] = -np.inf
-            chosen = model.eligible((rid, kind, facet.name))
-            if chosen is None:  # what may state the facet does not depend on the question
-                keep = _eligible(facet, r, kind)
-                if signpost is not None:
-                    keep &= fits[:, signpost] < fits[:, own]
-                chosen = model.keep_eligible((rid, kind, facet.name), np.flatnonzero(keep))
+            build = partial(_eligible, facet, r, kind, fits, own, signpost)
+            chosen = model.eligible((rid, kind, facet.name), build)
             start = knowledge.word_index(kind).starts[rid]
             items += [pool[i] for i in chosen.tolist()]
             blocks.append(
@@ -287,18 +283,24 @@ def matches(
     ]
 
 
-def _eligible(facet: Facet, report: Any, kind: str) -> Any:
+def _eligible(
+    facet: Facet, report: Any, kind: str, fits: Any, own: int, signpost: int | None
+) -> Any:
     """The indices of a report's sentences or facts that may state ``facet`` at all, whatever
-    the question: not a signpost, in the facet's units and words, not one row of a list."""
+    the question: nearer the facet than a signpost, in its units and words, not one row of a
+    list."""
     pool: Sequence[Any] = report.sentences if kind == "sentences" else report.facts
     keep = np.ones(len(pool), dtype=bool)
-    if facet.units and kind == "facts":
-        keep &= np.array([f.unit in set(facet.units) for f in pool], dtype=bool)
+    if signpost is not None:
+        keep &= fits[:, signpost] < fits[:, own]
+    units = set(facet.units)
+    if units and kind == "facts":
+        keep &= np.array([f.unit in units for f in pool], dtype=bool)
     if facet.says:  # a margin of error is stated in words that name it
         keep &= np.array([says(facet, item) for item in pool], dtype=bool)
     if facet.whole and kind == "facts":  # a row of a list or table found in the prose
         keep &= np.array([not _breakdown_row(f, report.tables) for f in pool], dtype=bool)
-    return keep
+    return np.flatnonzero(keep)
 
 
 def says(facet: Facet, item: Any) -> bool:
