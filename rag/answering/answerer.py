@@ -554,8 +554,13 @@ class Answerer:
                     facet.figure and not _states_units(m.item, facet.units),
                 )
             )
-            # a facet of the sample gets its one best statement; a facet asked alone, two
-            chosen += accepted[: 1 if facet.parts else 2]
+            # a facet of the sample gets its one best statement; a facet asked alone, two,
+            # from two sentences (a fact and the sentence it was read from say one thing)
+            chosen += _distinct(accepted, chosen)[: 1 if facet.parts else 2]
+            if facet.each_unit and chosen:
+                # "how big were they?": the best statement in each of the facet's units
+                # (employees and revenue), wherever it ranks among the evidence
+                chosen += self._in_each_unit(facet, matched, chosen)
         r.answerable = best
         if asks_figure(r.text) and not facet.parts and r.ranked and not facet.metadata:
             # "how many respondents learned the Unix Shell?" reads like a question about the
@@ -625,6 +630,26 @@ class Answerer:
                 shown.update(s.text for s in said)
                 lines.append(writers.quoted(said, sources))
         return PartAnswer(" ".join(lines), True)
+
+    def _in_each_unit(
+        self,
+        facet: survey_facets.Facet,
+        matched: Sequence[FacetMatch],
+        chosen: Sequence[FacetMatch],
+    ) -> list[FacetMatch]:
+        """The best accepted statement of ``facet`` in each of its units no chosen statement
+        gives a figure in yet."""
+        stated = {f.unit for m in chosen for f in figures_of(_text_of(m.item))}
+        added: list[FacetMatch] = []
+        for unit in facet.units:
+            if unit in stated:
+                continue
+            for m in _distinct([m for m in matched if _states_units(m.item, [unit])], chosen):
+                if self.calibration.answers("about", m.features())[0]:
+                    added.append(m)
+                    stated.update(f.unit for f in figures_of(_text_of(m.item)))
+                    break
+        return added
 
     def _as_figure(self, r: Reading, sources: Sources) -> PartAnswer:
         """A part read as about the survey that asks for a finding's figure, answered as one."""
@@ -1193,6 +1218,22 @@ def _dates(text: str) -> set[str]:
 
 _ANTECEDENT_REACH = 3  # sentences back a run of "It ... It ..." is followed to its name
 _PRONOUNS = frozenset(tokenize("it its they their this these those he she", keep_stopwords=True))
+
+
+def _distinct(items: Sequence[FacetMatch], chosen: Sequence[FacetMatch]) -> list[FacetMatch]:
+    """``items`` that state a sentence neither ``chosen`` nor an earlier item states."""
+    said = {_sentence_of(m.item) for m in chosen}
+    kept = []
+    for m in items:
+        if _sentence_of(m.item) not in said:
+            said.add(_sentence_of(m.item))
+            kept.append(m)
+    return kept
+
+
+def _sentence_of(item: Fact | Sentence) -> str:
+    """The report sentence an item states: a fact's source, or the sentence itself."""
+    return item.source if isinstance(item, Fact) else item.text
 
 
 def _text_of(item: Fact | Sentence) -> str:

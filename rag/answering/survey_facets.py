@@ -58,6 +58,8 @@ class Facet:
     cues: frozenset[str] = frozenset()  # one must be in a question the metadata answers
     whole: bool = False  # a figure of the whole sample, never one row of a breakdown
     says: frozenset[str] = frozenset()  # one must be in a statement of the facet
+    # its units measure different things (staff and revenue): an answer states each it can
+    each_unit: bool = False
 
 
 @cache
@@ -80,6 +82,7 @@ def load_facets(path: Path = FACETS_PATH) -> tuple[Facet, ...]:
                 cues=frozenset(tokenize(" ".join(f.get("cues", ())), keep_stopwords=True)),
                 whole=bool(f.get("whole", False)),
                 says=frozenset(str(w).lower() for w in f.get("says", ())),
+                each_unit=bool(f.get("each_unit", False)),
             )
             for f in raw
         )
