@@ -26,10 +26,11 @@ from rag.text.lexicon import (
     affirmed,
 )
 from rag.text.numbers import extract_figures
+from rag.text.sentences import signposts
 from rag.text.tokens import tokenize
 from rag.types import Fact, Sentence
 
-DIGEST_VERSION = 7
+DIGEST_VERSION = 8
 TOP_SENTENCES = 8
 PER_SECTION = 5
 _MIN_CHARS = 40  # shorter sentences are headings or fragments, not findings
@@ -168,7 +169,10 @@ def _foresees(text: str) -> bool:
 
 
 def _findable(s: Sentence) -> bool:
-    return len(s.text) >= _MIN_CHARS and not s.text.rstrip().endswith("?")
+    """A sentence a digest may hold: long enough, no question, and no signpost ("let's look
+    at who answered" states nothing)."""
+    text = s.text
+    return len(text) >= _MIN_CHARS and not text.rstrip().endswith("?") and not signposts(text)
 
 
 def _span(s: Sentence) -> list[int]:

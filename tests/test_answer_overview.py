@@ -122,6 +122,43 @@ def test_a_sentence_holding_several_rows_of_a_hand_table_is_quoted_once_whole() 
     assert len(said) == 1 and both in said[0]
 
 
+def test_a_sections_digest_opens_with_a_statement_and_quotes_three_more_besides_its_figures() -> (
+    None
+):
+    from rag.answering.overview import section
+    from rag.types import Fact
+
+    texts = [
+        "To begin, let's look at who answered the survey this year.",
+        "We mostly heard from hospital nurses working night shifts in large cities.",
+        "About 40% of them had worked in the profession for over ten years.",
+        "Most respondents worked in public hospitals rather than private clinics.",
+        "A few respondents came from rural clinics but not enough to report apart.",
+        "Agency staff were left out because their rotas were not comparable.",
+    ]
+    text = "## Who answered\n\n" + " ".join(texts) + "\n"
+    sentences = [Sentence("n", "Who answered", text.index(t), text.index(t) + len(t), t)
+                 for t in texts]  # fmt: skip
+    info = ReportInfo("n", "Nurses", "Union", 2024, "", ("Who answered",), text)
+    cited = sentences[2]
+    fact = Fact("long", "n", "t", "", "", 40, "%", "exact", "Who answered", cited.text,
+                cited.text, cited.start, cited.end, "text", "")  # fmt: skip
+    # the digest ranks the figure's sentence first: it is quoted once, as the figure
+    order = [2, 4, 3, 5]
+    digest = {"sections": {"Who answered": [[sentences[i].start, sentences[i].end] for i in order]}}
+    report = ReportKnowledge(info, [Section("Who answered", 0, len(text))], [fact], None, None,
+                             sentences, None, digest)  # fmt: skip
+
+    answer = section(report, "Who answered", Sources())
+
+    bullets = [line for line in answer.splitlines() if line.startswith("- ")]
+    assert "let's look" not in answer  # a signpost states nothing
+    assert "night shifts" in bullets[1]  # the first sentence that states something leads
+    assert sum("40%" in b for b in bullets) == 1
+    # the figure's sentence takes no place among the three central ones
+    assert all(any(t[:30] in b for b in bullets) for t in texts[3:])
+
+
 def test_the_conclusion_comes_from_the_last_section_of_findings_not_the_back_matter() -> None:
     text = (
         "## Results\n\nTeams that cached dependencies saw their builds finish sooner.\n\n"

@@ -121,3 +121,19 @@ def test_the_outlook_holds_what_the_authors_expect_and_not_asides_or_findings() 
 
     expected = sorted(digest["outlook"])
     assert expected == [[s.start, s.end] for s in sentences[:2]]
+
+
+def test_a_signpost_is_never_a_central_sentence() -> None:
+    texts = [
+        "Now let's dive into what the respondents told us about their commute.",
+        "Most respondents travelled to work by train on at least three days a week.",
+        "Cycling grew among respondents who live less than ten kilometres from work.",
+    ]
+    sentences = [_sentence(i, t) for i, t in enumerate(texts)]
+    vectors = np.ones((len(texts), 8), dtype=np.float32) / np.sqrt(8)  # all alike: all central
+
+    digest = build_digest(sentences, vectors, [])
+
+    held = [span for spans in digest["sections"].values() for span in spans] + digest["central"]
+    assert [sentences[0].start, sentences[0].end] not in held
+    assert [sentences[1].start, sentences[1].end] in digest["central"]

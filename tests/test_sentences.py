@@ -6,7 +6,7 @@ import pytest
 
 from ingest.corpus import load_report
 from ingest.sections import load_sections
-from rag.text.sentences import report_sentences, split_sentences
+from rag.text.sentences import report_sentences, signposts, split_sentences
 from rag.types import Section
 from tests.conftest import BUNDLED_REPORT
 
@@ -179,3 +179,19 @@ def test_bundled_report_sentences_are_exact_and_never_cross_a_section() -> None:
     assert any(t.startswith("To start with") for t in texts)
     rocketed = "It rocketed to over 100M users in just three months between February 2023 to"
     assert f"{rocketed} April 2023." in texts
+
+
+@pytest.mark.parametrize(
+    ("text", "announces"),
+    [
+        ("To start with, let's understand who we talked with.", True),
+        ("Now let us turn to the results.", True),
+        ("Let’s take a closer look at the respondents.", True),
+        ("Let's be clear: most teams lack a plan.", False),
+        ("Managers let their teams choose the tools they use.", False),
+    ],
+)
+def test_a_signpost_is_a_sentence_that_announces_what_comes_next(
+    text: str, announces: bool
+) -> None:
+    assert signposts(text) is announces

@@ -28,6 +28,7 @@ from rag.text.lexicon import (
     affirmed,
     denied,
 )
+from rag.text.sentences import signposts
 from rag.text.tokens import tokenize
 from rag.types import Fact, Sentence
 
@@ -377,7 +378,8 @@ def named_section(report: ReportKnowledge, text: str, knowledge: Knowledge) -> s
 def _opening(report: ReportKnowledge, title: str) -> list[Sentence]:
     """The first sentence of a section that says something: its topic sentence."""
     inside = report.in_section(title)
-    return [s for s in inside if len(s.text) >= 40 and not s.text.rstrip().endswith("?")][:1]
+    said = [s for s in inside if len(s.text) >= 40 and not s.text.rstrip().endswith("?")]
+    return [s for s in said if not signposts(s.text)][:1]
 
 
 def section(report: ReportKnowledge, title: str, sources: Sources) -> str:
@@ -388,7 +390,6 @@ def section(report: ReportKnowledge, title: str, sources: Sources) -> str:
     # its opening, the conclusion it draws if it draws one, then its most central sentences
     lead = _opening(report, title)
     lead += [s for s in report.in_section(title) if _concludes(s.text) and s not in lead][:1]
-    central = lead + [s for s in _sentences(report, spans) if s not in lead][:3]
     facts = [f for f in report.facts if f.section == title or f.section.startswith(title)]
     headline_ids = report.digest.get("headlines", [])
     facts.sort(key=lambda f: headline_ids.index(f.id) if f.id in headline_ids else 99)
@@ -409,5 +410,7 @@ def section(report: ReportKnowledge, title: str, sources: Sources) -> str:
         else:
             lines.append(bullet_fact(said[0], report, sources))
     cited = set(points)
-    lines += [f"- {quote(s, sources)}" for s in central if s.text not in cited]
+    # three central sentences besides the opening and the figures already quoted
+    central = [s for s in _sentences(report, spans) if s not in lead and s.text not in cited]
+    lines += [f"- {quote(s, sources)}" for s in lead + central[:3] if s.text not in cited]
     return "\n".join(lines)

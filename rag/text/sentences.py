@@ -270,3 +270,17 @@ def refers_back(sentence: str, at: int | None = None) -> bool:
     """Whether the figure at ``at`` (or any in the sentence) is of a subject the sentence
     before names ("that number")."""
     return bool(_BACK_REFERENCE.search(sentence, 0, len(sentence) if at is None else at))
+
+
+# "To start with, let's understand who we talked with", "Now let us turn to the results": the
+# writer tells the reader where the text goes next and states nothing itself
+_SIGNPOST = re.compile(
+    r"\blet(?:['’]s|\s+us)\s+(?:\w+\s+){0,2}?(?:look|dive|turn|start|begin|understand|explore"
+    r"|see|examine|review|move|get|go|walk|take)\b",
+    re.I,
+)
+
+
+def signposts(text: str) -> bool:
+    """Whether a sentence only announces what comes next ("let's look at who answered")."""
+    return _SIGNPOST.search(text) is not None
