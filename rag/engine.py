@@ -123,8 +123,12 @@ class Engine:
             def query(self, embedding: list[float], k: int) -> list[tuple[str, float]]:
                 return dense(embedding, k)
 
-        search = HybridRetriever(_Index(), embedder.embed_query, settings.top_k, settings.report)
         knowledge = from_index(index, embedder.embed_query, wanted)
+
+        def embed(text: str) -> list[float]:
+            return embedder.embed_query(knowledge.embedded_text(text))
+
+        search = HybridRetriever(_Index(), embed, settings.top_k, settings.report)
         answerer = Answerer(knowledge, load_calibration(), settings.route_reports)
         model = get_chat_model(settings) if self._chat_model is _UNSET else self._chat_model
         if model is None and self._retriever is None:

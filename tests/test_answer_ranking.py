@@ -223,3 +223,40 @@ def test_scored_makes_the_value_the_dataclass_makes() -> None:
     assert hash(made) == hash(Scored("item", 0.5, 0.25, 1.0, True))
     assert scored("item", 0.5, 0.25) == Scored("item", 0.5, 0.25)
     assert made.score == Scored("item", 0.5, 0.25, 1.0, True).score
+
+
+def test_a_makers_acronym_is_read_by_its_name_and_a_field_term_as_written(
+    library: Knowledge,
+) -> None:
+    import numpy as np
+
+    from rag.answering.knowledge import ReportKnowledge
+    from rag.types import ReportInfo, Section, Sentence
+
+    texts = (
+        "When we founded the Northern Cycling Welfare Association in 2015, few towns had lanes.",
+        "The NCWA asked 500 riders how they commute to work.",
+        "Most riders who use an LLM chatbot asked it about routes.",
+        "Large Language Model tools were new to most riders.",
+    )
+    sentences, at = [], 0
+    for t in texts:
+        sentences.append(Sentence("bikes", "Results", at, at + len(t), t))
+        at += len(t) + 1
+    embed = library.embed_query
+    vectors = np.stack([np.asarray(embed(t), dtype=np.float32) for t in texts])
+    empty = np.zeros((0, vectors.shape[1]), dtype=np.float32)
+    info = ReportInfo("bikes", "NCWA rider survey", "Northern Cycling Welfare Association", 2024,
+                      "500 riders", ("Results",), " ".join(texts))  # fmt: skip
+    report = ReportKnowledge(info, [Section("Results", 0, at)], [], empty, empty, sentences,
+                             vectors)  # fmt: skip
+    knowledge = Knowledge([report], embed)
+
+    question = "when was the ncwa set up?"
+    assert knowledge.embedded_text(question) == (
+        "when was the ncwa (Northern Cycling Welfare Association) set up?"
+    )
+    # the sentence that names the maker in full is the one nearest the question
+    assert int(np.argmax(vectors @ knowledge.vector(question))) == 0
+    # a term of the field the report also writes short stays as the question writes it
+    assert knowledge.embedded_text("how many use an LLM?") == "how many use an LLM?"

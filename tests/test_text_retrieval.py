@@ -9,7 +9,7 @@ from rag.answering.guard import check
 from rag.answering.knowledge import scale_points
 from rag.retrieval.bm25 import BM25
 from rag.retrieval.fusion import rrf
-from rag.text.tokens import acronyms, synonyms, tokenize
+from rag.text.tokens import acronyms, spelled_out, synonyms, tokenize
 
 BAND_SOURCE = "12% lost $10M to $50M and 8% lost $50M or more."
 
@@ -188,3 +188,8 @@ def test_a_capitals_word_also_written_in_lower_case_is_no_acronym() -> None:
 
 def test_no_acronym_without_a_spelled_out_phrase() -> None:
     assert acronyms(["The ROI of the AIIA is high."]) == {}
+
+
+def test_an_acronym_is_spelled_out_as_the_text_writes_its_phrase() -> None:
+    text = "When we started the AI Infrastructure Alliance in 2021. At the AIIA, we expect it."
+    assert spelled_out([text]) == {"aiia": "AI Infrastructure Alliance"}

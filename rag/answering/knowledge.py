@@ -25,7 +25,7 @@ from typing import Any
 from rag.answering.survey_facets import FacetModel
 from rag.text.lexicon import GENERIC, PICKING, SAMPLE_WORDS, TIME_UNITS, UNIT_CUES
 from rag.text.numbers import Figure, close, extract_figures, units_agree
-from rag.text.tokens import acronyms, spelled_as_digits, synonyms, tokenize
+from rag.text.tokens import spelled_as_digits, spelled_out, synonyms, tokenize
 from rag.types import Fact, ReportInfo, Section, Sentence
 
 FRAME_COLUMNS = (
@@ -390,7 +390,13 @@ class Knowledge:
         self._by_length: dict[int, list[str]] = {}
         for word in self.vocabulary:
             self._by_length.setdefault(len(word), []).append(word)
-        self.acronyms = acronyms(r.info.plain or r.info.text for r in reports)
+        # acronyms the reports spell out, with their phrase as written and as its words
+        self.spelled = spelled_out(r.info.plain or r.info.text for r in reports)
+        self.acronyms = {key: frozenset(tokenize(phrase)) for key, phrase in self.spelled.items()}
+        # those that name who made a report ("AIIA"): readers name a publisher by its acronym,
+        # the text in full ("When we started the AI Infrastructure Alliance in 2021")
+        made_by = " ".join(f"{r.info.publisher} {r.info.title}" for r in reports).lower()
+        self.names = {k: phrase for k, phrase in self.spelled.items() if phrase.lower() in made_by}
         # report.toml's word groups, lower-cased and spaced as expand_aliases compares them
         # (a library of a report's editions repeats its groups: each is read once)
         self.word_groups = list(
@@ -726,7 +732,24 @@ class Knowledge:
         """The question's normalised vector as a numpy array."""
         import numpy as np
 
-        return np.asarray(self.embed_query(text), dtype=np.float32)
+        return np.asarray(self.embed_query(self.embedded_text(text)), dtype=np.float32)
+
+    def embedded_text(self, text: str) -> str:
+        """The question as it is embedded: the acronym of a report's maker followed by its
+        name ("AIIA (AI Infrastructure Alliance)"), which the model can read, where the
+        acronym alone may mean nothing to it. A term of the field ("LLM") is left as the
+        question writes it: the report writes it so too."""
+        if not self.names:
+            return text
+
+        def spell(m: re.Match[str]) -> str:
+            key = tokenize(m.group(0), keep_stopwords=True)
+            phrase = self.names.get(key[0]) if len(key) == 1 else None
+            if phrase is None or phrase.lower() in text.lower():
+                return m.group(0)
+            return f"{m.group(0)} ({phrase})"
+
+        return _WORD.sub(spell, text)
 
     def route(self, vector: Any, width: int) -> list[str]:
         """The ``width`` reports holding the sentences or facts nearest to ``vector`` (each
@@ -1024,6 +1047,9 @@ def _proper_nouns(texts: Iterable[str]) -> frozenset[str]:
             if token:
                 (upper if word[0].isupper() else lower).add(token[0])
     return frozenset(upper - lower)
+
+
+_WORD = re.compile(r"\b[A-Za-z][A-Za-z0-9]*\b")
 
 
 def from_index(

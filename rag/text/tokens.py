@@ -263,7 +263,14 @@ def _initials(words: Sequence[str]) -> set[str]:
 
 
 def acronyms(texts: Iterable[str]) -> dict[str, frozenset[str]]:
-    """Acronyms the texts spell out: 'aiia' -> {'ai', 'infrastructure', 'alliance'}.
+    """Acronyms the texts spell out, as the words of their phrase: 'aiia' -> {'ai',
+    'infrastructure', 'alliance'} (stemmed as tokenize stems)."""
+    return {key: frozenset(tokenize(phrase)) for key, phrase in spelled_out(texts).items()}
+
+
+def spelled_out(texts: Iterable[str]) -> dict[str, str]:
+    """Acronyms the texts spell out, each with its phrase as written: 'aiia' -> 'AI
+    Infrastructure Alliance'.
 
     An acronym is a capitals-only word the texts never write any other way (so 'IT' is not
     one when 'it' occurs); its phrase is a run of capitalised words whose initials spell it.
@@ -272,7 +279,7 @@ def acronyms(texts: Iterable[str]) -> dict[str, frozenset[str]]:
     text = _ADDRESS.sub(" ", "\n".join(texts))
     other_forms = {w.lower() for w in re.findall(r"[A-Za-z][A-Za-z0-9]*", text) if not w.isupper()}
     caps = {w for w in _CAPS.findall(text) if w.lower() not in other_forms}
-    out: dict[str, frozenset[str]] = {}
+    out: dict[str, str] = {}
     for run in _CAPITAL_RUN.finditer(text):
         words = run.group(0).split()
         for i in range(len(words)):
@@ -282,7 +289,6 @@ def acronyms(texts: Iterable[str]) -> dict[str, frozenset[str]]:
                     if spelled in phrase:
                         continue
                     key = tokenize(spelled, keep_stopwords=True)
-                    tokens = tokenize(" ".join(phrase))
-                    if len(key) == 1 and len(tokens) >= 2:
-                        out.setdefault(key[0], frozenset(tokens))
+                    if len(key) == 1 and len(tokenize(" ".join(phrase))) >= 2:
+                        out.setdefault(key[0], " ".join(phrase))
     return out
