@@ -7,7 +7,9 @@ from dataclasses import replace
 import pytest
 
 from rag.answering import guard, operations
+from rag.answering.measures import count_asked
 from rag.answering.parts import premise, sides, split_questions, whole_and_part
+from rag.answering.plan import settle_intent
 from rag.types import Fact
 
 
@@ -367,3 +369,46 @@ def test_a_question_naming_no_part_of_a_total_is_answered_by_the_total() -> None
     assert _whole_asked("What share said no?", no, [yes, no, unsure]) is no
     countries = [fact(c, v) for c, v in (("us", 22), ("cn", 5), ("ca", 3), ("se", 2))]
     assert _whole_asked("What share live in Sweden?", countries[3], countries) is countries[3]
+
+
+def test_a_share_of_the_sample_as_a_count_keeps_the_samples_bound_and_passes_the_guard() -> None:
+    over = operations.count_of(fact("s", 58.8), fact("n", 1000, "companies", "over"))
+    assert (over.value, over.unit, over.qualifier) == (588, "companies", "over")
+    assert over.working == "58.8% × 1000 ÷ 100 = 588"
+    sources = ["58.8% felt understaffed.", "We polled over 1000 businesses."]
+    said = f"As a count: more than 588 companies ({over.working})."
+    assert guard.check(said, sources).ok
+    # of exactly 1,000 firms, "more than 588" would overstate what the working shows
+    assert not guard.check(said, ["58.8% felt understaffed.", "We polled 1000 businesses."]).ok
+    rounded = operations.count_of(fact("s", 41.2), fact("n", 4005, "respondents"))
+    assert (rounded.value, rounded.qualifier) == (1650, "about")
+    assert guard.check(f"About 1650 respondents ({rounded.working}).", ["41.2%", "4005"]).ok
+    mixed = operations.count_of(
+        fact("s", 20, qualifier="under"), fact("n", 1000, "companies", "over")
+    )
+    assert mixed.value is None  # a ceiling of a floor bounds nothing
+    assert operations.count_of(fact("d", 5, "days"), fact("n", 1000, "companies")).value is None
+
+
+@pytest.mark.parametrize(
+    ("question", "unit"),
+    [
+        ("How many companies felt understaffed?", "companies"),
+        ("in actual firms, how many is that?", "companies"),
+        ("How many respondents use Go at work?", "respondents"),
+        ("What share of companies felt understaffed?", None),  # a share is asked
+        ("How many hours a week do they work?", None),
+    ],
+)
+def test_a_count_of_people_or_firms_is_read_from_the_question(question: str, unit: str) -> None:
+    assert count_asked(question) == unit
+
+
+def test_a_ratio_is_asked_in_its_own_words() -> None:
+    ranked = [("ratio", 0.6), ("figure", 0.3)]
+    # a follow-up may take its second figure from the turns before, but "how many is that?"
+    # asks how many, not how many of one for each of the other
+    assert settle_intent(ranked, "in actual companies, how many is that?", True)[0] == "figure"
+    assert settle_intent(ranked, "and for every one of those, how many said no?", True)[0] == (
+        "ratio"
+    )

@@ -614,6 +614,15 @@ def test_of_those_with_a_scale_point_takes_that_row_of_the_earlier_table(engine:
     assert text.text.startswith("49%")  # the figure first, not the sentence that holds it
 
 
+def test_a_share_asked_as_a_count_is_worked_out_on_the_reports_sample(engine: Engine) -> None:
+    history = _said("What share could fully show ROI on AI?", "Only 34.2% could [1].")
+    answer = engine.answer("ok, how many firms is that?", history)
+    # the count first, bounded as the sample is ("over 1,000 companies"), then both inputs
+    assert answer.text.startswith("As a count: more than 342 companies")
+    assert "34.2%" in answer.text and "1,000" in answer.text
+    assert_traceable(answer, report_text(engine))
+
+
 def _said(question: str, reply: str) -> list[dict[str, str]]:
     return [{"role": "user", "content": question}, {"role": "assistant", "content": reply}]
 

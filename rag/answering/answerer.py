@@ -30,7 +30,7 @@ from rag.answering.knowledge import (
     tokens_of,
     wanted_units,
 )
-from rag.answering.measures import measures_asked
+from rag.answering.measures import count_asked, measures_asked
 from rag.answering.parts import premise, split_questions
 from rag.answering.plan import (
     FIGURE_INTENTS,
@@ -38,6 +38,7 @@ from rag.answering.plan import (
     Context,
     Reading,
     earlier_edition_fact,
+    population_modifiers,
     read_parts,
     settle_intent,
     states_change,
@@ -965,6 +966,9 @@ class Answerer:
             )
         fact = facts[0]
         text = writers.state(fact, k.reports[fact.report], sources)
+        counted = self._as_count(r, fact)
+        if counted is not None:
+            text = writers.worked(counted, "as a count", k, sources)
         unit = _duration_asked(r.text)
         if unit and operations.time_unit(fact.unit) not in (None, unit):
             result = operations.converted(fact, unit)
@@ -974,6 +978,22 @@ class Answerer:
             source = k.reports[fact.report].source_of(fact)
             text += f" In the report's words: {writers.quote(source, sources)}."
         return text
+
+    def _as_count(self, r: Reading, fact: Fact) -> operations.Result | None:
+        """A share asked as a count ("how many companies is that?"): the share of the
+        report's whole sample, where the report counts its sample in the unit asked and
+        neither the question nor the share's sentence narrows who is counted."""
+        unit = count_asked(r.text)
+        if unit is None or fact.unit != "%" or r.scope:
+            return None
+        if population_modifiers(r.text) or population_modifiers(fact.source):
+            return None
+        report = self.knowledge.reports[fact.report]
+        sample = survey_facets.sample_count(self.knowledge.facets, report, unit)
+        if sample is None:
+            return None
+        result = operations.count_of(fact, sample)
+        return result if result.value is not None else None
 
     def _premise(self, r: Reading, sources: Sources) -> str:
         """A figure the question asserts that the report does not state: say so first."""

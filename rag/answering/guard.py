@@ -128,10 +128,12 @@ def _evaluate(values: Sequence[float], operators: Sequence[str]) -> float | None
     return total
 
 
-def _working_spans(text: str, known: Sequence[Figure]) -> list[tuple[int, int, float]]:
+def _working_spans(text: str, known: Sequence[Figure]) -> list[tuple[int, int, float, str]]:
     """Spans of arithmetic that holds and starts from cited figures (or the whole, 100%),
-    each with its result. A factor after × may also be a unit conversion (7, 12, 365) or
-    100; a division must hold to the precision its result is written in."""
+    each with its result and the bound it carries ("over" when a cited input is "over 1,000"
+    and none is bounded the other way; "" for none). A factor after × may also be a unit
+    conversion (7, 12, 365) or 100; a division must hold to the precision its result is
+    written in."""
     view = _ASIDE.sub(lambda m: " " * len(m.group(0)), text)
     allowed = [k.value for k in known] + [100.0]
     spans = []
@@ -166,17 +168,43 @@ def _working_spans(text: str, known: Sequence[Figure]) -> list[tuple[int, int, f
         else:
             holds = close(total, stated)
         if holds:
-            spans.append((m.start(), m.end(), stated))
+            spans.append((m.start(), m.end(), stated, _carried(values, operators, known)))
             allowed.append(stated)
     return spans
 
 
-def _shown(figure: Figure, working: Sequence[tuple[int, int, float]]) -> bool:
-    """An exact figure that is the result of arithmetic the same answer shows and checks
-    ("66% did not (100% − 34% = 66%)"): the working is its source."""
+def _carried(values: Sequence[float], operators: Sequence[str], known: Sequence[Figure]) -> str:
+    """The bound a product of cited figures carries: a share of "over 1,000 companies" is
+    over its product, as long as every bounded input bounds it the same way. Only products:
+    a difference or a quotient of a floor is no floor."""
+    if any(op not in ("×", "÷") for op in operators):
+        return ""
+    divisors = {i + 1 for i, op in enumerate(operators) if op == "÷"}
+    bounds = set()
+    for i, v in enumerate(values):
+        matched = [k.qualifier for k in known if close(k.value, v)]
+        if not matched or all(q in ("exact", "about") for q in matched):
+            continue
+        if i in divisors or len(set(matched)) > 1:
+            return ""
+        bounds.add(matched[0])
+    up, down = bounds <= {"over", "at_least"}, bounds <= {"under", "at_most"}
+    return "over" if bounds and up else "under" if bounds and down else ""
+
+
+def _shown(figure: Figure, working: Sequence[tuple[int, int, float, str]]) -> bool:
+    """A figure that is the result of arithmetic the same answer shows and checks ("66% did
+    not (100% − 34% = 66%)"): the working is its source. Exact, or bounded as the working's
+    inputs bound it ("more than 588 companies" from 58.8% of over 1,000)."""
     # a working computes plain numbers; the answer may name the result's unit ("6 months")
-    return figure.qualifier in ("exact", "about") and any(
-        close(figure.value, result) for _, _, result in working
+    return any(
+        close(figure.value, result)
+        and (
+            figure.qualifier in ("exact", "about")
+            or bool(bound)
+            and figure.qualifier in _HONEST[bound]
+        )
+        for _, _, result, bound in working
     )
 
 
@@ -188,7 +216,7 @@ def check(text: str, sources: Sequence[str | Fact]) -> GuardResult:
         f
         for f in extract_figures(text)
         if not (
-            any(a <= f.start < b for a, b, _ in working)
+            any(a <= f.start < b for a, b, _, _ in working)
             or _shown(f, working)
             or _stated(f, known)
             or _derived(f, known)

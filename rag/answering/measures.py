@@ -24,10 +24,12 @@ _SHARE = re.compile(
     r"|\bhow\s+many\s+percent\b|\bwhat\s+%",
     re.I,
 )
+# what a count of people or firms is in ("how many companies is that?")
+COUNTED_UNITS = frozenset({"respondents", "companies", "users"})
 # measures that are never a share of respondents
 MEASURES = TIME_UNITS | {"USD", "employees"}
 # a year, or a count of people or firms, does not answer "what share?" either
-_NOT_SHARES = MEASURES | {"year", "respondents", "companies", "users"}
+_NOT_SHARES = MEASURES | {"year"} | COUNTED_UNITS
 
 
 @lru_cache(maxsize=1024)
@@ -39,6 +41,26 @@ def measures_asked(question: str) -> frozenset[str]:
         if unit in MEASURES:
             asked |= TIME_UNITS if unit in TIME_UNITS else {unit}
     return frozenset(asked)
+
+
+def asks_share(question: str) -> bool:
+    """Whether a question asks for a share ("what percentage", "how many percent")."""
+    return _SHARE.search(question) is not None
+
+
+def count_asked(question: str) -> str | None:
+    """The unit of people or firms a question counts ("how many companies", "in actual
+    companies, how many is that?"), unless it asks a share; None otherwise."""
+    if not _HOW_MANY.search(question) or asks_share(question):
+        return None
+    for word in re.findall(r"[A-Za-z]+", question):
+        unit = unit_named(word.lower())
+        if unit in COUNTED_UNITS:
+            return unit
+    return None
+
+
+_HOW_MANY = re.compile(r"\bhow\s+many\b", re.I)
 
 
 def measure_missing(question: str, item: Fact | Sentence | None) -> float:

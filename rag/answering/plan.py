@@ -32,7 +32,7 @@ from rag.answering.knowledge import (
     tokens_of,
 )
 from rag.answering.locality import Nearby, load_weight, nearby, nearness, ordered
-from rag.answering.measures import measure_missing
+from rag.answering.measures import count_asked, measure_missing
 from rag.answering.parts import (
     contrasted,
     premise,
@@ -62,10 +62,12 @@ from rag.text.lexicon import (
     OVERVIEW_CUES,
     PICKING,
     POPULATION,
+    RATIO_CUES,
     REST,
     ROLES,
     SHORTFALL,
     STATISTICS,
+    THAT_FIGURE,
     TIME_SHIFT,
     TIME_WORDS,
     TOPMOST,
@@ -412,7 +414,7 @@ def settle_intent(ranked: Sequence[tuple[str, float]], text: str, leans: bool) -
         # a gap is asked in its own words ("how much more", "the gap", "ahead by"): "how much
         # money did they lose?" is no difference, whatever turns came before
         "difference": two and (bool(words & DIFFERENCE_CUES) or "by how much" in lowered),
-        "ratio": two,
+        "ratio": two and bool(words & RATIO_CUES),
         "sum": two
         or bool(words & ALL_ROWS)
         or any(f.qualifier in ("over", "at_least") for f in extract_figures(text)),
@@ -771,6 +773,11 @@ def _lean(reading: Reading, context: Context, knowledge: Knowledge) -> None:
             if other is not None:
                 reading.facts = [last, other]
                 return
+    if reading.intent in ("figure", "describe") and words & THAT_FIGURE and last.unit == "%":
+        if count_asked(reading.text) and not reading.claimed:
+            # "in actual companies, how many is that?": the share just given, as a count
+            reading.intent, reading.facts = "figure", previous[:1]
+            return
     named = [f for f in table if any(names_row(q, f) for q in reading.claimed)]
     if named and reading.intent in ("figure", "complement", "share_of_share"):
         # "$10K-$20K" names that band fully, and the band below it only by its top

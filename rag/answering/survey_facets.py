@@ -39,6 +39,7 @@ _FIGURE_ASKED = re.compile(
     re.I,
 )
 SIGNPOST = "signpost"
+COUNT = "count"  # the facet that says how many took part
 EVIDENCE = 8  # evidence kept per facet asked: answers weigh the best four at most
 FACETS_PATH = Path(__file__).resolve().parent / "data" / "survey_facets.yaml"
 
@@ -314,6 +315,27 @@ def says(facet: Facet, item: Any) -> bool:
     text = item.source if hasattr(item, "source") else item.text
     words = set(re.findall(r"[^\W\d_]+|±", text.lower()))
     return bool(words & facet.says)
+
+
+def sample_count(model: FacetModel, report: Any, unit: str) -> Any:
+    """The report's count of everyone it surveyed in ``unit`` ("over 1,000 companies"), or
+    None: of its facts in that unit that are no row of a breakdown, the one nearest the
+    statements of how many took part, if those are the statements it is nearest to."""
+    names, _ = model.centroids()
+    if COUNT not in names or report.fact_vectors is None or not len(report.facts):
+        return None
+    if len(report.fact_vectors) != len(report.facts):
+        return None
+    count = names.index(COUNT)
+    fits, nearest = model.fits((report.info.id, "facts"), report.fact_vectors)
+    candidates = [
+        i
+        for i, f in enumerate(report.facts)
+        if f.unit == unit and nearest[i] == count and not _breakdown_row(f, report.tables)
+    ]
+    if not candidates:
+        return None
+    return report.facts[max(candidates, key=lambda i: float(fits[i, count]))]
 
 
 def _breakdown_row(fact: Any, tables: dict[str, list[Any]]) -> bool:

@@ -139,6 +139,13 @@ DIFFERENCE_CUES = _tokens(
     spread distance than versus vs"""
 )
 
+# A ratio is asked in its own words ("how many times", "for every", "per", "the ratio"):
+# "in companies, how many is that?" after one figure asks a count, not a ratio of two
+RATIO_CUES = _tokens(
+    """times ratio ratios multiple multiples factor per every each divide divided double
+    triple twice half odds x"""
+)
+
 # Headings under which a report summarises itself: its own key findings come first in an
 # overview, before any figure the engine would pick.
 SUMMARY_HEADINGS = (
@@ -259,6 +266,8 @@ FOLLOWUP_OPENERS = (
     "back to",
 )
 ANAPHORA = _tokens("them they their it its those these that this the others rest remainder")
+# "how many is that?", "how many companies are those?": the figure just given itself.
+THAT_FIGURE = _tokens("that those them it this these")
 # "the rest", "the others": everyone the previous figure did not count.
 REST = ("the rest", "the others", "the remainder", "everyone else", "the remaining", "others")
 # "the next band up", "the higher one": a neighbouring row of the same table.
