@@ -72,6 +72,8 @@ def cloud_report(embed: Any) -> Any:
 def test_nearness_falls_with_distance_and_stops_at_the_section(knowledge: Knowledge) -> None:
     s = knowledge.reports["cloud"].sentences
     assert nearness(s[1], [s[1]], knowledge) == 1.0
+    # a report says more of a point after making it: the sentence before it is not near
+    assert nearness(s[0], [s[1]], knowledge) == 0.0
     assert nearness(s[2], [s[1]], knowledge) == 0.5
     assert nearness(s[3], [s[1]], knowledge) == pytest.approx(1 / 3)
     assert nearness(s[4], [s[3]], knowledge) == 0.0  # the next sentence opens another section

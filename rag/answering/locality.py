@@ -48,7 +48,9 @@ def nearness(sentence: Sentence, anchors: Sequence[Sentence], knowledge: Knowled
         report = knowledge.reports.get(anchor.report)
         if report is None:
             continue
-        apart = abs(report.position(sentence) - report.position(anchor))
+        apart = report.position(sentence) - report.position(anchor)
+        if apart < 0:
+            continue  # what a report says of a point it says after making it
         best = max(best, 1.0 / (1.0 + apart))
     return best
 
