@@ -8,7 +8,7 @@ import pytest
 
 from rag.answering import guard, operations
 from rag.answering.measures import count_asked
-from rag.answering.parts import premise, sides, split_questions, whole_and_part
+from rag.answering.parts import premise, set_aside, sides, split_questions, whole_and_part
 from rag.answering.plan import settle_intent
 from rag.types import Fact
 
@@ -412,3 +412,24 @@ def test_a_ratio_is_asked_in_its_own_words() -> None:
     assert settle_intent(ranked, "and for every one of those, how many said no?", True)[0] == (
         "ratio"
     )
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        (
+            "Besides async closures, which other features do users covet?",
+            ("async closures", "which other features do users covet?"),
+        ),
+        (
+            "Apart from speed: what else do firms hope to gain?",
+            ("speed", "what else do firms hope to gain?"),
+        ),
+        ("Was any company a partner besides the publisher?", None),  # sets nothing aside first
+        ("Besides, what did they say?", None),
+    ],
+)
+def test_what_a_question_sets_aside_is_split_from_what_it_asks(
+    question: str, expected: object
+) -> None:
+    assert set_aside(question) == expected

@@ -623,6 +623,16 @@ def test_a_share_asked_as_a_count_is_worked_out_on_the_reports_sample(engine: En
     assert_traceable(answer, report_text(engine))
 
 
+def test_what_a_question_sets_aside_is_not_its_answer(engine: Engine) -> None:
+    a = engine.answer(
+        "Apart from faster times to market, what else do businesses expect AI to improve?"
+    )
+    # the sentence that names what the asker set aside is not quoted back to them
+    assert a.grounded and "customer experience" in a.text
+    assert "times to market" not in a.text
+    assert_traceable(a, report_text(engine))
+
+
 def _said(question: str, reply: str) -> list[dict[str, str]]:
     return [{"role": "user", "content": question}, {"role": "assistant", "content": reply}]
 

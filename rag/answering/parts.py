@@ -78,6 +78,24 @@ _CLAIM_DASH = re.compile(
 )
 
 
+# "Besides async closures, which other features ...?", "Apart from speed, what else ...?":
+# what the asker already knows, then what is asked
+_SET_ASIDE = re.compile(
+    r"^\s*(?:besides|apart\s+from|aside\s+from|other\s+than|except\s+for|leaving\s+aside)"
+    r"\s+(?P<known>[^,:?]{2,80})[,:]\s*(?P<rest>.+\?)\s*$",
+    re.I,
+)
+
+
+def set_aside(text: str) -> tuple[str, str] | None:
+    """(what the question sets aside, what it asks) for "Besides X, what else ...?"; None
+    for a question that sets nothing aside."""
+    m = _SET_ASIDE.match(text)
+    if m is None or not _asks(m.group("rest")):
+        return None
+    return m.group("known").strip(), m.group("rest").strip()
+
+
 def premise(text: str) -> tuple[str, str] | None:
     """(claim, question) for a question that rests on a claim ("Since X, how ...?")."""
     m = _PREMISE.match(text) or _CLAIM_SO.match(text)

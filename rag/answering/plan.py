@@ -36,6 +36,7 @@ from rag.answering.measures import count_asked, measure_missing
 from rag.answering.parts import (
     contrasted,
     premise,
+    set_aside,
     sides,
     split_questions,
     whole_and_part,
@@ -343,6 +344,11 @@ def read_part(
             reading.ranked = own
     reading.ranked = _current_first(reading.ranked, text)
     reading.sentences = knowledge.rank_sentences(query, vector, report_ids)
+    aside = set_aside(text) if intent == "describe" else None
+    if aside is not None:  # "Besides X, what else ...?": ranked on what it asks, without X
+        known, rest = aside
+        ranked = knowledge.rank_sentences(rest, knowledge.vector(rest), report_ids)
+        reading.sentences = _beyond(ranked, known, knowledge)
     anchors = context.last_anchors()
     if anchors:
         # a follow-up's answer is likeliest beside what the last answer rested on
@@ -394,6 +400,21 @@ def read_part(
     best = reading.sentences[0].item if reading.sentences else None
     reading.features["sentence_follows"] = nearness(best, anchors, knowledge) if best else 0.0
     return reading
+
+
+def _beyond(ranked: Sequence[Scored], known: str, knowledge: Knowledge) -> list[Scored]:
+    """``ranked`` without the sentences that name all of ``known`` (what the question sets
+    aside): they tell the asker what they said they know. All of them if every one does."""
+    terms = [t for t in knowledge.terms(known) if t not in GENERIC]
+    if not terms:
+        return list(ranked)
+
+    def names_all(s: Scored) -> bool:
+        words = tokens_of(s.item.text)
+        return all(knowledge.covers(t, words) for t in terms)
+
+    beyond = [s for s in ranked if not names_all(s)]
+    return beyond or list(ranked)
 
 
 def settle_intent(ranked: Sequence[tuple[str, float]], text: str, leans: bool) -> tuple[str, float]:
