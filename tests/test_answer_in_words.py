@@ -9,6 +9,7 @@ import pytest
 
 from rag.engine import Engine
 from rag.settings import Settings
+from rag.text.lexicon import asks_change
 
 REPORT = """# Harbour Rowers Survey 2025
 
@@ -145,3 +146,21 @@ def test_a_figure_that_moved_is_this_years_with_the_sentence_on_how_it_moved(
     moved = engine.answer("How far did complaints about cold showers fall since last year?")
     assert "down 12 percentage points from 41%" in moved.text, moved.text
     assert "from 41% to 29%" in moved.text  # the sentence it is worked from, quoted
+    # asked in a phrasal verb, casually: the same move
+    casual = engine.answer("did cold shower complaints go down or nah")
+    assert "down 12 percentage points from 41%" in casual.text, casual.text
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("Did complaints go down?", True),
+        ("membership went up or not?", True),
+        ("do people moan about it as much as before?", True),
+        ("How far did it fall?", True),
+        ("Where do people go up the hill?", False),
+        ("What share complained?", False),
+    ],
+)
+def test_a_move_is_asked_in_a_verb_or_a_phrase(question: str, asks: bool) -> None:
+    assert asks_change(question) is asks

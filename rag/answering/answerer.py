@@ -55,7 +55,6 @@ from rag.answering.sources import (
 from rag.answering.survey_facets import FacetMatch, asks_figure
 from rag.settings import ROUTE_REPORTS
 from rag.text.lexicon import (
-    CHANGE_ASKED,
     COMMONNESS,
     FOLLOWUP_OPENERS,
     GENERIC,
@@ -65,6 +64,7 @@ from rag.text.lexicon import (
     STATISTICS,
     TIME_UNITS,
     TOPMOST,
+    asks_change,
 )
 from rag.text.numbers import Figure, close, format_figure, moves, units_agree
 from rag.text.sentences import asks_respondents, of_earlier_edition, refers_back
@@ -754,9 +754,7 @@ class Answerer:
             return PartAnswer(text, False, "not answered: the report gives only a joint figure")
         lead = self._premise(r, sources)
         text = self._operate(r, sources)
-        asks_move = of_earlier_edition(r.text, len(r.text)) or bool(
-            set(tokenize(r.text, keep_stopwords=True)) & CHANGE_ASKED
-        )
+        asks_move = of_earlier_edition(r.text, len(r.text)) or asks_change(r.text)
         if r.intent == "figure" and len(r.facts) == 1 and asks_move:
             # "... this year, and last year?", "how far did it fall?": the figure, and the
             # sentence that says how it moved, where the report sets it against the last edition

@@ -48,7 +48,6 @@ from rag.text.lexicon import (
     ANAPHORA,
     BOTTOMMOST,
     BROAD,
-    CHANGE_ASKED,
     CHANGE_PHRASES,
     CHANGE_VERBS,
     COMMONNESS,
@@ -73,6 +72,7 @@ from rag.text.lexicon import (
     TIME_WORDS,
     TOPMOST,
     UNIT_CUES,
+    asks_change,
     place_asked,
 )
 from rag.text.numbers import (
@@ -493,7 +493,7 @@ def _current_first(ranked: list[Scored], text: str) -> list[Scored]:
     of the same thing in the sentence after it ("This year, that number is up to 46%"),
     unless the question asks about another time."""
     words = set(tokenize(text, keep_stopwords=True))
-    if not ranked or words & (TIME_SHIFT | CHANGE_ASKED) or _names_year(text):
+    if not ranked or words & TIME_SHIFT or asks_change(text) or _names_year(text):
         return ranked
     if not earlier_edition_fact(ranked[0].item):
         return ranked
@@ -741,7 +741,7 @@ def _lean(reading: Reading, context: Context, knowledge: Knowledge) -> None:
         reading.facts = previous[:1]
         return
     year = knowledge.reports[last.report].info.year
-    if words & CHANGE_ASKED and states_change(last.source, year):
+    if asks_change(reading.text) and states_change(last.source, year):
         # "by how many points did it grow?" of a figure whose sentence says how it moved: the
         # report's change, not a difference between two of its figures
         reading.intent, reading.facts = "trend", previous[:1]

@@ -309,6 +309,20 @@ CHANGE_ASKED = CHANGE_VERBS | _tokens(
     "rise increase decrease drop fall grow decline climb jump shrink gain change changed"
 )
 
+# "did it go down?", "went up or nah", "as much as before": a move asked in a phrase
+_MOVE_PHRASE = re.compile(
+    r"\b(?:go|goes|went|gone|going)\s+(?:up|down)\b(?!\s+(?:the|a|an|into|in|on|at)\b)"
+    r"|\bas\s+(?:much|many|often)\s+as\s+(?:before|last\s+year|then)\b",
+    re.I,
+)
+
+
+def asks_change(text: str) -> bool:
+    """Whether a question asks how a figure moved ("how far did it fall?", "did it go down?")."""
+    words = set(tokenize(text, keep_stopwords=True))
+    return bool(words & CHANGE_ASKED) or _MOVE_PHRASE.search(text) is not None
+
+
 # Words that move a follow-up to another time ("and the year before?"), away from the figure.
 TIME_SHIFT = _tokens("before earlier previous prior last next after ago")
 
