@@ -42,15 +42,15 @@ pytest: install
 # before tuning and never tuned on; it runs beside the plain-LangChain baseline.
 eval: install
 	$(BIN)/survey-rag eval --cases evals/test.yaml --out evals/out/test \
-	  --min-overall 0.76 --min-accuracy 0.88 --max-unsupported 0
+	  --min-overall 0.77 --min-accuracy 0.88 --max-unsupported 0
 	$(BIN)/survey-rag eval --no-baseline --out evals/out \
-	  --min-overall 0.85 --min-accuracy 0.86 --max-unsupported 0
+	  --min-overall 0.86 --min-accuracy 0.86 --max-unsupported 0
 	$(BIN)/survey-rag eval --cases evals/dev.yaml --no-baseline --out evals/out/dev \
-	  --min-overall 0.88 --min-accuracy 0.84 --max-unsupported 0
+	  --min-overall 0.91 --min-accuracy 0.84 --max-unsupported 0
 	# conversations: a validation set never fitted on (the follow-up decision and the locality
 	# weight are fitted on evals/dialogue_tuning.yaml)
 	$(BIN)/survey-rag eval --cases evals/dialogue_dev.yaml --no-baseline --out evals/out/dialogue_dev \
-	  --min-overall 0.38 --max-unsupported 0
+	  --min-overall 0.46 --max-unsupported 0
 	# the public reports of evals/reports/, each ingested aside and answered on its own; a report
 	# whose file is not restored (see its SOURCE.md) is skipped with a note; a report's own
 	# gates.toml holds the level its cases reached, the options below the rest

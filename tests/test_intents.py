@@ -63,6 +63,13 @@ def test_predict_gives_every_label_with_probabilities_best_first() -> None:
     assert sum(probs) == pytest.approx(1.0, abs=1e-5)
     with pytest.raises(ModelError, match="dimensional"):
         model.predict([0.1, 0.2], "too short a vector")
+    # asked again (choosing the report, then reading the question): the same reading, kept
+    # per question and vector, and a caller changing its copy changes nothing kept
+    ranked.clear()
+    again = model.predict(np.full(384, 1 / np.sqrt(384)), "What share of nurses work nights?")
+    assert len(again) == len(INTENTS) and [p for _, p in again] == probs
+    other = model.predict(np.full(384, -1 / np.sqrt(384)), "What share of nurses work nights?")
+    assert [p for _, p in other] != probs
 
 
 # Written for this test: none of these is in intents.yaml, and none is about the bundled report.

@@ -9,9 +9,10 @@ needs scikit-learn. A model fitted on another version of the examples is refused
 from __future__ import annotations
 
 import hashlib
+import threading
 import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -124,6 +125,10 @@ def load_examples(path: Path = EXAMPLES_PATH) -> list[IntentExample]:
     return examples
 
 
+_LOCK = threading.Lock()
+_PREDICTED = 512  # questions whose intents are kept (a conversation's turns, a few users')
+
+
 @dataclass(frozen=True, eq=False)
 class IntentModel:
     """A fitted softmax classifier over normalised question embeddings."""
@@ -132,6 +137,9 @@ class IntentModel:
     weights: np.ndarray  # [labels x dimension]
     bias: np.ndarray  # [labels]
     examples_sha256: str
+    _predicted: dict[tuple[str, bytes], tuple[tuple[str, float], ...]] = field(
+        default_factory=dict, repr=False
+    )
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH, examples: Path = EXAMPLES_PATH) -> IntentModel:
@@ -163,7 +171,21 @@ class IntentModel:
         return int(self.weights.shape[1])
 
     def predict(self, vector: Sequence[float] | np.ndarray, text: str) -> list[tuple[str, float]]:
-        """Every label with its probability for the question, most likely first."""
+        """Every label with its probability for the question, most likely first. Kept per
+        question: choosing the report and reading the question both ask it."""
+        key = (text, np.asarray(vector, dtype=np.float32).tobytes())
+        found = self._predicted.get(key)
+        if found is None:
+            found = self._predict(vector, text)
+            with _LOCK:
+                self._predicted[key] = found
+                while len(self._predicted) > _PREDICTED:
+                    self._predicted.pop(next(iter(self._predicted)))
+        return list(found)
+
+    def _predict(
+        self, vector: Sequence[float] | np.ndarray, text: str
+    ) -> tuple[tuple[str, float], ...]:
         x = features(vector, text)
         if x.shape != (self.dimension,):
             raise ModelError(
@@ -174,7 +196,7 @@ class IntentModel:
         probs = np.exp(logits - logits.max())
         probs /= probs.sum()
         order = np.argsort(-probs, kind="stable")
-        return [(self.labels[i], float(probs[i])) for i in order]
+        return tuple((self.labels[i], float(probs[i])) for i in order)
 
 
 @cache
