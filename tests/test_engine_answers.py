@@ -633,6 +633,15 @@ def test_what_a_question_sets_aside_is_not_its_answer(engine: Engine) -> None:
     assert_traceable(a, report_text(engine))
 
 
+def test_an_amount_floor_adds_the_bands_above_it_where_another_table_ranks_first(
+    engine: Engine,
+) -> None:
+    # "major financial losses at over half" ranks first on the words, but holds no amounts
+    a = engine.answer("How many firms lost at least $100M on AI?")
+    assert a.text.startswith("Together: 34% (24% + 10% = 34%)"), a.text
+    assert_traceable(a, report_text(engine))
+
+
 def _said(question: str, reply: str) -> list[dict[str, str]]:
     return [{"role": "user", "content": question}, {"role": "assistant", "content": reply}]
 

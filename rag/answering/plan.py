@@ -562,6 +562,12 @@ def _targets(reading: Reading, knowledge: Knowledge, vector: Any) -> list[Fact]:
     floors = [f for f in reading.claimed if f.qualifier in ("over", "at_least")]
     if floors:
         rows = bands_from(table, floors[0].value)
+        if len(rows) < 2 and floors[0].unit != "%":
+            # "lost at least $100M": only a table of amount bands can answer an amount, so
+            # the best-ranked such table, wherever a table without bands ranks above it
+            banded = (bands_from(knowledge.reports[s.item.report].tables[s.item.table],
+                                 floors[0].value) for s in ranked)  # fmt: skip
+            rows = next((b for b in banded if len(b) >= 2), rows)
         if len(rows) >= 2:  # "losses of $20M or more" adds the bands from $20M up
             if reading.intent != "complement":  # "did not lose $20M or more": the rest of them
                 reading.intent = "sum"
