@@ -433,3 +433,16 @@ def test_what_a_question_sets_aside_is_split_from_what_it_asks(
     question: str, expected: object
 ) -> None:
     assert set_aside(question) == expected
+
+
+def test_a_working_may_start_from_a_result_the_answer_works_out_after_it() -> None:
+    summed = operations.total([fact("a", 24), fact("b", 10)])
+    count = operations.count_of(summed, fact("n", 1000, "companies", "over"))
+    assert count.rows == (fact("n", 1000, "companies", "over"),)  # the bands are the sum's
+    said = (
+        f"As a count: more than 340 companies ({count.working}). Together: 34% ({summed.working})."
+    )
+    sources = ["24% lost $100M to $200M.", "10% lost $200M or more.", "We polled over 1000 firms."]
+    assert guard.check(said, sources).ok
+    # a working from a figure no source states, nor any working computes, still fails
+    assert not guard.check("As a count: 350 (35% × 1000 ÷ 100 = 350).", sources).ok

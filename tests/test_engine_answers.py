@@ -637,8 +637,13 @@ def test_an_amount_floor_adds_the_bands_above_it_where_another_table_ranks_first
     engine: Engine,
 ) -> None:
     # "major financial losses at over half" ranks first on the words, but holds no amounts
-    a = engine.answer("How many firms lost at least $100M on AI?")
+    a = engine.answer("What share of firms lost at least $100M on AI?")
     assert a.text.startswith("Together: 34% (24% + 10% = 34%)"), a.text
+    # asked as a count, the sum as a count of the firms polled, first
+    counted = engine.answer("How many firms lost at least $100M on AI?")
+    assert counted.text.startswith("As a count: more than 340 companies"), counted.text
+    assert "Together: 34% (24% + 10% = 34%)" in counted.text
+    assert_traceable(counted, report_text(engine))
     assert_traceable(a, report_text(engine))
 
 

@@ -943,7 +943,11 @@ class Answerer:
                     f"The report's ranking does not reach the place asked. What it gives: {shown}"
                 )
         if r.intent == "sum" and len(facts) >= 2:
-            return writers.worked(operations.total(facts), "together", k, sources)
+            summed = operations.total(facts)
+            counted = self._as_count(r, summed)
+            # "how many firms lost $100M or more?": the count first (cited in reading order)
+            lead = "" if counted is None else writers.worked(counted, "as a count", k, sources)
+            return f"{lead} {writers.worked(summed, 'together', k, sources)}".strip()
         if r.intent == "complement":
             stated = self._stated_rest(facts)
             if stated is not None:  # the report's own figure beats one worked out
@@ -977,20 +981,22 @@ class Answerer:
             text += f" In the report's words: {writers.quote(source, sources)}."
         return text
 
-    def _as_count(self, r: Reading, fact: Fact) -> operations.Result | None:
-        """A share asked as a count ("how many companies is that?"): the share of the
-        report's whole sample, where the report counts its sample in the unit asked and
-        neither the question nor the share's sentence narrows who is counted."""
+    def _as_count(self, r: Reading, share: Fact | operations.Result) -> operations.Result | None:
+        """A share asked as a count ("how many companies is that?"): the share (a fact, or
+        a sum of facts) of the report's whole sample, where the report counts its sample in
+        the unit asked and neither the question nor a share's sentence narrows who is
+        counted."""
         unit = count_asked(r.text)
-        if unit is None or fact.unit != "%" or r.scope:
+        if unit is None or share.unit != "%" or r.scope:
             return None
-        if population_modifiers(r.text) or population_modifiers(fact.source):
+        facts = [share] if isinstance(share, Fact) else list(share.rows)
+        if population_modifiers(r.text) or any(population_modifiers(f.source) for f in facts):
             return None
-        report = self.knowledge.reports[fact.report]
+        report = self.knowledge.reports[facts[0].report]
         sample = survey_facets.sample_count(self.knowledge.facets, report, unit)
         if sample is None:
             return None
-        result = operations.count_of(fact, sample)
+        result = operations.count_of(share, sample)
         return result if result.value is not None else None
 
     def _premise(self, r: Reading, sources: Sources) -> str:

@@ -136,41 +136,58 @@ def _working_spans(text: str, known: Sequence[Figure]) -> list[tuple[int, int, f
     written in."""
     view = _ASIDE.sub(lambda m: " " * len(m.group(0)), text)
     allowed = [k.value for k in known] + [100.0]
-    spans = []
-    for m in _WORKING.finditer(view):
-        lhs = m.group("lhs")
-        numbers = re.findall(_NUM, lhs)
-        operators = re.findall(rf"(?<=[\d%])\s*({_OPERATOR})\s*(?=\d)", lhs)
-        if len(operators) != len(numbers) - 1:
-            continue
-        values = [_number(n) for n in numbers]
-        factors = [False] + [op in ("×", "÷") for op in operators]
-        if not all(
-            any(close(v, a) for a in allowed) or (factor and v in FACTORS)
-            for v, factor in zip(values, factors, strict=True)
-        ):
-            continue
-        total = _evaluate(values, operators)
-        rhs = m.group("rhs")
-        stated = _number(rhs)
-        if total is None:
-            continue
-        if "÷" in operators:
-            # A quotient is rounded: it must round to what is written, to its own decimals.
-            decimals = len(rhs.rstrip("%").partition(".")[2])
-            percent = rhs.endswith("%") and not any(n.endswith("%") for n in numbers)
-            hundred = any(
-                op == "×" and v == 100 for op, v in zip(operators, values[1:], strict=True)
-            )
-            if percent and not hundred:
-                total *= 100  # "49 ÷ 67.2 = 72.9%": the quotient 0.729 written as a percentage
-            holds = abs(total - stated) <= 0.5 * 10**-decimals + 1e-9
-        else:
-            holds = close(total, stated)
-        if holds:
-            spans.append((m.start(), m.end(), stated, _carried(values, operators, known)))
-            allowed.append(stated)
+    spans: list[tuple[int, int, float, str]] = []
+    pending = list(_WORKING.finditer(view))
+    # until nothing more holds: a working may start from a result the answer works out
+    # after it ("As a count: 340 (34% × 1000 ÷ 100 = 340). Together: 34% (24% + 10% = 34%)")
+    while pending:
+        held = [m for m in pending if _holds(m, allowed, known, spans)]
+        if not held:
+            break
+        pending = [m for m in pending if m not in held]
+    spans.sort()
     return spans
+
+
+def _holds(
+    m: re.Match[str],
+    allowed: list[float],
+    known: Sequence[Figure],
+    spans: list[tuple[int, int, float, str]],
+) -> bool:
+    """Whether the working ``m`` starts from allowed figures and computes what it states; if
+    so its span is added to ``spans`` and its result to ``allowed``."""
+    lhs = m.group("lhs")
+    numbers = re.findall(_NUM, lhs)
+    operators = re.findall(rf"(?<=[\d%])\s*({_OPERATOR})\s*(?=\d)", lhs)
+    if len(operators) != len(numbers) - 1:
+        return False
+    values = [_number(n) for n in numbers]
+    factors = [False] + [op in ("×", "÷") for op in operators]
+    if not all(
+        any(close(v, a) for a in allowed) or (factor and v in FACTORS)
+        for v, factor in zip(values, factors, strict=True)
+    ):
+        return False
+    total = _evaluate(values, operators)
+    rhs = m.group("rhs")
+    stated = _number(rhs)
+    if total is None:
+        return False
+    if "÷" in operators:
+        # A quotient is rounded: it must round to what is written, to its own decimals.
+        decimals = len(rhs.rstrip("%").partition(".")[2])
+        percent = rhs.endswith("%") and not any(n.endswith("%") for n in numbers)
+        hundred = any(op == "×" and v == 100 for op, v in zip(operators, values[1:], strict=True))
+        if percent and not hundred:
+            total *= 100  # "49 ÷ 67.2 = 72.9%": the quotient 0.729 written as a percentage
+        holds = abs(total - stated) <= 0.5 * 10**-decimals + 1e-9
+    else:
+        holds = close(total, stated)
+    if holds:
+        spans.append((m.start(), m.end(), stated, _carried(values, operators, known)))
+        allowed.append(stated)
+    return holds
 
 
 def _carried(values: Sequence[float], operators: Sequence[str], known: Sequence[Figure]) -> str:

@@ -175,20 +175,22 @@ def converted(fact: Fact, unit: str) -> Result:
     return Result(value, want, (fact,), working, fact.qualifier)
 
 
-def count_of(share: Fact, sample: Fact) -> Result:
+def count_of(share: Fact | Result, sample: Fact) -> Result:
     """How many a share of the whole sample is: '58.8% × 1000 ÷ 100 = 588' companies ("over
-    1,000 companies" makes it over 588)."""
-    if share.unit != "%" or sample.unit in ("%", ""):
-        return Result(None, sample.unit, (share, sample), problem="it is not a share of a count")
+    1,000 companies" makes it over 588). The share is a fact, or a result worked out before
+    (whose own rows its answer states already: the result's rows are then the sample alone)."""
+    rows = (share, sample) if isinstance(share, Fact) else (sample,)
+    if share.value is None or share.unit != "%" or sample.unit in ("%", ""):
+        return Result(None, sample.unit, rows, problem="it is not a share of a count")
     qualifier = _bound([share.qualifier, sample.qualifier])
     if qualifier is None:
-        return Result(None, sample.unit, (share, sample), problem="one figure is only a bound")
+        return Result(None, sample.unit, rows, problem="one figure is only a bound")
     exact = share.value * sample.value / 100
     value = float(round(exact))
     if qualifier == "exact" and value != round(exact, 6):
         qualifier = "about"  # a whole number of people or firms, rounded
     working = f"{_v(share.value, '%')} × {_v(sample.value, '')} ÷ 100 = {value:g}"
-    return Result(value, sample.unit, (share, sample), working, qualifier)
+    return Result(value, sample.unit, rows, working, qualifier)
 
 
 def share_of_share(part: Fact, whole: Fact) -> Result:
