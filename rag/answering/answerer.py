@@ -945,7 +945,7 @@ class Answerer:
         if r.intent == "sum" and len(facts) >= 2:
             summed = operations.total(facts)
             counted = self._as_count(r, summed)
-            # "how many firms lost $100M or more?": the count first (cited in reading order)
+            # "how many households spend $2,000 or more?": the count first, cited in reading order
             lead = "" if counted is None else writers.worked(counted, "as a count", k, sources)
             return f"{lead} {writers.worked(summed, 'together', k, sources)}".strip()
         if r.intent == "complement":

@@ -393,8 +393,8 @@ class Knowledge:
         # acronyms the reports spell out, with their phrase as written and as its words
         self.spelled = spelled_out(r.info.plain or r.info.text for r in reports)
         self.acronyms = {key: frozenset(tokenize(phrase)) for key, phrase in self.spelled.items()}
-        # those that name who made a report ("AIIA"): readers name a publisher by its acronym,
-        # the text in full ("When we started the AI Infrastructure Alliance in 2021")
+        # those that name who made a report ("NCWA"): readers name a publisher by its acronym,
+        # the text in full ("When we founded the Northern Cycling Welfare Association")
         made_by = " ".join(f"{r.info.publisher} {r.info.title}" for r in reports).lower()
         self.names = {k: phrase for k, phrase in self.spelled.items() if phrase.lower() in made_by}
         # report.toml's word groups, lower-cased and spaced as expand_aliases compares them
@@ -736,7 +736,7 @@ class Knowledge:
 
     def embedded_text(self, text: str) -> str:
         """The question as it is embedded: the acronym of a report's maker followed by its
-        name ("AIIA (AI Infrastructure Alliance)"), which the model can read, where the
+        name ("NCWA (Northern Cycling Welfare Association)"), which the model can read, where the
         acronym alone may mean nothing to it. A term of the field ("LLM") is left as the
         question writes it: the report writes it so too."""
         if not self.names:

@@ -563,7 +563,7 @@ def _targets(reading: Reading, knowledge: Knowledge, vector: Any) -> list[Fact]:
     if floors:
         rows = bands_from(table, floors[0].value)
         if len(rows) < 2 and floors[0].unit != "%":
-            # "lost at least $100M": only a table of amount bands can answer an amount, so
+            # "earn at least $40K": only a table of amount bands can answer an amount, so
             # the best-ranked such table, wherever a table without bands ranks above it
             banded = (bands_from(knowledge.reports[s.item.report].tables[s.item.table],
                                  floors[0].value) for s in ranked)  # fmt: skip
