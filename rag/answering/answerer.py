@@ -967,10 +967,11 @@ class Answerer:
                 operations.share_of_share(part, whole), "as a share of the larger group", k, sources
             )
         fact = facts[0]
-        text = writers.state(fact, k.reports[fact.report], sources)
-        counted = self._as_count(r, fact)
+        counted = self._as_count(r, fact)  # "how many companies is that?": the count first
         if counted is not None:
             text = writers.worked(counted, "as a count", k, sources)
+        else:
+            text = writers.state(fact, k.reports[fact.report], sources)
         unit = _duration_asked(r.text)
         if unit and operations.time_unit(fact.unit) not in (None, unit):
             result = operations.converted(fact, unit)

@@ -736,9 +736,9 @@ class Knowledge:
 
     def embedded_text(self, text: str) -> str:
         """The question as it is embedded: the acronym of a report's maker followed by its
-        name ("NCWA (Northern Cycling Welfare Association)"), which the model can read, where the
-        acronym alone may mean nothing to it. A term of the field ("LLM") is left as the
-        question writes it: the report writes it so too."""
+        name ("NCWA (Northern Cycling Welfare Association)"), which the model can read,
+        where the acronym alone may mean nothing to it. A term of the field ("LLM") is left
+        as the question writes it: the report writes it so too."""
         if not self.names:
             return text
 
