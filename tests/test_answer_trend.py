@@ -75,6 +75,10 @@ Same as every year, we asked our respondents in which country they live. Denmark
 Our riders live in twelve countries, but over 40% of them came from Denmark and the
 Netherlands.
 
+## Locks
+
+While Kryptonite locks are still the most common, folding locks are now used on 34% of the bikes.
+
 ## Wishes
 
 The three things riders wanted from the city council were:
@@ -246,6 +250,18 @@ def test_a_figure_that_counts_another_name_is_not_given_for_the_name_asked(
     assert other["grounded"] is False and "gives no figure" in str(other["text"])
     own = _ask("What share of riders take the Nordhavn tunnel?", data_dir, capsys)
     assert own["grounded"] is True and "57%" in str(own["text"])
+
+
+@pytest.mark.model
+def test_a_figure_of_a_clause_set_against_the_name_asked_is_not_its_figure(
+    data_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SURVEY_RAG_DATA_DIR", str(data_dir))
+    # "While Kryptonite locks are still the most common, folding locks are now used on 34%"
+    other = _ask("What share of bikes use Kryptonite locks?", data_dir, capsys)
+    assert other["grounded"] is False and "34%" not in str(other["text"]).split("says")[0]
+    own = _ask("What share of bikes have a folding lock?", data_dir, capsys)
+    assert own["grounded"] is True and "34%" in str(own["text"])
 
 
 @pytest.mark.model

@@ -6,7 +6,7 @@ import pytest
 
 from ingest.corpus import load_report
 from ingest.sections import load_sections
-from rag.text.sentences import report_sentences, signposts, split_sentences
+from rag.text.sentences import own_clause, report_sentences, signposts, split_sentences
 from rag.types import Section
 from tests.conftest import BUNDLED_REPORT
 
@@ -195,3 +195,23 @@ def test_a_signpost_is_a_sentence_that_announces_what_comes_next(
     text: str, announces: bool
 ) -> None:
     assert signposts(text) is announces
+
+
+@pytest.mark.parametrize(
+    ("sentence", "figure", "clause"),
+    [
+        ("While Go stays popular, Rust rose to 22% usage.", "22%", " Rust rose to 22% usage."),
+        ("Most came from banks, but no sector was over 8% of the total.", "8%", ", but no sector"),
+        # the figure's clause points back at what the other names: one subject, no contrast
+        ("Although the app leads, its share fell by 5pp this year.", "5pp", None),
+        ("Founded in 2015, the club now has 2,500 members.", "2,500", None),
+    ],
+)
+def test_a_figure_in_a_clause_set_against_another_has_that_clause_as_its_own(
+    sentence: str, figure: str, clause: str | None
+) -> None:
+    found = own_clause(sentence, sentence.index(figure))
+    if clause is None:
+        assert found is None
+    else:
+        assert found is not None and found.startswith(clause)

@@ -67,7 +67,7 @@ from rag.text.lexicon import (
     asks_change,
 )
 from rag.text.numbers import Figure, close, format_figure, moves, units_agree
-from rag.text.sentences import asks_respondents, of_earlier_edition, refers_back
+from rag.text.sentences import asks_respondents, of_earlier_edition, own_clause, refers_back
 from rag.text.tokens import tokenize
 from rag.types import Answer, Citation, Fact, Hit, Plan, Sentence
 
@@ -808,12 +808,22 @@ class Answerer:
         # a label's first word is capitalised as any sentence's: only a word the reports
         # never write in lower case is a name ("Linux", not "Time to first release")
         counted = {t for t in named if k.proper(t)} - GENERIC - self._report_names(r)
-        if not counted:
-            return False
         held, question = tokens_of(said), tokens_of(r.text)
+        if not counted:
+            return self._in_other_clause(asked, fact)
         return not any(k.covers(t, held) for t in asked) and not any(
             k.covers(t, question) for t in counted
         )
+
+    def _in_other_clause(self, asked: set[str], fact: Fact) -> bool:
+        """Whether the names asked stand only in a clause the fact's sentence sets against the
+        one holding its figure ("While X stays ubiquitous, Y rose to 22%" asked of X)."""
+        at = next((f.start for f in figures_of(fact.source) if close(f.value, fact.value)), None)
+        clause = own_clause(fact.source, at) if at is not None else None
+        if clause is None:
+            return False
+        k, held = self.knowledge, tokens_of(clause)
+        return not any(k.covers(t, held) or k.spelled_out(t, held) for t in asked)
 
     def _joint_figure(self, r: Reading) -> str | None:
         """The name a question asks about when the figure found counts it together with another

@@ -272,6 +272,31 @@ def refers_back(sentence: str, at: int | None = None) -> bool:
     return bool(_BACK_REFERENCE.search(sentence, 0, len(sentence) if at is None else at))
 
 
+# "While X stays popular, Y rose to 22%", "X led, but no Y was over 8%": a clause set against
+# another; its figures count what that clause names, not what the other names
+_CONTRAST = re.compile(r",\s*(?:but|while|whereas|although|though|yet)\b|;", re.I)
+_CONTRAST_LEAD = re.compile(r"^\W*(?:while|whereas|although|though)\b[^,]*,", re.I)
+# "its share dropped": the figure's clause speaks of what the other clause names
+_BACK_TO_OTHER = re.compile(r"\b(?:its|their|it|they)\b", re.I)
+
+
+def own_clause(sentence: str, at: int) -> str | None:
+    """The clause of ``sentence`` holding position ``at`` (a figure's) where the sentence sets
+    two clauses against each other and that one does not point back to the other; else None."""
+    cuts = [0]
+    lead = _CONTRAST_LEAD.match(sentence)
+    if lead is not None:
+        cuts.append(lead.end())
+    cuts += [m.start() for m in _CONTRAST.finditer(sentence)]
+    cuts = sorted(set(cuts)) + [len(sentence)]
+    if len(cuts) < 3:
+        return None
+    start = max(c for c in cuts[:-1] if c <= at)
+    end = min(c for c in cuts[1:] if c > start)
+    clause = sentence[start:end]
+    return None if _BACK_TO_OTHER.search(clause) else clause
+
+
 # "To start with, let's understand who we talked with", "Now let us turn to the results": the
 # writer tells the reader where the text goes next and states nothing itself
 _SIGNPOST = re.compile(
