@@ -164,3 +164,38 @@ def test_a_figure_that_moved_is_this_years_with_the_sentence_on_how_it_moved(
 )
 def test_a_move_is_asked_in_a_verb_or_a_phrase(question: str, asks: bool) -> None:
     assert asks_change(question) is asks
+
+
+@pytest.mark.parametrize(
+    ("question", "other"),
+    [
+        ("What share came from firms of 11 to 100 people?", True),  # a band below 1000+
+        ("What share had more than 5,000 people?", True),  # another cut-off
+        ("What share came from firms of 1000+ people?", False),  # the band the figure counts
+        ("What share of firms were founded in 2015?", False),  # a year is no band
+    ],
+)
+def test_a_figure_counting_one_band_of_a_measure_does_not_answer_another(
+    question: str, other: bool
+) -> None:
+    from rag.answering.answerer import _other_bound
+    from rag.types import Fact
+
+    big = Fact(
+        "f",
+        "r",
+        "t",
+        "",
+        "",
+        17.0,
+        "%",
+        "exact",
+        "S",
+        "",
+        "",
+        0,
+        1,
+        "text",
+        "firms of 1000+ people",
+    )
+    assert (_other_bound(question, big) is not None) is other

@@ -738,7 +738,9 @@ class Answerer:
             return self._no_figure(r, sources)
         if not r.inherited and self._counts_another_name(r, r.facts[0]):
             return self._no_figure(r, sources)
-        bound = _other_bound(r.text, r.facts[0]) if r.intent == "figure" else None
+        # (a breakdown found as one figure is asked of one band too)
+        one = r.intent == "figure" or (r.intent == "breakdown" and len(r.facts) == 1)
+        bound = _other_bound(r.text, r.facts[0]) if one else None
         if bound is not None and not r.inherited:
             # "what share have more than 50 staff?" is not answered by "40% have over 20"
             fact = r.facts[0]
@@ -1297,7 +1299,13 @@ _BOUNDS = ("over", "under", "at_least", "at_most")
 def _other_bound(question: str, fact: Fact) -> Figure | None:
     """The cut-off a question asks ("more than 50 staff") when the figure found counts those past
     another cut-off of the same measure ("over 20 employees"), else None."""
-    asked = [f for f in figures_of(question) if f.qualifier in _BOUNDS and f.unit != "%"]
+    # a cut-off, or a band's end in a unit ("from 11 to 100 people"), against those the figure
+    # found is of ("companies of 1000+ people")
+    asked = [
+        f
+        for f in figures_of(question)
+        if f.unit != "%" and (f.qualifier in _BOUNDS or f.unit not in ("", "year"))
+    ]
     said = [
         f for f in figures_of(fact.subject or fact.row) if f.qualifier in _BOUNDS and f.unit != "%"
     ]
