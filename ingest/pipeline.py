@@ -456,6 +456,8 @@ def _write_build(
     if reused:
         write([(r, old_vectors[r[0]]) for r in reused])
     if missing:
+        from concurrent.futures import ThreadPoolExecutor
+
         from tqdm import tqdm
 
         embedder = embedder or get_embedder(settings)
@@ -464,14 +466,20 @@ def _write_build(
         for r in missing:
             by_text.setdefault(r[1], []).append(r)
         texts = sorted(by_text, key=len)  # similar lengths per batch pad less
-        with tqdm(
-            total=len(texts),
-            desc=f"embedding {report_id}",
-            unit="text",
-            file=sys.stderr,
-            disable=not progress,
-            leave=False,
-        ) as bar:
+        with (
+            tqdm(
+                total=len(texts),
+                desc=f"embedding {report_id}",
+                unit="text",
+                file=sys.stderr,
+                disable=not progress,
+                leave=False,
+            ) as bar,
+            ThreadPoolExecutor(max_workers=1) as writer,
+        ):
+            # the store writes the last batch while the next one is embedded: a write is a
+            # round trip the embedder need not wait for (one writer: batches land in order)
+            written: list[Any] = []
             pending: list[tuple[tuple[str, str, dict[str, Any]], Any]] = []
             for i in range(0, len(texts), EMBED_BATCH):
                 batch_texts = texts[i : i + EMBED_BATCH]
@@ -484,9 +492,12 @@ def _write_build(
                 bar.update(len(batch_texts))
                 renew()
                 if len(pending) >= WRITE_BATCH:
-                    write(pending)
+                    _raise_failed(written)
+                    written.append(writer.submit(write, pending))
                     pending = []
-            write(pending)
+            written.append(writer.submit(write, pending))
+            for future in written:
+                future.result()  # a failed write raises here, before the build is counted
 
     count = build.count()
     if count != len(records):
@@ -582,6 +593,13 @@ def _reusable_vectors(
         return {}
     by_text = dict(zip(got["documents"] or [], embeddings, strict=True))
     return {rid: by_text[text] for rid, text, _ in records if text in by_text}
+
+
+def _raise_failed(written: Sequence[Any]) -> None:
+    """Raise the error of a background write that failed: no more embedding for a lost build."""
+    for future in written:
+        if future.done():
+            future.result()
 
 
 def _pause_once() -> Any:

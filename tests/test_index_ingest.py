@@ -235,6 +235,34 @@ def test_killing_an_ingest_midway_keeps_the_previous_index_serving(fork: Fork) -
     assert open_index(fork.settings).fingerprint != before.fingerprint
 
 
+def test_a_write_failing_while_the_next_batch_embeds_fails_the_ingest_and_loses_nothing(
+    fork: Fork, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chromadb.api.models.Collection import Collection
+
+    from rag.errors import StoreUnavailable
+
+    before = open_index(fork.settings)
+    fork.edit(EDITED, "The experience is raw, visceral and immediate.")
+    calls = {"n": 0}
+    add = Collection.add
+
+    def failing_add(self: Collection, *args: object, **kwargs: object) -> None:
+        calls["n"] += 1
+        if calls["n"] == 2:  # the writes run beside the embedding: the second one fails
+            raise ConnectionError("server went away")
+        add(self, *args, **kwargs)
+
+    monkeypatch.setattr(Collection, "add", failing_add)
+    with pytest.raises(StoreUnavailable, match="previous index is still active"):
+        ingest(fork.settings, [fork.folder], force=True)
+    monkeypatch.undo()
+
+    after = open_index(fork.settings)
+    assert after.fingerprint == before.fingerprint
+    assert any(EDITED in c.text for c in after.chunks)
+
+
 def test_status_says_what_is_indexed_and_when_it_goes_stale(fork: Fork, capsys) -> None:
     ingest(fork.settings, [fork.folder])
     [status] = [s for s in index_status(fork.settings) if s.indexed]
