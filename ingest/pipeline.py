@@ -479,7 +479,7 @@ def _write_build(
         ):
             # the store writes the last batch while the next one is embedded: a write is a
             # round trip the embedder need not wait for (one writer: batches land in order)
-            written: list[Any] = []
+            writes: list[Any] = []
             pending: list[tuple[tuple[str, str, dict[str, Any]], Any]] = []
             for i in range(0, len(texts), EMBED_BATCH):
                 batch_texts = texts[i : i + EMBED_BATCH]
@@ -492,11 +492,11 @@ def _write_build(
                 bar.update(len(batch_texts))
                 renew()
                 if len(pending) >= WRITE_BATCH:
-                    _raise_failed(written)
-                    written.append(writer.submit(write, pending))
+                    _raise_failed(writes)
+                    writes.append(writer.submit(write, pending))
                     pending = []
-            written.append(writer.submit(write, pending))
-            for future in written:
+            writes.append(writer.submit(write, pending))
+            for future in writes:
                 future.result()  # a failed write raises here, before the build is counted
 
     count = build.count()
@@ -595,9 +595,9 @@ def _reusable_vectors(
     return {rid: by_text[text] for rid, text, _ in records if text in by_text}
 
 
-def _raise_failed(written: Sequence[Any]) -> None:
+def _raise_failed(writes: Sequence[Any]) -> None:
     """Raise the error of a background write that failed: no more embedding for a lost build."""
-    for future in written:
+    for future in writes:
         if future.done():
             future.result()
 

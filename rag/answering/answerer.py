@@ -810,9 +810,9 @@ class Answerer:
         # a label's first word is capitalised as any sentence's: only a word the reports
         # never write in lower case is a name ("Linux", not "Time to first release")
         counted = {t for t in named if k.proper(t)} - GENERIC - self._report_names(r)
-        held, question = tokens_of(said), tokens_of(r.text)
         if not counted:
             return self._in_other_clause(asked, fact)
+        held, question = tokens_of(said), tokens_of(r.text)
         return not any(k.covers(t, held) for t in asked) and not any(
             k.covers(t, question) for t in counted
         )
