@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.answering.survey_facets import load_facets, says
+from rag.answering.survey_facets import asks_figure, load_facets, says
 from rag.types import Sentence
 
 
@@ -51,3 +51,19 @@ def test_a_refusal_names_the_facet_only_when_the_question_asks_it_in_its_words(
 
     by_name = {f.name: f for f in load_facets()}
     assert _in_facet_words(question, by_name[facet]) is named
+
+
+@pytest.mark.parametrize(
+    ("question", "figure"),
+    [
+        ("What was the mean score?", True),
+        ("What share of clubs have a coach?", True),
+        ("How long did the survey run?", True),
+        # "mean" as a verb: the answer is in words, and a sentence without a figure is no
+        # refusal ("it gives no figure for this")
+        ("and what does that mean for their budgets?", False),
+        ("What does this mean for new members?", False),
+    ],
+)
+def test_a_question_asks_a_figure_only_in_words_that_ask_one(question: str, figure: bool) -> None:
+    assert asks_figure(question) is figure

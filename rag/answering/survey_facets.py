@@ -32,9 +32,11 @@ if TYPE_CHECKING:
     from rag.types import ReportInfo
 
 # "how many", "what share", "the average": the question wants a figure, not a description
+# "mean" only as a noun ("the mean", "mean score"): "what does that mean?" asks no figure
 _FIGURE_ASKED = re.compile(
     r"\bhow (?:many|much|long|often|big|large)\b|%|\b(?:percentage|percent|proportion|share|"
-    r"number|fraction|amount) of\b|\b(?:average|median|mean|percentage|percent)\b"
+    r"number|fraction|amount) of\b|\b(?:average|median|percentage|percent)\b"
+    r"|\b(?:the|a|its|their) mean\b|\bmean (?:of|value|score|number|age|rating)\b"
     r"|\bwhat (?:share|proportion|fraction)\b",
     re.I,
 )
