@@ -8,7 +8,6 @@ merges the two rankings without having to calibrate their scores against each ot
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -18,8 +17,6 @@ from rag.text.tokens import acronyms, expand, tokenize
 from rag.types import Chunk, Fact, Hit
 
 MIN_FACTS = 3
-# a few threads: the UI answers several users at once
-_DENSE_QUERIES = ThreadPoolExecutor(max_workers=4, thread_name_prefix="dense-query")
 
 
 def dense_depth(k: int) -> int:
@@ -98,14 +95,10 @@ class HybridRetriever:
         """The ``k`` best passages and facts for ``question`` (at least ``MIN_FACTS`` facts)."""
         k = k or self.k
         depth = dense_depth(k)
-        # the store answers the dense query (another process, for a server) while this
-        # thread ranks the words: the question waits for the slower of the two, not both
-        embedding = self.embed_query(question)
-        pending = _DENSE_QUERIES.submit(self.index.query, embedding, depth)
         tokens = tokenize(question)
         tokens += [t for a in tokens if a in self.acronyms for t in sorted(self.acronyms[a])]
         lexical = [self.items[i].id for i, _ in self.bm25.top(expand(tokens), depth)]
-        dense_pairs = pending.result()
+        dense_pairs = self.index.query(self.embed_query(question), depth)
         similarity = {rid: sim for rid, sim in dense_pairs if rid in self.by_id}
         dense = list(similarity)
         fused = rrf([lexical, dense], self.rrf_k)
