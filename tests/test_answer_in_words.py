@@ -82,6 +82,26 @@ def test_the_most_used_is_the_one_the_report_ranks_first_in_words(engine: Engine
     assert "50%" not in answer.text
 
 
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        ("The harbour forum was the most frequently used by far.", True),
+        ("The top responses were learning the boat (15%) and the cold (13%).", True),
+        # what was asked names no answer: the ranking stands in a sentence after it
+        ("For years this survey has asked members about their biggest worry.", False),
+        ("We asked which forum was the most popular.", False),
+    ],
+)
+def test_a_sentence_names_what_came_first_only_when_it_states_an_answer(
+    text: str, first: bool
+) -> None:
+    from rag.answering.answerer import _ranks_first
+    from rag.types import Sentence
+
+    sentence = Sentence(report="r", section="Community", start=0, end=len(text), text=text)
+    assert _ranks_first(sentence) is first
+
+
 def test_rows_of_one_figure_rank_nothing() -> None:
     from dataclasses import replace
 

@@ -1287,10 +1287,11 @@ _SUPERLATIVE_REACH = 3
 
 
 def _ranks_first(s: Sentence) -> bool:
-    """Whether a sentence names what came first: "the most frequently used", "the top tool"."""
+    """Whether a sentence names what came first: "the most frequently used", "the top tool";
+    not one that says what was asked ("we asked about their biggest challenge")."""
     words = set(tokenize(s.text, keep_stopwords=True))
     most = bool(words & TOPMOST) or ("most" in words and bool(words & COMMONNESS))
-    return _quotable(s) and most
+    return _quotable(s) and most and not asks_respondents(s.text)
 
 
 _BOUNDS = ("over", "under", "at_least", "at_most")
