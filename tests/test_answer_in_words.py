@@ -59,6 +59,12 @@ The complaints about the boathouse changed since the last survey:
 
 Respondents rowed for these clubs: Harbour (22%), Bay (14%), North (6%), South (6%) and Quay
 (5%).
+
+## Countries
+
+Rowers were asked which country they live in. The top countries were, in order: United States
+(31%), Germany (12%) and United Kingdom (9%). If you have ideas for the next survey, please let
+us know!
 """
 
 
@@ -100,6 +106,13 @@ def test_a_sentence_names_what_came_first_only_when_it_states_an_answer(
 
     sentence = Sentence(report="r", section="Community", start=0, end=len(text), text=text)
     assert _ranks_first(sentence) is first
+
+
+@pytest.mark.model
+def test_a_country_asked_in_capitals_is_answered_with_its_figure(engine: Engine) -> None:
+    # "the US" is the United States the report writes out, not the "us" of "let us know"
+    answer = engine.answer("What share of respondents are from the US?")
+    assert answer.grounded and "31%" in answer.text, answer.text
 
 
 def test_rows_of_one_figure_rank_nothing() -> None:

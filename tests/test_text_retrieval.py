@@ -36,6 +36,15 @@ def test_tokenizer_keeps_figures_and_acronyms() -> None:
     assert tokenize("cant", keep_stopwords=True) == tokenize("can't", keep_stopwords=True)
 
 
+def test_a_country_in_capitals_is_the_country_not_the_pronoun() -> None:
+    assert tokenize("respondents from the US") == tokenize("respondents from the United States")
+    assert tokenize("U.S.-based firms") == tokenize("United States-based firms")
+    assert tokenize("the UK, and Canada") == tokenize("the United Kingdom, and Canada")
+    # "let us know" says nothing of the United States
+    assert tokenize("please let us know") == ["please", "let", "know"]
+    assert tokenize("USB drives") == ["usb", "drive"]
+
+
 @pytest.mark.parametrize(
     ("words", "digits"),
     [

@@ -30,10 +30,25 @@ STOPWORDS = frozenset(
     just me more most my myself no nor not of off on once only or other our ours ourselves out over
     own same she should so some such than that the their theirs them themselves then there these
     they this those through to too under until up very was we were what when where which while who
-    whom why will with would you your yours yourself yourselves also than whether per
+    whom why will with would you your yours yourself yourselves also than whether per us
     s t don't didn't can't couldn't won't isn't aren't wasn't weren't doesn't
     """.split()
 )
+# Countries written as capitals ("the US", "U.K."), read as the names reports write out: in
+# lower case "us" is the pronoun ("let us know"), a stopword.
+_ABBREVIATED_PLACES = (
+    (re.compile(r"\bU\.?S\.?A?\b\.?(?=[\s,;:!?)-]|$)"), "United States"),
+    (re.compile(r"\bU\.?K\.?\b(?=[\s,;:!?)-]|$)"), "United Kingdom"),
+)
+
+
+def spelled_out_places(text: str) -> str:
+    """``text`` with "US", "U.S.", "USA" and "UK" written as the countries' names."""
+    if "U" not in text:
+        return text
+    for pattern, name in _ABBREVIATED_PLACES:
+        text = pattern.sub(name, text)
+    return text
 
 
 # Irregular forms a plural stemmer cannot reach, mapped to the form the reports use.
@@ -131,7 +146,7 @@ def tokenize(text: str, *, keep_stopwords: bool = False) -> list[str]:
 def _tokens(text: str, keep_stopwords: bool) -> tuple[str, ...]:
     # one question is read many times over (its parts, terms, names): each text once
     tokens: list[str] = []
-    for m in _TOKEN.finditer(spelled_as_digits(text.lower())):
+    for m in _TOKEN.finditer(spelled_as_digits(spelled_out_places(text).lower())):
         if m.group("num"):
             number = m.group("num").replace(",", "")
             if "." in number:
