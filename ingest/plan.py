@@ -60,12 +60,16 @@ def plan_report(
     sentences = report_sentences(info.id, plain, sections)
     found = extract_facts(info, plain, sentences, doc.blocks)
     # a chart's alt text with no figure ("Chart of editors respondents use") is a caption:
-    # it names a finding without stating it, so it is never quoted as an answer
+    # it names a finding without stating it, so it is never quoted as an answer; nor is a
+    # table's header row ("Survey, Started, Completed, Views"), which names columns (its
+    # facts carry the names, its chunk the words)
     captions = [(b.start, b.end) for b in doc.blocks if b.kind == "figure"]
+    headers = [(b.start, b.end) for b in doc.blocks if b.kind == "header"]
     sentences = [
         s
         for s in sentences
-        if extract_figures(s.text) or not any(a <= s.start < z for a, z in captions)
+        if (extract_figures(s.text) or not any(a <= s.start < z for a, z in captions))
+        and not any(a <= s.start < z for a, z in headers)
     ]
     facts, warnings = merge_facts(hand, found)
     chunks = chunk_text(plain, sections, info.id)

@@ -133,6 +133,24 @@ def test_a_chart_caption_without_a_figure_is_never_a_sentence_to_quote(tmp_path:
     assert any("61% use VS Code" in t for t in said)  # alt text that states a figure stays
 
 
+def test_a_table_header_row_is_never_a_sentence_to_quote(tmp_path: Path) -> None:
+    text = (
+        "# Participation\n\n"
+        "| **Survey** | **Started** | **Completed** | **Views** |\n"
+        "|:---:|---:|---:|---:|\n"
+        "| 2022 | 11 482 | 9 433 | 25 581 |\n"
+        "| 2023 | 11 950 | 9 710 | 16 028 |\n\n"
+        "We saw a slight uptick in starts and completions this year.\n"
+    )
+    plan = plan_report(write(tmp_path, "participation.md", text), "fp")
+    said = [s.text for s in plan.sentences]
+    # the header names columns and states nothing: its names stay with the rows' facts
+    assert not any("Survey, Started" in t for t in said), said
+    assert any("9 710" in t for t in said)
+    completed = next(f for f in plan.facts if f.value == 9710)
+    assert "Completed" in completed.row
+
+
 def test_markdown_report_identity_and_sections_come_from_the_file(tmp_path: Path) -> None:
     loaded = load(write(tmp_path, "gopher-results.md", MARKDOWN))
     info = loaded.info
