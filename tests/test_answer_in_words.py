@@ -60,6 +60,13 @@ The complaints about the boathouse changed since the last survey:
 Respondents rowed for these clubs: Harbour (22%), Bay (14%), North (6%), South (6%) and Quay
 (5%).
 
+## Participation
+
+| Survey | Started | Completed | Completion rate |
+|---|---:|---:|---:|
+| 2024 | 1 210 | 950 | 78.5% |
+| 2025 | 1 460 | 1 190 | 81.5% |
+
 ## Countries
 
 Rowers were asked which country they live in. The top countries were, in order: United States
@@ -113,6 +120,15 @@ def test_a_country_asked_in_capitals_is_answered_with_its_figure(engine: Engine)
     # "the US" is the United States the report writes out, not the "us" of "let us know"
     answer = engine.answer("What share of respondents are from the US?")
     assert answer.grounded and "31%" in answer.text, answer.text
+
+
+@pytest.mark.model
+def test_a_figure_a_table_gives_for_each_edition_is_this_editions(engine: Engine) -> None:
+    answer = engine.answer("What was the completion rate?")
+    assert answer.grounded and "81.5%" in answer.text and "78.5%" not in answer.text, answer.text
+    # a year asked is the year answered
+    answer = engine.answer("What was the completion rate in 2024?")
+    assert "78.5%" in answer.text, answer.text
 
 
 def test_rows_of_one_figure_rank_nothing() -> None:

@@ -496,9 +496,36 @@ def _current_first(ranked: list[Scored], text: str) -> list[Scored]:
     if not ranked or words & TIME_SHIFT or asks_change(text) or _names_year(text):
         return ranked
     if not earlier_edition_fact(ranked[0].item):
-        return ranked
-    now = this_years(ranked[0].item, ranked)
+        now = latest_edition(ranked[0].item, ranked)
+    else:
+        now = this_years(ranked[0].item, ranked)
     return ranked if now is None else [now, *[s for s in ranked if s is not now]]
+
+
+def latest_edition(first: Fact, ranked: Sequence[Scored]) -> Scored | None:
+    """Of rows of one table that differ only by their year ("Completed (2022)", "Completed
+    (2023)"), the latest: this survey's figure, where a question names no year."""
+    year, label = _row_year(first.row)
+    if year is None:
+        return None
+    latest: tuple[float, Scored] | None = None
+    for s in ranked:
+        f = s.item
+        if f.report != first.report or f.table != first.table:
+            continue
+        other, other_label = _row_year(f.row)
+        if other is not None and other_label == label and (latest is None or other > latest[0]):
+            latest = (other, s)
+    return None if latest is None or latest[0] <= year else latest[1]
+
+
+def _row_year(row: str) -> tuple[float | None, str]:
+    """The year a row label names, and the label without it."""
+    years = [f for f in extract_figures(row) if f.unit == "year"]
+    if len(years) != 1:
+        return None, row
+    y = years[0]
+    return y.value, " ".join((row[: y.start] + row[y.end :]).replace("()", " ").split())
 
 
 def this_years(earlier: Fact, ranked: Sequence[Scored]) -> Scored | None:
