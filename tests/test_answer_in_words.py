@@ -69,6 +69,7 @@ Respondents rowed for these clubs: Harbour (22%), Bay (14%), North (6%), South (
 
 ## Countries
 
+The questionnaire was offered in four languages: English, German, Dutch and French.
 Rowers were asked which country they live in. The top countries were, in order: United States
 (31%), Germany (12%) and United Kingdom (9%). If you have ideas for the next survey, please let
 us know!
@@ -129,6 +130,12 @@ def test_a_figure_a_table_gives_for_each_edition_is_this_editions(engine: Engine
     # a year asked is the year answered
     answer = engine.answer("What was the completion rate in 2024?")
     assert "78.5%" in answer.text, answer.text
+
+
+@pytest.mark.model
+def test_a_count_stated_in_words_is_given_not_called_missing(engine: Engine) -> None:
+    answer = engine.answer("In how many languages was the questionnaire offered?")
+    assert "four languages" in answer.text and "no figure" not in answer.text, answer.text
 
 
 def test_rows_of_one_figure_rank_nothing() -> None:

@@ -68,7 +68,7 @@ from rag.text.lexicon import (
 )
 from rag.text.numbers import Figure, close, format_figure, moves, units_agree
 from rag.text.sentences import asks_respondents, of_earlier_edition, own_clause, refers_back
-from rag.text.tokens import tokenize
+from rag.text.tokens import spelled_as_digits, tokenize
 from rag.types import Answer, Citation, Fact, Hit, Plan, Sentence
 
 _CONTEXT_CACHE = 256
@@ -609,7 +609,7 @@ class Answerer:
         if chosen and asks_figure(r.text) and not facet.metadata:
             # the best statement of the facet must hold the figure: a figure in a weaker one
             # beside it ("no vertical was over 8%" beside the job titles) answers another facet
-            if not figures_of(chosen[0].item.text):
+            if not figures_of(spelled_as_digits(chosen[0].item.text)):  # "seven languages"
                 said = [m.item for m in chosen if isinstance(m.item, Sentence)]
                 stated = writers.quoted(said[:1], sources)  # the facet's own statement
                 text = f"The report gives no figure for {facet.label}; it says: {stated}"
@@ -1052,7 +1052,9 @@ class Answerer:
             wanted = wanted_units(r.text)
             own = [s.item for s in r.ranked if s.item.source.strip() == best.text.strip()]
             other = bool(own) and all(self._counts_another_name(r, f) for f in own)
-            stated = () if other else figures_of(best.text)
+            # a count asked may stand in words ("in seven languages"): the quote gives it
+            spelled = best.text if wanted else spelled_as_digits(best.text)
+            stated = () if other else figures_of(spelled)
             if not wanted and asks_figure(r.text):
                 # a bare number inside a name ("Windows 11") does not say how many; one before
                 # a word the question asks about ("15 different tools") does
@@ -1060,7 +1062,7 @@ class Answerer:
                 stated = tuple(
                     f
                     for f in stated
-                    if f.unit or terms & set(tokenize(best.text[f.end : f.end + 40])[:3])
+                    if f.unit or terms & set(tokenize(spelled[f.end : f.end + 40])[:3])
                 )
                 # no duration was asked (that would be a wanted unit): "ran for two weeks"
                 # does not say how many or what share
