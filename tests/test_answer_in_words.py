@@ -138,6 +138,12 @@ def test_a_count_stated_in_words_is_given_not_called_missing(engine: Engine) -> 
     assert "four languages" in answer.text and "no figure" not in answer.text, answer.text
 
 
+@pytest.mark.model
+def test_two_rows_named_side_by_side_each_get_their_figure(engine: Engine) -> None:
+    answer = engine.answer("What share of respondents rowed for Harbour vs Bay?")
+    assert "22%" in answer.text and "14%" in answer.text, answer.text
+
+
 def test_rows_of_one_figure_rank_nothing() -> None:
     from dataclasses import replace
 

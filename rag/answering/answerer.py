@@ -978,6 +978,9 @@ class Answerer:
             return writers.worked(
                 operations.share_of_share(part, whole), "as a share of the larger group", k, sources
             )
+        if r.intent == "figure" and len(facts) >= 2 and len({f.table for f in facts}) == 1:
+            # two rows named side by side ("Linux vs macOS"): each figure, in the order asked
+            return " ".join(writers.state(f, k.reports[f.report], sources) for f in facts)
         fact = facts[0]
         counted = self._as_count(r, fact)  # "how many companies is that?": the count first
         if counted is not None:

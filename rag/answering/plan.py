@@ -584,6 +584,10 @@ def _targets(reading: Reading, knowledge: Knowledge, vector: Any) -> list[Fact]:
             return pair
     if selected:
         return selected[:1]
+    if reading.intent == "figure":
+        both = _rows_named_apart(reading.text, table)
+        if both:
+            return both  # "What share develop on Linux vs macOS?": each figure named
     from rag.answering.operations import bands_from
 
     floors = [f for f in reading.claimed if f.qualifier in ("over", "at_least")]
@@ -603,6 +607,23 @@ def _targets(reading: Reading, knowledge: Knowledge, vector: Any) -> list[Fact]:
         chosen = _agreeing(reading.text, best, ranked, knowledge)
         return [_whole_asked(reading.text, chosen, table)]
     return [best]
+
+
+def _rows_named_apart(text: str, table: Sequence[Fact]) -> list[Fact]:
+    """Two rows of one table a question sets side by side by name ("Linux vs macOS", "Linux
+    and macOS"): each side names one row only, by its label's words; else none."""
+    split = sides(without_cut_offs(text))
+    if split is None or len(table) < 2:
+        return []
+    labels = [set(tokenize(f.row or f.subject)) - GENERIC for f in table]
+    picked: list[Fact] = []
+    for side in split:
+        words = set(tokenize(side)) - GENERIC
+        named = [f for f, label in zip(table, labels, strict=True) if label and label <= words]
+        if len(named) != 1 or named[0] in picked:
+            return []
+        picked.append(named[0])
+    return picked
 
 
 def _whole_asked(text: str, part: Fact, table: Sequence[Fact]) -> Fact:
