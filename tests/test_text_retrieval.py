@@ -96,6 +96,13 @@ def test_women_and_men_are_asked_of_a_female_or_male_share(asked: str, said: str
     assert stated in synonyms(term)
 
 
+def test_the_most_popular_is_asked_of_the_most_common() -> None:
+    # "which editor is most popular?" of "the most common code editors are VS Code (43%) ..."
+    (term,) = tokenize("popular")
+    (stated,) = tokenize("common")
+    assert stated in synonyms(term)
+
+
 def test_bm25_finds_exact_figures_and_terms() -> None:
     docs = [tokenize(t) for t in ("losses of $100M to $200M", "losses of $200M or more", "ROI")]
     bm25 = BM25(docs)

@@ -182,6 +182,7 @@ _SYNONYM_GROUPS = [
     "founded founding started established launched",
     "woman women female females",
     "men male males",
+    "popular common commonest prevalent widespread",
 ]
 # A country, its adjective and its people: "Canadians", "Swedish" ask for Canada, Sweden.
 _PLACE_GROUPS = [
