@@ -34,6 +34,16 @@ def fact(fid: str, value: float, unit: str = "%", qualifier: str = "exact", row:
 # ---------------------------------------------------------------- questions inside a question
 
 
+def test_a_follow_up_asks_a_total_in_its_own_words() -> None:
+    ranked = [("sum", 0.48), ("figure", 0.4)]
+    # a follow-up may add to the figures before it, but "how satisfied overall?" adds nothing
+    assert settle_intent(ranked, "and how satisfied are they with Go overall?", True)[0] == (
+        "figure"
+    )
+    assert settle_intent(ranked, "and the total of those?", True)[0] == "sum"
+    assert settle_intent(ranked, "and both of them together?", True)[0] == "sum"
+
+
 @pytest.mark.parametrize(
     ("question", "expected"),
     [

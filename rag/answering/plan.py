@@ -436,7 +436,11 @@ def settle_intent(ranked: Sequence[tuple[str, float]], text: str, leans: bool) -
         # money did they lose?" is no difference, whatever turns came before
         "difference": two and (bool(words & DIFFERENCE_CUES) or "by how much" in lowered),
         "ratio": two and bool(words & RATIO_CUES),
-        "sum": two
+        # a follow-up takes its second thing from earlier turns only when it asks for a
+        # total in its own words ("and the total of those?"), not "how satisfied overall?"
+        "sum": contrasted(text)
+        or _two_things(text)
+        or (leans and bool(words & _SUM_CUES))
         or bool(words & ALL_ROWS)
         or any(f.qualifier in ("over", "at_least") for f in extract_figures(text)),
         **{intent: bool(words & cues) for intent, cues in OVERVIEW_CUES.items()},
@@ -451,6 +455,10 @@ def settle_intent(ranked: Sequence[tuple[str, float]], text: str, leans: bool) -
     # The classifier read the question's kind but not its shape: keep the kind, drop the shape
     # (what is left of a "trend" without a word about time is a plain figure question).
     return _FALLBACK[intent], probability
+
+
+# the words a total is asked in, beside ALL_ROWS ("all", "together", "combined")
+_SUM_CUES = frozenset(tokenize("total sum add added adding plus both", keep_stopwords=True))
 
 
 def _two_things(text: str) -> bool:
