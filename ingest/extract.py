@@ -220,7 +220,11 @@ def _after(figure: Figure, phrase: str, sentence: str, after: str, before: str) 
         who = [w for w in rest if _clean(w) not in {"the", "all", "our", "those"}]
         if who and not (len(who) == 1 and _clean(who[0]) in POPULATION_WORDS):
             return Found(figure, " ".join(who), phrase, "after", span)
-    elif words and (_verbish(words[0]) or (first == "to" and len(words) > 1)):
+    elif words and (
+        _verbish(words[0])
+        or (figure.unit == "%" and _participle(words[0]))
+        or (first == "to" and len(words) > 1)
+    ):
         return Found(figure, " ".join(words), phrase, "after", span)
     elif first in PREPOSITIONS and len(words) > 1:
         cut = next((i for i, w in enumerate(words) if i and _clean(w) in PHRASE_STOPS), None)
@@ -236,6 +240,20 @@ def _after(figure: Figure, phrase: str, sentence: str, after: str, before: str) 
     if first == "of" and all(_clean(w) in POPULATION_WORDS | _ARTICLES for w in words[1:]):
         return Found(figure, "", "", "before")  # "half of respondents, ...": measures nothing
     return Found(figure, " ".join(words), phrase if words else "", "after" if words else "before")
+
+
+def _participle(word: str) -> bool:
+    """A lower-case "-ing" word right after a figure starts what it measures: "66% using it at
+    work" (a preposition such as "during" does not)."""
+    w = _clean(word)
+    return word[:1].islower() and len(w) > 4 and w.endswith("ing") and w not in _ING_NOT_VERBS
+
+
+# "-ing" words that are prepositions or pronouns, not what a figure measures
+_ING_NOT_VERBS = frozenset(
+    "during including regarding concerning following according excluding nothing something "
+    "anything everything".split()
+)
 
 
 def _verbish_tail(word: str) -> bool:
@@ -311,7 +329,13 @@ def found_figures(sentence: str) -> list[Found]:
     for f in figures:
         exact = _restated(sentence, f, figures)
         if exact is not None:
-            words = subject_of(sentence, f)
+            # "half of Clojure users (49%) had 11 or more years": the clause goes on past the
+            # bracket, which lies after the words' figure
+            opened, closed = sentence.rfind("(", 0, exact.start), sentence.find(")", exact.end)
+            read = sentence
+            if f.end <= opened and closed > 0:
+                read = sentence[:opened].rstrip() + sentence[closed + 1 :]
+            words = subject_of(read, f)
             if words.rule == "after" and words.subject:
                 found = [
                     Found(exact, words.subject, words.phrase, "after", words.span)

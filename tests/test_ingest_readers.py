@@ -238,6 +238,16 @@ def test_plan_offsets_point_into_the_file_and_text_is_plain(tmp_path: Path) -> N
         ("20% saw losses of $50M to $100M.", ["saw losses of $50M to $100M"]),
         ("Nearly half (48%) of teams use Go for work.", ["use Go for work"]),
         ("About half of teams use gRPC (47%).", ["use gRPC"]),
+        # the clause goes on past the bracket that restates the words' figure
+        (
+            "Almost half of Clojure users (49%) had 11 or more years of experience.",
+            ["had 11 or more years of experience"],
+        ),
+        # a share followed by what its part does ("-ing"), whatever stands before it
+        (
+            "We now see 66% using it at work and 54% using it for hobbies.",
+            ["using it at work", "using it for hobbies"],
+        ),
         ("United States (22%), Germany (14%)", ["United States", "Germany"]),
         ("A majority (52%) went further.", ["went further"]),
         ("Well over 80% of the people surveyed wanted one platform.", ["wanted one platform"]),
