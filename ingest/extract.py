@@ -30,6 +30,7 @@ from rag.text.lexicon import (
     CHANGE_VERBS,
     CLAUSE_JOINS,
     GROUP_WORDS,
+    ING_NOT_VERBS,
     LEAD_WORDS,
     LINK_WORDS,
     PHRASE_STOPS,
@@ -246,14 +247,7 @@ def _participle(word: str) -> bool:
     """A lower-case "-ing" word right after a figure starts what it measures: "66% using it at
     work" (a preposition such as "during" does not)."""
     w = _clean(word)
-    return word[:1].islower() and len(w) > 4 and w.endswith("ing") and w not in _ING_NOT_VERBS
-
-
-# "-ing" words that are prepositions or pronouns, not what a figure measures
-_ING_NOT_VERBS = frozenset(
-    "during including regarding concerning following according excluding nothing something "
-    "anything everything".split()
-)
+    return word[:1].islower() and len(w) > 4 and w.endswith("ing") and w not in ING_NOT_VERBS
 
 
 def _verbish_tail(word: str) -> bool:

@@ -67,6 +67,7 @@ from rag.text.lexicon import (
     ROLES,
     SHORTFALL,
     STATISTICS,
+    SUM_CUES,
     THAT_FIGURE,
     TIME_SHIFT,
     TIME_WORDS,
@@ -440,7 +441,7 @@ def settle_intent(ranked: Sequence[tuple[str, float]], text: str, leans: bool) -
         # total in its own words ("and the total of those?"), not "how satisfied overall?"
         "sum": contrasted(text)
         or _two_things(text)
-        or (leans and bool(words & _SUM_CUES))
+        or (leans and bool(words & SUM_CUES))
         or bool(words & ALL_ROWS)
         or any(f.qualifier in ("over", "at_least") for f in extract_figures(text)),
         **{intent: bool(words & cues) for intent, cues in OVERVIEW_CUES.items()},
@@ -455,10 +456,6 @@ def settle_intent(ranked: Sequence[tuple[str, float]], text: str, leans: bool) -
     # The classifier read the question's kind but not its shape: keep the kind, drop the shape
     # (what is left of a "trend" without a word about time is a plain figure question).
     return _FALLBACK[intent], probability
-
-
-# the words a total is asked in, beside ALL_ROWS ("all", "together", "combined")
-_SUM_CUES = frozenset(tokenize("total sum add added adding plus both", keep_stopwords=True))
 
 
 def _two_things(text: str) -> bool:

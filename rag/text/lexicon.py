@@ -146,6 +146,10 @@ RATIO_CUES = _tokens(
     triple twice half odds x"""
 )
 
+# A follow-up adds to the figures before it only in these words, beside ALL_ROWS ("and the
+# total of those?"); "how satisfied are they overall?" adds nothing
+SUM_CUES = _tokens("total sum add added adding plus both")
+
 # Headings under which a report summarises itself: its own key findings come first in an
 # overview, before any figure the engine would pick.
 SUMMARY_HEADINGS = (
@@ -477,6 +481,12 @@ GROUP_WORDS = frozenset("among amongst where within".split())
 
 # Prepositions that open a phrase describing a figure: "$1B in yearly revenue".
 PREPOSITIONS = frozenset("in for on across among at within from".split())
+
+# "-ing" words that are prepositions or pronouns, not what a figure measures ("40% during")
+ING_NOT_VERBS = frozenset(
+    "during including regarding concerning following according excluding nothing something "
+    "anything everything".split()
+)
 
 # Words that end such a phrase: "in yearly revenue to see how ..." stops at "to".
 PHRASE_STOPS = frozenset("to that which who because so as while".split())
