@@ -60,6 +60,18 @@ def test_a_follow_up_asks_a_total_in_its_own_words() -> None:
             3,
         ),
         ("How large were the firms, both in revenue and in headcount?", 2),
+        # two question words share one question: each asks it whole
+        (
+            "Where and when did the tenants' meeting take place?",
+            [
+                "Where did the tenants' meeting take place?",
+                "when did the tenants' meeting take place?",
+            ],
+        ),
+        (
+            "Who and how many took part, and what did they pay?",
+            ["Who took part", "how many took part", "what did they pay?"],
+        ),
         ("Two things about churn - what share left, and what share came back?", 2),
         ("What share left? And what share came back?", 2),
         # a premise the answer checks stays with the question it sets up

@@ -45,6 +45,7 @@ def split_questions(question: str) -> list[str]:
         if not chunk:
             continue
         parts.extend(_enumerated(chunk) or _both(chunk) or [chunk])
+    parts = _shared_asks(parts)
     # A lead-in that asks nothing ("Two things about X - what ..., and what ...") is context
     # for the questions after it; so is a clause that sets up a ratio or a share of a share
     # ("For every X, how many Y?", "Among those who X, what share Y?").
@@ -126,6 +127,24 @@ def _has_verb(text: str) -> bool:
 
 def _asks(text: str) -> bool:
     return text.rstrip().endswith("?") or re.search(rf"\b{_WH}\b", text, re.I) is not None
+
+
+_BARE_ASK = re.compile(r"^(?:what|which|who|when|where|why|how(?:\s+(?:many|much))?)$", re.I)
+_ASK_WORD = re.compile(
+    r"^(?:what|which|who|when|where|why|how(?:\s+(?:many|much))?)(?P<rest>\s.+)$", re.I
+)
+
+
+def _shared_asks(parts: list[str]) -> list[str]:
+    """"Where and when did X take place?" split as "Where" and "when did X take place?": the
+    bare question word asks the question the next part asks."""
+    shared: list[str] = []
+    for i, part in enumerate(parts):
+        following = _ASK_WORD.match(parts[i + 1]) if i + 1 < len(parts) else None
+        if _BARE_ASK.match(part) and following is not None:
+            part = f"{part.capitalize()}{following.group('rest')}"
+        shared.append(part)
+    return shared
 
 
 def _enumerated(text: str) -> list[str] | None:
