@@ -159,6 +159,34 @@ def _after_copula(phrase: str) -> str:
     return " ".join(words[at + 1 :])
 
 
+# what follows a list's first item: "Git (n = 362), Python (n = 289)", "Linux (61%) or macOS"
+_NEXT_ITEM = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+)[^,;()]{1,40}\(")
+
+
+def _first_item(phrase: str) -> str:
+    """The first item of a list without the clause that introduces it, as its next items are
+    written: "respondents learned Git" -> "Git", "On the low end were spreadsheets" ->
+    "spreadsheets", "respondents develop on Linux" -> "Linux"."""
+    words = phrase.split()
+    # a copula only where the list stands in the subject's place ("On the low end were X"):
+    # "Python is the top language (33%), alongside Node.js" names Python's row in full
+    inverted = bool(words) and _clean(words[0]) in PREPOSITIONS
+    at = max(
+        (
+            i
+            for i, w in enumerate(words[:-1])
+            if i and (inverted if _clean(w) in _COPULAS else _verbish(w))
+        ),
+        default=None,
+    )
+    if at is None:
+        return phrase
+    rest = words[at + 1 :]
+    while len(rest) > 1 and _clean(rest[0]) in PREPOSITIONS | {"to"}:
+        rest = rest[1:]
+    return " ".join(rest)
+
+
 def _strip_links(phrase: str) -> str:
     words = phrase.split()
     while words and _clean(words[-1]) in LINK_WORDS:
@@ -186,6 +214,8 @@ def subject_of(sentence: str, figure: Figure) -> Found:
         re.search(r"[:–—-]\s*$", before) and not clause_after(after)
     ):
         label = _after_copula(_strip_lead(clause_before(re.sub(r"[(:–—-]\s*$", "", before))))
+        if _NEXT_ITEM.match(after):
+            label = _first_item(label)
         if _LETTER.search(label):  # a sign alone ("> 1,000 employees") labels nothing
             return Found(figure, label, "", "label")
     phrase, runs_on = _clause_after(after)
