@@ -136,7 +136,7 @@ _ASK_WORD = re.compile(
 
 
 def _shared_asks(parts: list[str]) -> list[str]:
-    """"Where and when did X take place?" split as "Where" and "when did X take place?": the
+    """ "Where and when did X take place?" split as "Where" and "when did X take place?": the
     bare question word asks the question the next part asks."""
     shared: list[str] = []
     for i, part in enumerate(parts):
