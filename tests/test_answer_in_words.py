@@ -261,3 +261,19 @@ def test_a_figure_counting_one_band_of_a_measure_does_not_answer_another(
         "firms of 1000+ people",
     )
     assert (_other_bound(question, big) is not None) is other
+
+
+@pytest.mark.parametrize(
+    ("sentence", "other"),
+    [
+        ("A full 17% of responses were from companies of 1000+ people.", True),
+        # the band asked stands beside another: the sentence answers it
+        ("12% were from firms of 11 to 100 people and 17% from firms of 1000+ people.", False),
+        ("17% of responses came from Europe.", False),  # no band of the measure at all
+    ],
+)
+def test_a_sentence_quoted_for_one_band_does_not_answer_another(sentence: str, other: bool) -> None:
+    from rag.answering.answerer import _bound_apart
+
+    asked = "What share came from firms of 11 to 100 people?"
+    assert (_bound_apart(asked, sentence) is not None) is other

@@ -746,8 +746,8 @@ class Answerer:
             fact = r.facts[0]
             stated = writers.state(fact, self.knowledge.reports[fact.report], sources)
             # (the cut-off is not named back: a figure no source states is never said)
-            text = f"The report gives no figure for the cut-off asked. The nearest: {stated}"
-            return PartAnswer(text, False, "not answered: the report states another cut-off")
+            text = f"{_NO_CUT_OFF} The nearest: {stated}"
+            return PartAnswer(text, False, _ANOTHER_CUT_OFF)
         joint = self._joint_figure(r)
         if joint is not None:  # "from Germany?": "40% came from Germany and the US"
             fact = r.facts[0]
@@ -1071,9 +1071,14 @@ class Answerer:
                 # does not say how many or what share
                 stated = tuple(f for f in stated if f.unit not in TIME_UNITS)
             if stated and (not wanted or any(f.unit in wanted for f in stated)):
+                quoted = writers.quote(best, sources)
+                if _bound_apart(r.text, best.text) is not None:
+                    # "from firms of 11 to 100 people?": "17% were from firms of 1000+ people"
+                    text = f"{_NO_CUT_OFF} The nearest: {quoted}."
+                    return PartAnswer(text, False, _ANOTHER_CUT_OFF)
                 # a figure the tables leave out ("started the Alliance in 2021"), in the
                 # report's own words
-                return PartAnswer(f"According to the report: {writers.quote(best, sources)}.", True)
+                return PartAnswer(f"According to the report: {quoted}.", True)
             if not stated and not asks_figure(r.text):
                 # "which teams control the budget?" asks for no figure: the words answer it
                 return PartAnswer(f"According to the report: {writers.quote(best, sources)}.", True)
@@ -1300,28 +1305,41 @@ def _ranks_first(s: Sentence) -> bool:
 
 
 _BOUNDS = ("over", "under", "at_least", "at_most")
+_NO_CUT_OFF = "The report gives no figure for the cut-off asked."
+_ANOTHER_CUT_OFF = "not answered: the report states another cut-off"
 
 
 def _other_bound(question: str, fact: Fact) -> Figure | None:
     """The cut-off a question asks ("more than 50 staff") when the figure found counts those past
     another cut-off of the same measure ("over 20 employees"), else None."""
+    return _bound_apart(question, fact.subject or fact.row)
+
+
+def _bound_apart(question: str, said_of: str) -> Figure | None:
+    """The cut-off a question asks when ``said_of`` (what a figure counts, or a sentence)
+    names only other cut-offs of the same measure, else None."""
     # a cut-off, or a band's end in a unit ("from 11 to 100 people"), against those the figure
     # found is of ("companies of 1000+ people")
-    asked = [
-        f
-        for f in figures_of(question)
-        if f.unit != "%" and (f.qualifier in _BOUNDS or f.unit not in ("", "year"))
-    ]
-    said = [
-        f for f in figures_of(fact.subject or fact.row) if f.qualifier in _BOUNDS and f.unit != "%"
-    ]
+    asked = _bounds(question)
+    said = [f for f in figures_of(said_of) if f.qualifier in _BOUNDS and f.unit != "%"]
     if not asked or not said:
         return None
+    stated = _bounds(said_of)  # the bands the words name, the band asked among them or not
     for a in asked:
         same_measure = [f for f in said if not a.unit or not f.unit or units_agree(a.unit, f.unit)]
-        if same_measure and not any(close(a.value, f.value) for f in same_measure):
+        if same_measure and not any(close(a.value, f.value) for f in stated):
             return a
     return None
+
+
+def _bounds(text: str) -> list[Figure]:
+    """The cut-offs and band ends in a unit ``text`` names ("over 50 staff", "11 to 100
+    people"); no shares, no years."""
+    return [
+        f
+        for f in figures_of(text)
+        if f.unit != "%" and (f.qualifier in _BOUNDS or f.unit not in ("", "year"))
+    ]
 
 
 def _states_units(item: Sentence | Fact | str, units: Sequence[str]) -> bool:
