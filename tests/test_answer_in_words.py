@@ -277,3 +277,13 @@ def test_a_sentence_quoted_for_one_band_does_not_answer_another(sentence: str, o
 
     asked = "What share came from firms of 11 to 100 people?"
     assert (_bound_apart(asked, sentence) is not None) is other
+
+
+@pytest.mark.model
+def test_a_question_that_puts_the_wrong_row_first_is_corrected(engine: Engine) -> None:
+    answer = engine.answer("Why is Bay the most popular club?")
+    assert "does not rank Bay first" in answer.text, answer.text
+    assert "22%" in answer.text and "14%" in answer.text, answer.text
+    # the row the report does rank first is no wrong claim: it is answered as asked
+    answer = engine.answer("Why is Harbour the most popular club?")
+    assert "does not rank" not in answer.text, answer.text

@@ -8,7 +8,14 @@ import pytest
 
 from rag.answering import guard, operations
 from rag.answering.measures import count_asked
-from rag.answering.parts import premise, set_aside, sides, split_questions, whole_and_part
+from rag.answering.parts import (
+    claimed_first,
+    premise,
+    set_aside,
+    sides,
+    split_questions,
+    whole_and_part,
+)
 from rag.answering.plan import settle_intent
 from rag.types import Fact
 
@@ -468,3 +475,22 @@ def test_a_working_may_start_from_a_result_the_answer_works_out_after_it() -> No
     assert guard.check(said, sources).ok
     # a working from a figure no source states, nor any working computes, still fails
     assert not guard.check("As a count: 350 (35% × 1000 ÷ 100 = 350).", sources).ok
+
+
+@pytest.mark.parametrize(
+    ("question", "first"),
+    [
+        ("Why did compliance come out as the number one blocker to adoption?", "compliance"),
+        ("Why is Python the most popular language?", "Python"),
+        ("How come cost ranked first among concerns?", "cost"),
+        ("Since VS Code was the top editor, what share used GoLand?", "VS Code"),
+        ("Given that Git was the most commonly taught tool, how many learned R?", "Git"),
+        # a superlative that claims no rank of a named thing
+        ("What is the most common editor?", None),
+        ("Why do most people use Linux?", None),
+        ("why was the biggest loss so large?", None),
+        ("Why is it the top priority?", None),
+    ],
+)
+def test_a_question_may_claim_what_came_first(question: str, first: str | None) -> None:
+    assert claimed_first(question) == first

@@ -31,7 +31,7 @@ from rag.answering.knowledge import (
     wanted_units,
 )
 from rag.answering.measures import count_asked, measures_asked
-from rag.answering.parts import premise, split_questions
+from rag.answering.parts import claimed_first, premise, split_questions
 from rag.answering.plan import (
     FIGURE_INTENTS,
     OVERVIEW_INTENTS,
@@ -382,6 +382,16 @@ class Answerer:
     # ------------------------------------------------------------------ parts
 
     def _part(self, r: Reading, sources: Sources) -> PartAnswer:
+        corrected = self._first_claimed(r, sources)
+        if corrected is not None:
+            if premise(r.text) is None:  # "why did X come out first?" rests on the claim alone
+                return PartAnswer(corrected, True, _RANK_CORRECTED)
+            # "Since X was the top Y, how many Z?": the correction, then the question asked
+            answer = self._statistic_given(r, self._part_body(r, sources), sources)
+            said = {id(item) for item in sources.marked(corrected)}
+            if all(id(item) in said for item in sources.marked(answer.text)):
+                return PartAnswer(corrected, True, _RANK_CORRECTED)  # stated in the correction
+            return PartAnswer(f"{corrected} {answer.text}", True, _RANK_CORRECTED)
         claim = self._claim(r, sources)
         answer = self._statistic_given(r, self._part_body(r, sources), sources)
         if claim and not answer.grounded:
@@ -409,6 +419,48 @@ class Answerer:
         said = answer.text.removeprefix("According to the report: ")
         text = f"The report gives no {named} for this. What it says: {said}"
         return PartAnswer(text, False, f"the report states no {named}")
+
+    def _first_claimed(self, r: Reading, sources: Sources) -> str | None:
+        """For a question that claims X came first ("Why did X come out as the number one
+        blocker?") where the report ranks something else first: what it ranks first and what
+        it says of X. None when it names no such claim, or the report bears it out or does
+        not rank at all."""
+        first = claimed_first(r.text)
+        if first is None:
+            return None
+        k = self.knowledge
+        terms = [t for t in k.terms(first) if k.known(t)]
+        if not terms:
+            return None
+
+        def names(text: str) -> bool:
+            held = tokens_of(text)
+            return all(k.covers(t, held) for t in terms)
+
+        # a table among the figures found that holds X as one row: its largest is first
+        for scored in r.ranked[:_SUPERLATIVE_REACH]:
+            table = self._table_of(scored.item)
+            rows = [f for f in table if names(f.subject or f.row)]
+            if len(rows) != 1 or not _rankable(table):
+                continue
+            claimed = rows[0]
+            top = max((f for f in table if f.unit == claimed.unit), key=lambda f: f.value)
+            if close(top.value, claimed.value):
+                return None  # the report bears the claim out
+            report = k.reports[claimed.report]
+            stated = " ".join(writers.state(f, report, sources) for f in (top, claimed))
+            return f"The report does not rank {first} first: {stated}"
+        # in words: a sentence that speaks of X, and the one near it that says what came first
+        said = [s.item for s in r.sentences[:_SUPERLATIVE_REACH] if names(s.item.text)]
+        if not said:
+            return None
+        report = k.reports[said[0].report]
+        near = report.neighbours(said[0], before=_SUPERLATIVE_REACH, after=1)
+        ranking = next((s for s in near if s is not said[0] and _ranks_first(s)), None)
+        if ranking is None or names(ranking.text):
+            return None
+        quoted = writers.quoted([ranking, said[0]], sources)
+        return f"The report does not rank {first} first. It says: {quoted}"
 
     def _claim(self, r: Reading, sources: Sources) -> str:
         """What the report says about a claim the question rests on ("Since X, ...")."""
@@ -1305,6 +1357,7 @@ def _ranks_first(s: Sentence) -> bool:
 
 
 _BOUNDS = ("over", "under", "at_least", "at_most")
+_RANK_CORRECTED = "the question's ranking is not the report's; corrected"
 _NO_CUT_OFF = "The report gives no figure for the cut-off asked."
 _ANOTHER_CUT_OFF = "not answered: the report states another cut-off"
 

@@ -109,6 +109,43 @@ def premise(text: str) -> tuple[str, str] | None:
     return (m.group("claim"), m.group("rest")) if m else None
 
 
+# What a question claims came first: "Why did X come out as the number one Y?", "why is X
+# the most common Y?", "Since X was the top Y, ...". Only the claim is read here; whether the
+# report ranks X first is for the answer to check.
+_RANK = (
+    r"(?:the\s+)?(?:number\s+one|no\.?\s*1|\#1|top|first|biggest|largest|leading|"
+    r"most\s+(?:common|popular|cited|frequent|(?:commonly|frequently|widely)\s+\w+|used|chosen|"
+    r"selected))\b"
+)
+_RANK_VERB = (
+    r"(?:(?:come|came|end(?:ed)?\s+up|rank(?:ed|s)?|emerge[sd]?|finish(?:ed)?)\s+(?:out\s+)?"
+    r"(?:as\s+)?|be(?:come)?\s+)?"
+)
+_WHY_FIRST = re.compile(
+    rf"^\W*(?:(?:so|and|but)\s+)?(?:why\s+(?:did|does|do|is|was|are|were|has|have)|how\s+come)"
+    rf"\s+(?P<first>[^?,]+?)\s+{_RANK_VERB}{_RANK}",
+    re.I,
+)
+_WAS_FIRST = re.compile(
+    rf"^\W*(?P<first>[^?,]+?)\s+(?:is|was|are|were|came\s+out\s+as|ranked\s+as|ranks\s+as)"
+    rf"\s+{_RANK}",
+    re.I,
+)
+
+
+def claimed_first(text: str) -> str | None:
+    """The thing a question claims the report ranks first ("compliance" in "Why did compliance
+    come out as the number one blocker?"), else None."""
+    m = _WHY_FIRST.match(text)
+    if m is None:
+        split = premise(text)
+        m = _WAS_FIRST.match(split[0]) if split else None
+    if m is None:
+        return None
+    first = re.sub(r"^(?:the|a|an)\s+", "", m.group("first").strip(), flags=re.I)
+    return None if first.lower() in ("the", "a", "an", "it", "this", "that") else first
+
+
 def _leads_in(text: str) -> bool:
     """A clause that sets up the question after it: "For every X", "Among those who X", or a
     premise ("Since the survey was of small firms, ...") that the answer checks."""
