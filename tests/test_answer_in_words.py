@@ -287,3 +287,15 @@ def test_a_question_that_puts_the_wrong_row_first_is_corrected(engine: Engine) -
     # the row the report does rank first is no wrong claim: it is answered as asked
     answer = engine.answer("Why is Harbour the most popular club?")
     assert "does not rank" not in answer.text, answer.text
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    "question",
+    ["Why did complaints about cold showers go up?", "Did cold showers complaints rise?"],
+)
+def test_a_question_that_says_a_figure_moved_the_wrong_way_is_told_so(
+    engine: Engine, question: str
+) -> None:
+    answer = engine.answer(question)
+    assert "not up" in answer.text and "29%" in answer.text, answer.text

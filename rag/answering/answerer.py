@@ -65,6 +65,7 @@ from rag.text.lexicon import (
     TIME_UNITS,
     TOPMOST,
     asks_change,
+    way_asked,
 )
 from rag.text.numbers import Figure, close, format_figure, moves, units_agree
 from rag.text.sentences import asks_respondents, of_earlier_edition, own_clause, refers_back
@@ -737,7 +738,8 @@ class Answerer:
                 f"According to the report: {writers.listed(picked[0], after, sources)}", True
             )
         picked += after
-        return PartAnswer(f"According to the report: {writers.quoted(picked, sources)}", True)
+        said = f"According to the report: {writers.quoted(picked, sources)}"
+        return PartAnswer(f"{_moved_otherwise(r.text, picked[0].text)}{said}", True)
 
     def _best_sentences(self, r: Reading, limit: int) -> list[Sentence]:
         """The best sentence, and the next best ones nearly as good, never a bare heading."""
@@ -814,7 +816,7 @@ class Answerer:
             # sentence that says how it moved, where the report sets it against the last edition
             fact = r.facts[0]
             if states_change(fact.source, self.knowledge.reports[fact.report].info.year):
-                text += self._how_it_moved(fact, sources)
+                text += self._how_it_moved(fact, sources, r.text)
         return PartAnswer(
             f"{lead}{text}",
             True,
@@ -1182,7 +1184,9 @@ class Answerer:
             if states_change(fact.source, report.info.year) or states_change(
                 fact.text, report.info.year
             ):
-                return writers.state(fact, report, sources) + self._how_it_moved(fact, sources)
+                return writers.state(fact, report, sources) + self._how_it_moved(
+                    fact, sources, r.text
+                )
         usable = [s.item for s in r.sentences[:1] if _quotable(s.item)]
         if usable and self._sentence_answers(r)[0]:
             best = usable[0]
@@ -1199,10 +1203,11 @@ class Answerer:
                 )
         return None
 
-    def _how_it_moved(self, fact: Fact, sources: Sources) -> str:
+    def _how_it_moved(self, fact: Fact, sources: Sources, question: str = "") -> str:
         """How the figure moved since the last edition, with the working, where the fact's own
-        sentence gives both ("Docs - from 25% to 22%"); else that sentence, where it sets the
-        figure against an earlier time the fact does not state; else nothing."""
+        sentence gives both ("Docs - from 25% to 22%"), and that it did not move the way the
+        ``question`` says ("why did it drop?"); else that sentence, where it sets the figure
+        against an earlier time the fact does not state; else nothing."""
         report = self.knowledge.reports[fact.report]
         figures = figures_of(fact.source)
         before = next(
@@ -1227,7 +1232,9 @@ class Answerer:
                 )
                 was = format_figure(before.value, before.unit, before.qualifier)
                 quoted = writers.quote(report.source_of(fact), sources)
-                return f" That is {way} {by} from {was} ({result.working}): {quoted}."
+                asked = way_asked(question)
+                contrary = f", not {asked}" if asked is not None and asked != way else ""
+                return f" That is {way} {by} from {was} ({result.working}){contrary}: {quoted}."
         said = {f.raw for f in figures_of(fact.text)}
         if all(f.raw in said for f in figures):
             return ""  # the fact already states the earlier figure
@@ -1337,6 +1344,19 @@ def _sentence_of(item: Fact | Sentence) -> str:
 
 def _text_of(item: Fact | Sentence) -> str:
     return fact_document(item) if isinstance(item, Fact) else item.text
+
+
+def _moved_otherwise(question: str, said: str) -> str:
+    """ "It went down, not up. " when ``question`` says a figure moved one way ("why did X
+    rise?") and ``said``, the sentence that answers it, moves its figure the other way
+    ("Static typing - from 23% to 16%"); else nothing."""
+    asked = way_asked(question)
+    moved = moves(said, figures_of(said)) if asked is not None else []
+    if not moved:
+        return ""
+    was, now = moved[0]
+    way = "up" if now.value > was.value else "down" if now.value < was.value else None
+    return f"It went {way}, not {asked}. " if way is not None and way != asked else ""
 
 
 def _rankable(rows: Sequence[Fact]) -> bool:

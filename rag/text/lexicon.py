@@ -321,6 +321,25 @@ _MOVE_PHRASE = re.compile(
 )
 
 
+# The way a question says a figure moved ("why did X drop?", "did it go up?"): checked
+# against the way the report says it moved
+MOVED_DOWN = _tokens(
+    "drop dropped fall fell fallen decline declined decrease decreased shrink shrank"
+)
+MOVED_UP = _tokens("rise rose risen grow grew grown increase increased climb climbed jump jumped")
+_WENT = re.compile(r"\b(?:go|goes|went|gone|going)\s+(?P<way>up|down)\b", re.I)
+
+
+def way_asked(text: str) -> str | None:
+    """ "up" or "down" for a question that says which way a figure moved, else None (both
+    ways or neither: "did it go up or down?")."""
+    words = set(tokenize(text, keep_stopwords=True))
+    ways = {"down"} if words & MOVED_DOWN else set()
+    ways |= {"up"} if words & MOVED_UP else set()
+    ways |= {m.group("way").lower() for m in _WENT.finditer(text)}
+    return ways.pop() if len(ways) == 1 else None
+
+
 def asks_change(text: str) -> bool:
     """Whether a question asks how a figure moved ("how far did it fall?", "did it go down?")."""
     words = set(tokenize(text, keep_stopwords=True))
