@@ -187,6 +187,7 @@ class Engine:
     ) -> Answer:
         """Answer ``question`` after ``history``, from ``report`` or every indexed report."""
         from rag.text.instructions import sanitize
+        from rag.text.shorthand import in_full
 
         text = check_question(question, self.settings.max_question_chars)
         loaded = self._load()
@@ -196,7 +197,14 @@ class Engine:
         # Orders aimed at the answerer ("ignore previous instructions...") are removed before
         # anything reads the question, retrieval included.
         cleaned = sanitize(text) or text
-        payload = {"question": cleaned, "history": list(history or []), "report": report}
+        # chat shorthand ("abt", "b4") is read in full, in the question and the turns before it
+        turns = [
+            {**t, "content": in_full(t["content"])}
+            if isinstance(t, dict) and t.get("role") == "user" and isinstance(t.get("content"), str)
+            else t
+            for t in history or []
+        ]
+        payload = {"question": in_full(cleaned), "history": turns, "report": report}
         result: Answer = loaded.chain.invoke(payload)
         return replace(result, question=cleaned)
 

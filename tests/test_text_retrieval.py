@@ -209,3 +209,29 @@ def test_no_acronym_without_a_spelled_out_phrase() -> None:
 def test_an_acronym_is_spelled_out_as_the_text_writes_its_phrase() -> None:
     text = "When we started the AI Infrastructure Alliance in 2021. At the AIIA, we expect it."
     assert spelled_out([text]) == {"aiia": "AI Infrastructure Alliance"}
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("do ppl still use it as much as b4?", "do people still use it as much as before?"),
+        ("which vers ships it, abt?", "which version ships it, about?"),
+        ("teams w/o a lead vs w/ one", "teams without a lead vs with one"),
+        ("in it for the $$$ lol", "in it for the money lol"),
+        # a capitalised or upper-case word may be a name, and a letter stays a letter
+        ("Is AVG used by BC firms, and R?", "Is AVG used by BC firms, and R?"),
+        ("what $ did they lose", "what $ did they lose"),
+    ],
+)
+def test_chat_shorthand_is_read_in_full(typed: str, read: str) -> None:
+    from rag.text.shorthand import in_full
+
+    assert in_full(typed) == read
+
+
+@pytest.mark.model
+def test_a_question_in_shorthand_is_answered_and_shown_as_typed() -> None:
+    question = "abt how many ppl felt understaffed?"
+    answer = rag.answer(question)
+    assert answer.question == question
+    assert "58.8%" in answer.text, answer.text

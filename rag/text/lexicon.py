@@ -19,6 +19,45 @@ def _tokens(words: str) -> frozenset[str]:
     return frozenset(tokenize(words, keep_stopwords=True))
 
 
+# Shorthand typed in chat, in full: read before anything else reads the question. Lower-case
+# only, and none a name could be ("AVG", "BC", "R" keep their meaning).
+SHORTHAND = {
+    "abt": "about",
+    "b4": "before",
+    "bcos": "because",
+    "bcz": "because",
+    "cuz": "because",
+    "coz": "because",
+    "w/": "with",
+    "w/o": "without",
+    "vers": "version",
+    "ver": "version",
+    "yr": "year",
+    "yrs": "years",
+    "govt": "government",
+    "mgmt": "management",
+    "devs": "developers",
+    "approx": "approximately",
+    "avg": "average",
+    "tho": "though",
+    "rly": "really",
+    "gonna": "going to",
+    "wanna": "want to",
+    "gotta": "have to",
+    "$$$": "money",
+    "$$": "money",
+    "esp": "especially",
+    "smth": "something",
+    "sth": "something",
+    "lang": "language",
+    "langs": "languages",
+    "ppl": "people",
+    "thx": "thanks",
+    "pls": "please",
+    "plz": "please",
+    "bc": "because",
+}
+
 # Words that say *how* to answer, not *what* about: they do not count towards coverage.
 GENERIC = _tokens(
     """share percentage percent proportion fraction portion number many much figure figures
