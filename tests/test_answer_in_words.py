@@ -299,3 +299,13 @@ def test_a_question_that_says_a_figure_moved_the_wrong_way_is_told_so(
 ) -> None:
     answer = engine.answer(question)
     assert "not up" in answer.text and "29%" in answer.text, answer.text
+
+
+@pytest.mark.model
+def test_the_reports_own_year_picks_no_row(engine: Engine) -> None:
+    # "2025" is this survey's year: it names no row of "Started (2024)" / "Started (2025)"
+    answer = engine.answer("Which boat class was new in 2025?")
+    assert "1,460" not in answer.text and not answer.grounded, answer.text
+    # an earlier year still picks its row
+    answer = engine.answer("How many rowers started the 2024 survey?")
+    assert "1,210" in answer.text, answer.text

@@ -242,6 +242,15 @@ def names_row(figure: Figure, fact: Fact) -> bool:
     return any(_names(figure, f) for f in row_figures(fact))
 
 
+def _beside_own_year(figures: Sequence[Figure], year: int) -> Sequence[Figure]:
+    """The question's figures that may name a row of a report of ``year``: its own year names
+    none ("edition 2024" of a 2024 survey is no pick among its rows "Views (2024)" and "Views
+    (2023)"; this edition's row answers unasked), an earlier one does."""
+    if not any(f.unit == "year" and int(f.value) == year for f in figures):
+        return figures
+    return [f for f in figures if not (f.unit == "year" and int(f.value) == year)]
+
+
 def row_named(figures: Sequence[Figure], fact: Fact) -> float:
     """How fully the question's figures name a row: the share of the row's figures named."""
     rows = row_figures(fact)
@@ -833,12 +842,13 @@ class Knowledge:
                 chosen = set(top.tolist())
                 # only a row whose label holds figures can be named by them (_banded)
                 banded = np.flatnonzero(self._banded()[start : start + n]).tolist()
+                naming = _beside_own_year(figures, r.info.year)
                 extra.extend(
                     (float(dense[i]), start + i)
                     for i in banded
                     if i not in chosen
                     and (keep is None or keep(i))
-                    and row_named(figures, r.facts[i])
+                    and row_named(naming, r.facts[i])
                 )
         # Words are weighed only for the facts nearest in meaning, and rows the question's
         # figures name: across a library of reports that keeps a question's cost flat (one
@@ -849,7 +859,8 @@ class Knowledge:
         if figures:
             rest = order[FACT_POOL:]
             for j in rest[self._banded()[row[rest]]].tolist():
-                if row_named(figures, index.items[row[j]]):
+                fact = index.items[row[j]]
+                if row_named(_beside_own_year(figures, self.reports[fact.report].info.year), fact):
                     kept_sims.append(float(sim[j]))
                     kept.append(int(row[j]))
         kept_sims += [similarity for similarity, _ in extra]
@@ -863,7 +874,12 @@ class Knowledge:
         whole = self.coverages(terms, self.word_index("documents"), at)
         lexical = (0.6 * own + 0.4 * whole).tolist()
         facts = [index.items[i] for i in kept]
-        named = [row_named(figures, f) for f in facts] if figures else [0.0] * len(facts)
+        named = [
+            row_named(_beside_own_year(figures, self.reports[f.report].info.year), f)
+            if figures
+            else 0.0
+            for f in facts
+        ]
         out = [
             scored(fact, similarity, words, selected, fact.unit in units)
             for fact, similarity, words, selected in zip(
