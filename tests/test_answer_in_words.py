@@ -104,6 +104,8 @@ def test_the_most_used_is_the_one_the_report_ranks_first_in_words(engine: Engine
         # what was asked names no answer: the ranking stands in a sentence after it
         ("For years this survey has asked members about their biggest worry.", False),
         ("We asked which forum was the most popular.", False),
+        # a turn of phrase ranks nothing the survey asked
+        ("Worst of all, the size of those losses is staggering.", False),
     ],
 )
 def test_a_sentence_names_what_came_first_only_when_it_states_an_answer(

@@ -957,8 +957,15 @@ class Answerer:
         best_fact = max(s.score for s in r.ranked)
         for s in r.sentences:
             if _quotable(s.item) and not figures_of(s.item.text):
+                if r.intent == "extreme" and not self._ranks_in_words(s.item):
+                    return False  # "the size of those losses is staggering" ranks nothing
                 return s.score > best_fact
         return False
+
+    def _ranks_in_words(self, sentence: Sentence) -> bool:
+        """Whether a sentence, or the one after it, names what came first."""
+        report = self.knowledge.reports[sentence.report]
+        return any(_ranks_first(s) for s in report.neighbours(sentence, 0, 1))
 
     def _ranked_in_words(self, r: Reading) -> Sentence | None:
         """Among the best sentences and the one after each (a topic is often named, then
@@ -1371,9 +1378,13 @@ _SUPERLATIVE_REACH = 3
 def _ranks_first(s: Sentence) -> bool:
     """Whether a sentence names what came first: "the most frequently used", "the top tool";
     not one that says what was asked ("we asked about their biggest challenge")."""
-    words = set(tokenize(s.text, keep_stopwords=True))
+    words = set(tokenize(_OF_ALL.sub(" ", s.text), keep_stopwords=True))
     most = bool(words & TOPMOST) or ("most" in words and bool(words & COMMONNESS))
     return _quotable(s) and most and not asks_respondents(s.text)
+
+
+# "Worst of all, ...", "best of all": a turn of phrase that ranks nothing the survey asked
+_OF_ALL = re.compile(r"\b(?:worst|best|most|first|last)\s+of\s+all\b", re.I)
 
 
 _BOUNDS = ("over", "under", "at_least", "at_most")
