@@ -311,3 +311,14 @@ def test_the_reports_own_year_picks_no_row(engine: Engine) -> None:
     # an earlier year still picks its row
     answer = engine.answer("How many rowers started the 2024 survey?")
     assert "1,210" in answer.text, answer.text
+
+
+@pytest.mark.model
+def test_a_question_that_says_most_did_what_under_half_did_is_corrected(engine: Engine) -> None:
+    answer = engine.answer("Why do most rowers row in a coxed four every month?")
+    assert "does not say most" in answer.text and "38%" in answer.text, answer.text
+    # where most did, the claim stands and the question is answered
+    answer = engine.answer(
+        "Why do most respondents agree rowing is an important part of their week?"
+    )
+    assert "does not say most" not in answer.text and "68%" in answer.text, answer.text

@@ -10,6 +10,7 @@ from rag.answering import guard, operations
 from rag.answering.measures import count_asked
 from rag.answering.parts import (
     claimed_first,
+    majority_claimed,
     premise,
     set_aside,
     sides,
@@ -494,3 +495,21 @@ def test_a_working_may_start_from_a_result_the_answer_works_out_after_it() -> No
 )
 def test_a_question_may_claim_what_came_first(question: str, first: str | None) -> None:
     assert claimed_first(question) == first
+
+
+@pytest.mark.parametrize(
+    ("question", "asked"),
+    [
+        (
+            "Why did most of the firms with losses lose $200M or more?",
+            "What share of the firms with losses lose $200M or more?",
+        ),
+        ("How come most nurses are tired?", "What share of nurses are tired?"),
+        ("Since most riders own a bike, how far do they ride?", "What share of riders own a bike?"),
+        # a superlative is no claim that most did something
+        ("Why is the most common answer Linux?", None),
+        ("Why did most?", None),
+    ],
+)
+def test_a_question_may_claim_that_most_did_something(question: str, asked: str | None) -> None:
+    assert majority_claimed(question) == asked

@@ -31,7 +31,7 @@ from rag.answering.knowledge import (
     wanted_units,
 )
 from rag.answering.measures import count_asked, measures_asked
-from rag.answering.parts import claimed_first, premise, split_questions
+from rag.answering.parts import claimed_first, majority_claimed, premise, split_questions
 from rag.answering.plan import (
     FIGURE_INTENTS,
     OVERVIEW_INTENTS,
@@ -39,6 +39,7 @@ from rag.answering.plan import (
     Reading,
     earlier_edition_fact,
     population_modifiers,
+    read_part,
     read_parts,
     settle_intent,
     states_change,
@@ -383,7 +384,7 @@ class Answerer:
     # ------------------------------------------------------------------ parts
 
     def _part(self, r: Reading, sources: Sources) -> PartAnswer:
-        corrected = self._first_claimed(r, sources)
+        corrected = self._first_claimed(r, sources) or self._most_claimed(r, sources)
         if corrected is not None:
             if premise(r.text) is None:  # "why did X come out first?" rests on the claim alone
                 return PartAnswer(corrected, True, _RANK_CORRECTED)
@@ -462,6 +463,24 @@ class Answerer:
             return None
         quoted = writers.quoted([ranking, said[0]], sources)
         return f"The report does not rank {first} first. It says: {quoted}"
+
+    def _most_claimed(self, r: Reading, sources: Sources) -> str | None:
+        """For a question that claims most of a group did something ("Why did most of the
+        firms lose $200M or more?") where the report's share for it is under half: that
+        share. None when it claims no majority, or no figure answers, or the figure bears the
+        claim out."""
+        asked = majority_claimed(r.text)
+        if asked is None:
+            return None
+        reading = read_part(asked, self.knowledge, r.report_ids, Context())
+        if not reading.facts or not self.calibration.answers("fact", reading.features)[0]:
+            return None
+        fact = reading.facts[0]
+        # a share of half or more ("over 50%") bears out "most"; one under half does not
+        if fact.unit != "%" or fact.value > 50 or (fact.value == 50 and fact.qualifier == "over"):
+            return None
+        stated = writers.state(fact, self.knowledge.reports[fact.report], sources)
+        return f"The report does not say most did: {stated}"
 
     def _claim(self, r: Reading, sources: Sources) -> str:
         """What the report says about a claim the question rests on ("Since X, ...")."""

@@ -146,6 +146,34 @@ def claimed_first(text: str) -> str | None:
     return None if first.lower() in ("the", "a", "an", "it", "this", "that") else first
 
 
+# What a question claims most of a group did: "Why did most of the firms lose $200M?",
+# "Since most respondents use Linux, ...". Whether the report bears it out is for the answer.
+_WHY_MOST = re.compile(
+    r"^\W*(?:(?:so|and|but)\s+)?(?:why\s+(?:did|does|do|is|was|are|were|has|have)|how\s+come)"
+    r"\s+(?:the\s+majority|a\s+majority|most|majority)\s+(?:of\s+)?(?P<rest>[^?]+?)\s*\??\s*$",
+    re.I,
+)
+_MOST_DID = re.compile(
+    r"^\W*(?:the\s+majority|a\s+majority|most|majority)\s+(?:of\s+)?(?P<rest>.+?)\s*$", re.I
+)
+
+
+def majority_claimed(text: str) -> str | None:
+    """The question a claim that most of a group did something asks of the report ("What
+    share of the firms lose $200M?" for "Why did most of the firms lose $200M?"), else None."""
+    m = _WHY_MOST.match(text)
+    if m is None:
+        split = premise(text)
+        m = _MOST_DID.match(split[0]) if split else None
+    if m is None or not _has_words(m.group("rest")):
+        return None
+    return f"What share of {m.group('rest')}?"
+
+
+def _has_words(text: str) -> bool:
+    return len(re.findall(r"[A-Za-z]{2,}", text)) >= 2
+
+
 def _leads_in(text: str) -> bool:
     """A clause that sets up the question after it: "For every X", "Among those who X", or a
     premise ("Since the survey was of small firms, ...") that the answer checks."""
