@@ -50,7 +50,7 @@ eval: install
 	# conversations: a validation set never fitted on (the follow-up decision and the locality
 	# weight are fitted on evals/dialogue_tuning.yaml)
 	$(BIN)/survey-rag eval --cases evals/dialogue_dev.yaml --no-baseline --out evals/out/dialogue_dev \
-	  --min-overall 0.43 --max-unsupported 0
+	  --min-overall 0.46 --max-unsupported 0
 	# the public reports of evals/reports/, each ingested aside and answered on its own; a report
 	# whose file is not restored (see its SOURCE.md) is skipped with a note; a report's own
 	# gates.toml holds the level its cases reached, the options below the rest
