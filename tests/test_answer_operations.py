@@ -486,6 +486,7 @@ def test_a_working_may_start_from_a_result_the_answer_works_out_after_it() -> No
         ("How come cost ranked first among concerns?", "cost"),
         ("Since VS Code was the top editor, what share used GoLand?", "VS Code"),
         ("Given that Git was the most commonly taught tool, how many learned R?", "Git"),
+        ("Given that cost topped the list of concerns, what did firms do?", "cost"),
         # a superlative that claims no rank of a named thing
         ("What is the most common editor?", None),
         ("Why do most people use Linux?", None),

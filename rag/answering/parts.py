@@ -127,8 +127,8 @@ _WHY_FIRST = re.compile(
     re.I,
 )
 _WAS_FIRST = re.compile(
-    rf"^\W*(?P<first>[^?,]+?)\s+(?:is|was|are|were|came\s+out\s+as|ranked\s+as|ranks\s+as)"
-    rf"\s+{_RANK}",
+    rf"^\W*(?P<first>[^?,]+?)\s+(?:(?:is|was|are|were|came\s+out\s+as|ranked\s+as|ranks\s+as)"
+    rf"\s+{_RANK}|(?:topped|tops|headed|heads|led|leads)\s+the\s+(?:list|ranking|table|chart)\b)",
     re.I,
 )
 
