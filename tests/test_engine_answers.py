@@ -342,6 +342,12 @@ def test_a_follow_up_narrowed_to_a_group_the_figure_does_not_count_is_refused(
     assert whole.grounded and whole.text.startswith("58.8%")
 
 
+def test_a_group_named_by_an_acronym_is_not_found_in_a_pronoun(engine: Engine) -> None:
+    # "IT companies": the figure's "saw it as a top priority" does not count them apart
+    a = engine.answer("What share of IT companies saw LLMs as a top priority?")
+    assert not a.grounded and "for IT on its own" in a.text, a.text
+
+
 def test_going_back_to_the_first_question_leans_on_it_not_the_last(engine: Engine) -> None:
     history = [
         {"role": "user", "content": "What share of companies felt understaffed?"},

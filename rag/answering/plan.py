@@ -85,7 +85,7 @@ from rag.text.numbers import (
     units_agree,
 )
 from rag.text.sentences import of_earlier_edition
-from rag.text.tokens import tokenize
+from rag.text.tokens import STOPWORDS, tokenize
 from rag.types import Fact, PlanPart, Sentence, Target
 
 FIGURE_INTENTS = frozenset(
@@ -931,12 +931,20 @@ def _scope(reading: Reading, knowledge: Knowledge) -> str | None:
         if f.unit == "year" and int(f.value) != info.year and not _mentions(f.raw, item):
             return "time"
     base = knowledge.reports[item.report].sample_tokens()
+    # an acronym that is also a common word ("IT" companies, not "it") is looked for as written
+    written = {w.lower(): w for w in _ACRONYM.findall(reading.text)}
+    text = _evidence_text(item)
+
+    def names_group(t: str) -> bool:
+        if t in written and t in STOPWORDS:
+            return re.search(rf"\b{re.escape(written[t])}\b", text) is not None
+        return knowledge.covers(t, tokens) or t in base
+
     for group in population_modifiers(reading.text):
-        if not any(knowledge.covers(t, tokens) or t in base for t in group):
-            return "group: " + " ".join(group)
+        if not any(names_group(t) for t in group):
+            return "group: " + " ".join(written.get(t, t) for t in group)
     # "among just the CTOs": a group the question itself narrows to is one part of the
     # sample even where the report names it among those it surveyed; the figure must say it
-    text = _evidence_text(item)
     for word in narrowed_to(reading.text):
         token = tokenize(word)
         # an acronym that is also a common word ("IT") is looked for as written
@@ -953,6 +961,7 @@ _AMONG = re.compile(
     re.I,
 )
 _ACRONYM_PLURAL = re.compile(r"[A-Z]{2,}s?")
+_ACRONYM = re.compile(r"\b[A-Z]{2,}\b")
 
 
 def narrowed_to(text: str) -> list[str]:
@@ -1005,7 +1014,11 @@ def states_change(text: str, year: int) -> bool:
 def population_modifiers(text: str) -> list[list[str]]:
     """Words narrowing who is counted: 'Japanese companies' -> [['japanese']],
     'among healthcare firms' -> [['healthcare']], 'the engineers themselves' -> [['engineer']]."""
-    found = [m for m in _WORD.finditer(text) if len(m.group(0)) >= 3]
+    # two letters name no group ("of", "it"), unless written as an acronym that reads as a
+    # small word: "IT companies" are a group, and "it" in the evidence does not name them
+    found = [
+        m for m in _WORD.finditer(text) if len(m.group(0)) >= 3 or _small_word_acronym(m.group(0))
+    ]
     words = [m.group(0) for m in found]
     # A word glued to a figure ("40M") or opening a sentence says nothing by its case.
     starts = {0} | {m.end() for m in re.finditer(r"[.?!:;]\s+", text)}
@@ -1031,6 +1044,14 @@ def population_modifiers(text: str) -> list[list[str]]:
 
 
 _MODIFIER_SUFFIXES = ("ese", "ean", "ian", "ish", "sized", "size", "care", "tech", "small")
+
+
+def _small_word_acronym(word: str) -> bool:
+    """An acronym that reads as a small word ("IT"), not one read as a name ("US")."""
+    lowered = word.lower()
+    return (
+        word.isupper() and lowered in STOPWORDS and tokenize(word, keep_stopwords=True) == [lowered]
+    )
 
 
 def _modifier_like(word: str) -> bool:
