@@ -46,7 +46,8 @@ Most rowers train in a single scull. 38% also row in a coxed four at least once 
 ## Waiting lists
 
 Clubs told us the waiting list for a new boat will last for several more years, since few
-yards still build wooden sculls.
+yards still build wooden sculls. We will repeat this question next year to see whether the
+lists shrink.
 
 ## Complaints
 
@@ -322,3 +323,12 @@ def test_a_question_that_says_most_did_what_under_half_did_is_corrected(engine: 
         "Why do most respondents agree rowing is an important part of their week?"
     )
     assert "does not say most" not in answer.text and "68%" in answer.text, answer.text
+
+
+@pytest.mark.model
+def test_the_next_steps_are_the_authors_own_plans(engine: Engine) -> None:
+    answer = engine.answer("What are the next steps?")
+    assert "will do next" in answer.text and "We will repeat this question" in answer.text
+    # a share of respondents' plans is a figure question, not the authors' next steps
+    answer = engine.answer("What share of rowers plan to row more next year?")
+    assert "will do next" not in answer.text, answer.text

@@ -559,6 +559,10 @@ class Answerer:
             if topical is not None:  # "what did it find about pricing?": that section
                 r.intent, r.section = "section", (report.info.id, topical)
                 return PartAnswer(overview.section(report, topical, sources), True)
+        if r.intent in OVERVIEW_INTENTS | {"describe"} and overview.asks_next(r.text):
+            planned = overview.next_steps(report, sources)
+            if planned is not None:  # "what will they do next with the survey?"
+                return PartAnswer(planned, True)
         if r.intent in OVERVIEW_INTENTS:
             return self._overview(r, report, sources)
         if r.intent == "section":

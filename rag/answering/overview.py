@@ -15,6 +15,7 @@ from rag.answering.knowledge import Knowledge, ReportKnowledge, figures_of
 from rag.answering.sources import AboutNote, Sources
 from rag.answering.writers import capital, fact_sentence, marks, quote
 from rag.text.lexicon import (
+    ABOUT_THE_TEXT,
     BACK_MATTER_HEADINGS,
     CONCLUDING,
     CONCLUSION_HEADINGS,
@@ -22,9 +23,11 @@ from rag.text.lexicon import (
     EMPHASIS_KINDS,
     FUTURE_ASKED,
     GENERIC,
+    NEXT_ASKED,
     OVERVIEW_CUES,
     SECTION_WORDS,
     SUMMARY_HEADINGS,
+    WE_WILL,
     affirmed,
     denied,
 )
@@ -240,6 +243,29 @@ def conclusion(report: ReportKnowledge, sources: Sources, question: str = "") ->
         last = "the report"
     body = "\n".join(f"- {quote(s, sources)}" for s in found)
     return f"The report closes ({last}) with:\n{body}"
+
+
+MAX_PLANS = 4  # the authors' own next steps shown
+
+
+def asks_next(text: str) -> bool:
+    """Whether a question asks what the report's authors will do next ("what are the next
+    steps?", "any plans for next year?")."""
+    return NEXT_ASKED.search(text) is not None
+
+
+def next_steps(report: ReportKnowledge, sources: Sources) -> str | None:
+    """What the report's authors say they will do ("We will revisit this data ...", "next
+    year, we'll be adding ..."), in text order; None when they say nothing of it."""
+    planned = [
+        s
+        for s in report.sentences
+        if WE_WILL.search(s.text) and not ABOUT_THE_TEXT.search(s.text) and not signposts(s.text)
+    ][:MAX_PLANS]
+    if not planned:
+        return None
+    body = "\n".join(f"- {quote(s, sources)}" for s in planned)
+    return f"What the report says its authors will do next:\n{body}"
 
 
 def recommendation(report: ReportKnowledge, sources: Sources) -> str:

@@ -293,6 +293,27 @@ FUTURE_ASKED = _tokens(
     "anticipate foresee foresees ahead headed heading prognosis coming"
 )
 
+# A question about what the report's authors will do next ("what are the next steps?", "what
+# will they do next with the survey?", "any plans for next year?")
+NEXT_ASKED = re.compile(
+    r"\bnext\s+steps?\b|\b(?:do|doing|happen|happens|coming)\s+next\b|\bwhat(?:'s|\s+is)\s+next\b"
+    r"|\bplans?\s+(?:to|for|next)\b|\bplanning\b|\bgoing\s+to\s+do\b",
+    re.I,
+)
+# The authors saying what they will do: "We will revisit this data", "we'll be adding ..."
+WE_WILL = re.compile(
+    r"\b(?:we[’']ll|we\s+(?:will|shall|are\s+going\s+to|plan\s+to|intend\s+to|hope\s+to|aim\s+to))"
+    r"\s+(?:also\s+|then\s+)?(?:continue|revisit|add|adding|take|be|focus|improve|use|publish|"
+    r"run|repeat|share|expand|work|keep|follow|look\s+into)\b",
+    re.I,
+)
+# ... unless it is the document speaking of itself ("which we will summarize below")
+ABOUT_THE_TEXT = re.compile(
+    r"\b(?:below|above|in\s+this\s+(?:post|report|article|section)|summari[sz]e|discuss|present)"
+    r"\b",
+    re.I,
+)
+
 # Openers of a follow-up that leans on the previous question.
 FOLLOWUP_OPENERS = (
     "and ",
