@@ -235,3 +235,11 @@ def test_a_question_in_shorthand_is_answered_and_shown_as_typed() -> None:
     answer = rag.answer(question)
     assert answer.question == question
     assert "58.8%" in answer.text, answer.text
+
+
+@pytest.mark.parametrize("asked", ["quit", "stopped", "former"])
+def test_those_who_stopped_are_asked_of_those_not_using_it_anymore(asked: str) -> None:
+    # "why did former users stop?" of "those not using it anymore told us ..."
+    (term,) = tokenize(asked)
+    (stated,) = tokenize("anymore")
+    assert stated in synonyms(term)

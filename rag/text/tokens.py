@@ -183,6 +183,7 @@ _SYNONYM_GROUPS = [
     "woman women female females",
     "men male males",
     "popular common commonest prevalent widespread",
+    "stop stopped quit quitting former anymore abandon abandoned",
 ]
 # A country, its adjective and its people: "Canadians", "Swedish" ask for Canada, Sweden.
 _PLACE_GROUPS = [
