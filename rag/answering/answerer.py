@@ -466,7 +466,7 @@ class Answerer:
 
     def _most_claimed(self, r: Reading, sources: Sources) -> str | None:
         """For a question that claims most of a group did something ("Why did most of the
-        firms lose $200M or more?") where the report's share for it is under half: that
+        nurses work nights?") where the report's share for it is under half: that
         share. None when it claims no majority, or no figure answers, or the figure bears the
         claim out."""
         asked = majority_claimed(r.text)

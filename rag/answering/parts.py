@@ -121,11 +121,9 @@ _RANK_VERB = (
     r"(?:(?:come|came|end(?:ed)?\s+up|rank(?:ed|s)?|emerge[sd]?|finish(?:ed)?)\s+(?:out\s+)?"
     r"(?:as\s+)?|be(?:come)?\s+)?"
 )
-_WHY_FIRST = re.compile(
-    rf"^\W*(?:(?:so|and|but)\s+)?(?:why\s+(?:did|does|do|is|was|are|were|has|have)|how\s+come)"
-    rf"\s+(?P<first>[^?,]+?)\s+{_RANK_VERB}{_RANK}",
-    re.I,
-)
+# "why did ...", "so why is ...", "how come ...": a question that takes its claim as given
+_WHY = r"^\W*(?:(?:so|and|but)\s+)?(?:why\s+(?:did|does|do|is|was|are|were|has|have)|how\s+come)"
+_WHY_FIRST = re.compile(rf"{_WHY}\s+(?P<first>[^?,]+?)\s+{_RANK_VERB}{_RANK}", re.I)
 _WAS_FIRST = re.compile(
     rf"^\W*(?P<first>[^?,]+?)\s+(?:(?:is|was|are|were|came\s+out\s+as|ranked\s+as|ranks\s+as)"
     rf"\s+{_RANK}|(?:topped|tops|headed|heads|led|leads)\s+the\s+(?:list|ranking|table|chart)\b)",
@@ -146,11 +144,10 @@ def claimed_first(text: str) -> str | None:
     return None if first.lower() in ("the", "a", "an", "it", "this", "that") else first
 
 
-# What a question claims most of a group did: "Why did most of the firms lose $200M?",
+# What a question claims most of a group did: "Why did most of the nurses quit?",
 # "Since most respondents use Linux, ...". Whether the report bears it out is for the answer.
 _WHY_MOST = re.compile(
-    r"^\W*(?:(?:so|and|but)\s+)?(?:why\s+(?:did|does|do|is|was|are|were|has|have)|how\s+come)"
-    r"\s+(?:the\s+majority|a\s+majority|most|majority)\s+(?:of\s+)?(?P<rest>[^?]+?)\s*\??\s*$",
+    rf"{_WHY}\s+(?:the\s+majority|a\s+majority|most|majority)\s+(?:of\s+)?(?P<rest>[^?]+?)\s*\??\s*$",
     re.I,
 )
 _MOST_DID = re.compile(
@@ -160,7 +157,7 @@ _MOST_DID = re.compile(
 
 def majority_claimed(text: str) -> str | None:
     """The question a claim that most of a group did something asks of the report ("What
-    share of the firms lose $200M?" for "Why did most of the firms lose $200M?"), else None."""
+    share of the nurses quit?" for "Why did most of the nurses quit?"), else None."""
     m = _WHY_MOST.match(text)
     if m is None:
         split = premise(text)
