@@ -332,3 +332,23 @@ def test_the_next_steps_are_the_authors_own_plans(engine: Engine) -> None:
     # a share of respondents' plans is a figure question, not the authors' next steps
     answer = engine.answer("What share of rowers plan to row more next year?")
     assert "will do next" not in answer.text, answer.text
+
+
+@pytest.mark.model
+def test_a_part_that_leans_on_the_part_before_is_read_beside_its_sentence(engine: Engine) -> None:
+    from rag.answering.plan import Context, read_parts
+
+    knowledge = engine._load().answerer.knowledge
+    reports = list(knowledge.reports)
+    leaning = read_parts(
+        "Which forum was used most, and why is that?", knowledge, reports, Context()
+    )
+    assert len(leaning) == 2 and leaning[1].leans and leaning[1].follows
+    # a part with words of its own is read on them, not beside the part before
+    own = read_parts(
+        "Which forum was used most, and what share have a paid coach?",
+        knowledge,
+        reports,
+        Context(),
+    )
+    assert len(own) == 2 and not own[1].follows

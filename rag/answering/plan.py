@@ -235,11 +235,15 @@ def read_parts(
     """Every part of ``question`` read into a Reading; ``context`` grows with each part."""
     readings: list[Reading] = []
     parts = split_questions(question)
+    beside: list[Sentence] = []
     for i, text in enumerate(parts):
         # the second of two parts read together with the first is the question itself, so it
         # takes the question's vector (retrieval's, cached): one embedding fewer, ~5 ms
         whole = (parts[0], question) if i == 1 and len(parts) == 2 else None
-        reading = read_part(text, knowledge, report_ids, context, whole)
+        reading = read_part(text, knowledge, report_ids, context, whole, beside)
+        # "..., and what's the downside of that?": a part that leans on this one is asked of
+        # the sentence this one found best
+        beside = [reading.sentences[0].item] if reading.sentences else []
         if not _restates(reading, readings):
             readings.append(reading)
         asked = text if not reading.leans else f"{context_text(context)} {text}"
@@ -300,9 +304,11 @@ def read_part(
     report_ids: list[str],
     context: Context,
     whole: tuple[str, str] | None = None,
+    beside: Sequence[Sentence] = (),
 ) -> Reading:
     """One question read into its intent, targets and the signals that judge its evidence;
-    ``whole`` is (the part before, the question) when this is the second of two parts."""
+    ``whole`` is (the part before, the question) when this is the second of two parts, and
+    ``beside`` the sentence the part before it found best."""
     returned = earlier_turn(text, context, knowledge)
     back = returned is not None
     if returned is not None:  # "going back to the first thing, ...": lean on that turn
@@ -350,7 +356,7 @@ def read_part(
         known, rest = aside
         ranked = knowledge.rank_sentences(rest, knowledge.vector(rest), report_ids)
         reading.sentences = _beyond(ranked, known, knowledge)
-    anchors = context.last_anchors()
+    anchors = list(beside) if beside and leans and not back else context.last_anchors()
     if anchors:
         # a follow-up's answer is likeliest beside what the last answer rested on
         # (rag.answering.locality): its own words and the question before it both count
