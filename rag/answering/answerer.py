@@ -390,8 +390,7 @@ class Answerer:
                 return PartAnswer(corrected, True, _RANK_CORRECTED)
             # "Since X was the top Y, how many Z?": the correction, then the question asked
             answer = self._statistic_given(r, self._part_body(r, sources), sources)
-            said = {id(item) for item in sources.marked(corrected)}
-            if all(id(item) in said for item in sources.marked(answer.text)):
+            if _cites_only_what(corrected, answer.text, sources):
                 return PartAnswer(corrected, True, _RANK_CORRECTED)  # stated in the correction
             return PartAnswer(f"{corrected} {answer.text}", True, _RANK_CORRECTED)
         claim = self._claim(r, sources)
@@ -400,8 +399,7 @@ class Answerer:
             # what the report says of the premise is the answer a reader can use
             return PartAnswer(f"{claim} It says nothing on the rest of the question.", True)
         if claim:
-            said = {id(item) for item in sources.marked(claim)}
-            if all(id(item) in said for item in sources.marked(answer.text)):
+            if _cites_only_what(claim, answer.text, sources):
                 # the answer would quote the very sentence the claim was met with
                 return PartAnswer(claim, answer.grounded, answer.note)
             return PartAnswer(f"{claim} {answer.text}", answer.grounded, answer.note)
@@ -980,26 +978,22 @@ class Answerer:
         best_fact = max(s.score for s in r.ranked)
         for s in r.sentences:
             if _quotable(s.item) and not figures_of(s.item.text):
-                if r.intent == "extreme" and not self._ranks_in_words(s.item):
+                if r.intent == "extreme" and self._ranking_at(s.item) is None:
                     return False  # "the size of those losses is staggering" ranks nothing
                 return s.score > best_fact
         return False
 
-    def _ranks_in_words(self, sentence: Sentence) -> bool:
-        """Whether a sentence, or the one after it, names what came first."""
+    def _ranking_at(self, sentence: Sentence) -> Sentence | None:
+        """The sentence itself, else the one after it, when it names what came first."""
         report = self.knowledge.reports[sentence.report]
-        return any(_ranks_first(s) for s in report.neighbours(sentence, 0, 1))
+        return next((s for s in report.neighbours(sentence, 0, 1) if _ranks_first(s)), None)
 
     def _ranked_in_words(self, r: Reading) -> Sentence | None:
         """Among the best sentences and the one after each (a topic is often named, then
         ranked: "This was a new question. The town forum was the most frequently
         used"), the first that names what came first."""
-        for scored in r.sentences[:_SUPERLATIVE_REACH]:
-            report = self.knowledge.reports[scored.item.report]
-            for s in report.neighbours(scored.item, 0, 1):
-                if _ranks_first(s):
-                    return s
-        return None
+        found = (self._ranking_at(scored.item) for scored in r.sentences[:_SUPERLATIVE_REACH])
+        return next((s for s in found if s is not None), None)
 
     def _stated_rest(self, facts: Sequence[Fact]) -> Fact | None:
         """The figure the report itself gives for the rest of one figure: another of its
@@ -1262,8 +1256,8 @@ class Answerer:
                 )
                 was = format_figure(before.value, before.unit, before.qualifier)
                 quoted = writers.quote(report.source_of(fact), sources)
-                asked = way_asked(question)
-                contrary = f", not {asked}" if asked is not None and asked != way else ""
+                contrary = _not_as_asked(question, way)
+                contrary = f", {contrary}" if contrary else ""
                 return f" That is {way} {by} from {was} ({result.working}){contrary}: {quoted}."
         said = {f.raw for f in figures_of(fact.text)}
         if all(f.raw in said for f in figures):
@@ -1380,13 +1374,26 @@ def _moved_otherwise(question: str, said: str) -> str:
     """ "It went down, not up. " when ``question`` says a figure moved one way ("why did X
     rise?") and ``said``, the sentence that answers it, moves its figure the other way
     ("Static typing - from 23% to 16%"); else nothing."""
-    asked = way_asked(question)
-    moved = moves(said, figures_of(said)) if asked is not None else []
+    moved = moves(said, figures_of(said)) if way_asked(question) is not None else []
     if not moved:
         return ""
     was, now = moved[0]
     way = "up" if now.value > was.value else "down" if now.value < was.value else None
-    return f"It went {way}, not {asked}. " if way is not None and way != asked else ""
+    contrary = _not_as_asked(question, way) if way is not None else ""
+    return f"It went {way}, {contrary}. " if contrary else ""
+
+
+def _not_as_asked(question: str, way: str) -> str:
+    """ "not down" when ``question`` says a figure moved down and it moved ``way`` up; else
+    nothing."""
+    asked = way_asked(question)
+    return f"not {asked}" if asked is not None and asked != way else ""
+
+
+def _cites_only_what(lead: str, answer: str, sources: Sources) -> bool:
+    """Whether ``answer`` cites nothing ``lead`` does not already cite (so it adds nothing)."""
+    said = {id(item) for item in sources.marked(lead)}
+    return all(id(item) in said for item in sources.marked(answer))
 
 
 def _rankable(rows: Sequence[Fact]) -> bool:
